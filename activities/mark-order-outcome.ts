@@ -1,0 +1,39 @@
+import { eq, sql } from 'drizzle-orm';
+import type { OrderFailure, OrderStatus } from '../domain/order';
+import { orders } from '../drizzle/schema';
+import type { EventName } from '../messaging/envelope';
+import { activityStep } from './activity-step';
+import type { ActivityDeps } from './deps';
+import { done } from './run-step';
+
+export type UnsuccessfulStatus = Extract<OrderStatus, 'FAILED' | 'CANCELLED' | 'NEEDS_ATTENTION'>;
+
+const EVENT_FOR_STATUS: Record<UnsuccessfulStatus, EventName> = {
+  FAILED: 'order.failed',
+  CANCELLED: 'order.cancelled',
+  NEEDS_ATTENTION: 'order.needs-attention',
+};
+
+export interface MarkOrderOutcomeInput {
+  orderId: string;
+  status: UnsuccessfulStatus;
+  failure: OrderFailure;
+  /** Compensations that could not succeed, when status is NEEDS_ATTENTION. */
+  unresolved: string[];
+}
+
+/** Records how an order that did not complete ended, after its compensations ran. */
+export const markOrderOutcome = (deps: ActivityDeps) => (input: MarkOrderOutcomeInput): Promise<null> =>
+  activityStep(deps, input.orderId, 'markOrderOutcome', async (tx) => {
+    const { orderId, status, failure } = input;
+    await tx
+      .update(orders)
+      .set({ status, failedStep: failure.step, failureType: failure.type, failureReason: failure.reason, updatedAt: sql`now()` })
+      .where(eq(orders.id, orderId));
+    return done(null, [
+      {
+        name: EVENT_FOR_STATUS[status],
+        content: { orderId, status, failedStep: failure.step, failureType: failure.type, reason: failure.reason, unresolved: input.unresolved },
+      },
+    ]);
+  });

@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/** Every setting the processes read, from the environment, with the defaults of a local stack. */
+const EnvSchema = z.object({
+  DATABASE_URL: z.string().default('postgres://root@127.0.0.1:5432/saga'),
+  AMQP_URL: z.string().default('amqp://guest:guest@127.0.0.1:5672'),
+  TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  TEMPORAL_NAMESPACE: z.string().default('default'),
+  TEMPORAL_TASK_QUEUE: z.string().default('orders'),
+  TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
+  EVENTS_EXCHANGE: z.string().default('orders.events'),
+  REVIEW_THRESHOLD_CENTS: z.coerce.number().int().nonnegative().default(100_000),
+  REVIEW_TIMEOUT_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
+  RELAY_BATCH_SIZE: z.coerce.number().int().positive().default(500),
+  RELAY_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(1000),
+  RELAY_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
+  RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
+  RELAY_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(1000),
+  RELAY_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(60_000),
+  RELAY_RETENTION_MS: z.coerce.number().int().nonnegative().default(24 * 60 * 60 * 1000),
+  RELAY_CLEANUP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+});
+
+export type AppConfig = z.infer<typeof EnvSchema>;
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${problems}`);
+  }
+  return parsed.data;
+}

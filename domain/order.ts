@@ -1,0 +1,111 @@
+/**
+ * The order saga's vocabulary, shared by workflows, activities, workers and the API.
+ * Types only plus plain constants, so workflow code can import it without breaking determinism.
+ */
+
+export type OrderItem = {
+  sku: string;
+  quantity: number;
+};
+
+export type ShippingAddress = {
+  name: string;
+  line1: string;
+  city: string;
+  postalCode: string;
+  /** ISO 3166-1 alpha-2 */
+  country: string;
+};
+
+export interface OrderSagaInput {
+  orderId: string;
+  customerId: string;
+  items: OrderItem[];
+  payment: { token: string };
+  shippingAddress: ShippingAddress;
+  /** Orders whose total is above this many cents wait for a human review. Default 100000 (1000.00). */
+  reviewThresholdCents?: number;
+  /** How long a review may take before the order is rejected, in milliseconds. Default 24 h. */
+  reviewTimeoutMs?: number;
+}
+
+export const DEFAULT_REVIEW_THRESHOLD_CENTS = 100_000;
+export const DEFAULT_REVIEW_TIMEOUT_MS = 24 * 60 * 60 * 1000;
+
+export const ORDER_STATUSES = [
+  'PENDING',
+  'RESERVING_INVENTORY',
+  'CHARGING_PAYMENT',
+  'AWAITING_REVIEW',
+  'SHIPPING',
+  'COMPENSATING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+  'NEEDS_ATTENTION',
+] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+
+export const TERMINAL_STATUSES: readonly OrderStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'NEEDS_ATTENTION'];
+
+/** Until the shipment step starts, an order can still be cancelled. */
+export const CANCELLABLE_STATUSES: readonly OrderStatus[] = [
+  'PENDING',
+  'RESERVING_INVENTORY',
+  'CHARGING_PAYMENT',
+  'AWAITING_REVIEW',
+];
+
+export type ForwardStep = 'recordOrder' | 'reserveInventory' | 'chargePayment' | 'review' | 'createShipment' | 'completeOrder';
+export type CompensationStep = 'cancelShipment' | 'refundPayment' | 'releaseInventory';
+
+export interface StepRecord {
+  step: ForwardStep;
+  completedAt: string;
+}
+
+export interface CompensationRecord {
+  step: CompensationStep;
+  completedAt: string;
+  outcome: 'COMPENSATED' | 'FAILED';
+  error?: string;
+}
+
+export interface OrderFailure {
+  step: ForwardStep;
+  /** The ApplicationFailure type, for example PaymentDeclined, or Cancelled / ReviewRejected / ReviewTimedOut. */
+  type: string;
+  reason: string;
+}
+
+export type PricedLine = {
+  sku: string;
+  quantity: number;
+  unitPriceCents: number;
+};
+
+export interface OrderSagaState {
+  orderId: string;
+  customerId: string;
+  status: OrderStatus;
+  totalCents: number | null;
+  currency: string;
+  lines: PricedLine[];
+  steps: StepRecord[];
+  compensations: CompensationRecord[];
+  failure: OrderFailure | null;
+  /** What the saga waits for right now, in words, or null. */
+  waitingFor: string | null;
+}
+
+/** Business failures: non-retryable ApplicationFailure types. */
+export const BUSINESS_FAILURE_TYPES = [
+  'UnknownSku',
+  'OutOfStock',
+  'PaymentDeclined',
+  'ShippingRefused',
+  'RefundRejected',
+] as const;
+export type BusinessFailureType = (typeof BUSINESS_FAILURE_TYPES)[number];
+
+export const workflowIdForOrder = (orderId: string): string => `order-${orderId}`;

@@ -1,0 +1,126 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigserial,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+import type { CompensationStep, ForwardStep, OrderStatus, PricedLine, ShippingAddress } from '../domain/order';
+import type { EnvelopeMetadata, EventContent, EventName } from '../messaging/envelope';
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+
+export const orders = pgTable('orders', {
+  id: uuid('id').primaryKey(),
+  customerId: text('customer_id').notNull(),
+  status: text('status').$type<OrderStatus>().notNull(),
+  totalCents: integer('total_cents').notNull(),
+  currency: text('currency').notNull().default('EUR'),
+  lines: jsonb('lines').$type<PricedLine[]>().notNull(),
+  shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
+  failedStep: text('failed_step'),
+  failureType: text('failure_type'),
+  failureReason: text('failure_reason'),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [index('orders_customer_idx').on(t.customerId), index('orders_status_idx').on(t.status)]);
+
+export const inventory = pgTable('inventory', {
+  sku: text('sku').primaryKey(),
+  name: text('name').notNull(),
+  priceCents: integer('price_cents').notNull(),
+  onHand: integer('on_hand').notNull(),
+  reserved: integer('reserved').notNull().default(0),
+  updatedAt: updatedAt(),
+}, (t) => [
+  check('inventory_price_nonnegative', sql`${t.priceCents} >= 0`),
+  check('inventory_reserved_within_on_hand', sql`${t.reserved} >= 0 AND ${t.reserved} <= ${t.onHand}`),
+]);
+
+export type ReservationStatus = 'RESERVED' | 'RELEASED' | 'SHIPPED';
+
+export const reservations = pgTable('reservations', {
+  orderId: uuid('order_id').notNull().references(() => orders.id),
+  sku: text('sku').notNull().references(() => inventory.sku),
+  quantity: integer('quantity').notNull(),
+  status: text('status').$type<ReservationStatus>().notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+}, (t) => [primaryKey({ columns: [t.orderId, t.sku] }), check('reservations_quantity_positive', sql`${t.quantity} > 0`)]);
+
+export type PaymentStatus = 'CHARGED' | 'DECLINED' | 'REFUNDED';
+
+/** One row per order: the charge, and the refund against it once there is one. */
+export const payments = pgTable('payments', {
+  orderId: uuid('order_id').primaryKey().references(() => orders.id),
+  status: text('status').$type<PaymentStatus>().notNull(),
+  amountCents: integer('amount_cents').notNull(),
+  refundedCents: integer('refunded_cents').notNull().default(0),
+  providerChargeId: text('provider_charge_id'),
+  providerRefundId: text('provider_refund_id'),
+  declineReason: text('decline_reason'),
+  createdAt: createdAt(),
+  refundedAt: timestamp('refunded_at', { withTimezone: true }),
+}, (t) => [
+  check('payments_refund_within_charge', sql`${t.refundedCents} >= 0 AND ${t.refundedCents} <= ${t.amountCents}`),
+]);
+
+export type ShipmentStatus = 'CREATED' | 'CANCELLED';
+
+export const shipments = pgTable('shipments', {
+  orderId: uuid('order_id').primaryKey().references(() => orders.id),
+  status: text('status').$type<ShipmentStatus>().notNull(),
+  trackingNumber: text('tracking_number').notNull(),
+  address: jsonb('address').$type<ShippingAddress>().notNull(),
+  createdAt: createdAt(),
+  cancelledAt: timestamp('cancelled_at', { withTimezone: true }),
+});
+
+/**
+ * The idempotency ledger: one row per (order, step) once the step has committed, with what it
+ * answered, so a retried activity returns the same answer and changes nothing twice.
+ */
+export const sagaSteps = pgTable('saga_steps', {
+  orderId: uuid('order_id').notNull(),
+  step: text('step').$type<ForwardStep | CompensationStep | 'markOrderOutcome'>().notNull(),
+  outcome: text('outcome').$type<'DONE' | 'REJECTED'>().notNull(),
+  result: jsonb('result').$type<unknown>(),
+  failureType: text('failure_type'),
+  failureMessage: text('failure_message'),
+  completedAt: timestamp('completed_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.orderId, t.step] })]);
+
+export const outbox = pgTable('outbox', {
+  /** Also the envelope's messageId and the AMQP messageId. */
+  id: uuid('id').primaryKey(),
+  /** Insertion order; one order's rows are written one step at a time, so this is its commit order. */
+  seq: bigserial('seq', { mode: 'number' }).notNull().unique(),
+  aggregateId: text('aggregate_id').notNull(),
+  name: text('name').$type<EventName>().notNull(),
+  payload: jsonb('payload').$type<EventContent>().notNull(),
+  metadata: jsonb('metadata').$type<EnvelopeMetadata>().notNull(),
+  createdAt: createdAt(),
+  publishedAt: timestamp('published_at', { withTimezone: true }),
+  attempts: integer('attempts').notNull().default(0),
+  nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
+  lastError: text('last_error'),
+  deadAt: timestamp('dead_at', { withTimezone: true }),
+}, (t) => [
+  index('outbox_pending_idx').on(t.seq).where(sql`${t.publishedAt} IS NULL AND ${t.deadAt} IS NULL`),
+  index('outbox_pending_aggregate_idx').on(t.aggregateId, t.seq).where(sql`${t.publishedAt} IS NULL AND ${t.deadAt} IS NULL`),
+  index('outbox_published_idx').on(t.publishedAt).where(sql`${t.publishedAt} IS NOT NULL`),
+]);
+
+/** Consumers record each message id they handled in the same transaction as its effect. */
+export const inbox = pgTable('inbox', {
+  consumer: text('consumer').notNull(),
+  messageId: uuid('message_id').notNull(),
+  processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);

@@ -1,0 +1,14 @@
+import type { EnvelopeMetadata, EventContent, EventName } from '../messaging/envelope';
+
+/** An outbox row as the relay reads it. */
+export interface OutboxRow {
+  id: string;
+  /** bigint as text, as postgres.js reads int8. */
+  seq: string;
+  aggregateId: string;
+  name: EventName;
+  payload: EventContent;
+  metadata: EnvelopeMetadata;
+  attempts: number;
+  due: boolean;
+}

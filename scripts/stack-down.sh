@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Stops the Temporal dev server that stack-up.sh started. Its state file stays, so sagas resume
+# on the next start. PostgreSQL and RabbitMQ are the machine's services and are left running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib/stack-env.sh
+pid_file="$SAGA_DATA_DIR/temporal.pid"
+if [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+  kill "$(cat "$pid_file")"
+  echo "[stack] Temporal dev server stopped"
+fi
+rm -f "$pid_file"

@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import amqp from 'amqplib';
+import postgres from 'postgres';
+import { inject } from 'vitest';
+import { loadConfig, type AppConfig } from '../../config/env';
+import { connectDb, type DbHandle } from '../../db/client';
+import { workflowIdForOrder, type OrderSagaInput } from '../../domain/order';
+import { inventory } from '../../drizzle/schema';
+import { createLogger } from '../../logging/logger';
+import { assertEventsTopology, unroutedName } from '../../messaging/topology';
+import { OutboxRelay, type RelayHooks, type RelaySettings } from '../../outbox/relay';
+import { createSagaWorker } from '../../workers/create-saga-worker';
+import { orderSaga } from '../../workflows';
+import { EventProbe } from './event-probe';
+import { dropDatabase, withDatabase } from './global-setup';
+import { uniqueSuffix } from './run-identity';
+
+export interface TestStack {
+  config: AppConfig;
+  databaseUrl: string;
+  db: DbHandle;
+  client: Client;
+  taskQueue: string;
+  exchange: string;
+  probe: EventProbe;
+  relaySettings: RelaySettings;
+  /** Starts another relay on this stack's database and exchange. */
+  startRelay(hooks?: RelayHooks): Promise<OutboxRelay>;
+  /** Adds a SKU only this test uses, so tests never share stock. */
+  addSku(fields: { priceCents: number; onHand: number }): Promise<string>;
+  orderInput(overrides?: Partial<OrderSagaInput>): OrderSagaInput;
+  startOrder(input: OrderSagaInput): Promise<WorkflowHandle<typeof orderSaga>>;
+  close(): Promise<void>;
+}
+
+let runtimeInstalled = false;
+
+/**
+ * A stack of real services for one test file: its own database (cloned from the run's
+ * template), its own events exchange and Temporal task queue, a saga worker and a relay.
+ */
+export interface TestStackOptions {
+  worker?: boolean;
+  relay?: boolean;
+  /** The binding key of the stack's probe queue; '#' receives every event. */
+  probePattern?: string;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const { worker: withWorker = true, relay: withRelay = true, probePattern = '#' } = options;
+  if (!runtimeInstalled) {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+    runtimeInstalled = true;
+  }
+  const suffix = `${inject('runId')}_${uniqueSuffix()}`;
+  const templateUrl = inject('templateDatabaseUrl');
+  const databaseName = `${new URL(templateUrl).pathname.slice(1)}_${uniqueSuffix()}`;
+  const adminUrl = withDatabase(templateUrl, 'postgres');
+  await cloneDatabase(adminUrl, new URL(templateUrl).pathname.slice(1), databaseName);
+  const databaseUrl = withDatabase(templateUrl, databaseName);
+
+  const exchange = `test.${suffix}.events`;
+  const taskQueue = `orders-test-${suffix}`;
+  const config: AppConfig = {
+    ...loadConfig(),
+    DATABASE_URL: databaseUrl,
+    EVENTS_EXCHANGE: exchange,
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    LOG_LEVEL: 'warn',
+  };
+  const relaySettings: RelaySettings = {
+    amqpUrl: config.AMQP_URL,
+    exchange,
+    batchSize: 200,
+    maxInFlight: 500,
+    pollIntervalMs: 250,
+    maxAttempts: 3,
+    backoffBaseMs: 100,
+    backoffMaxMs: 1000,
+    retentionMs: 60 * 60 * 1000,
+    cleanupIntervalMs: 60_000,
+  };
+  const log = createLogger(`test-${suffix}`, 'warn');
+  const db = connectDb(databaseUrl, { applicationName: `test-${suffix}` });
+  const relaySql = postgres(databaseUrl, { max: 4, onnotice: () => {}, connection: { application_name: `relay-${suffix}` } });
+  const relays: OutboxRelay[] = [];
+  const startRelay = async (hooks?: RelayHooks) => {
+    const relay = new OutboxRelay(relaySql, relaySettings, log, hooks);
+    await relay.start();
+    relays.push(relay);
+    return relay;
+  };
+
+  await declareExchange(config.AMQP_URL, exchange);
+  const probe = await EventProbe.bind(config.AMQP_URL, exchange, probePattern);
+  const temporalConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: temporalConnection, namespace: config.TEMPORAL_NAMESPACE });
+
+  let worker: Worker | undefined;
+  let workerRun: Promise<void> | undefined;
+  let nativeConnection: NativeConnection | undefined;
+  if (withWorker) {
+    nativeConnection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+    worker = await createSagaWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue,
+      db: db.db,
+      workflowBundle: { codePath: inject('workflowBundlePath') },
+    });
+    workerRun = worker.run();
+  }
+  if (withRelay) await startRelay();
+
+  return {
+    config,
+    databaseUrl,
+    db,
+    client,
+    taskQueue,
+    exchange,
+    probe,
+    relaySettings,
+    startRelay,
+    async addSku({ priceCents, onHand }) {
+      const sku = `SKU-T-${uniqueSuffix().toUpperCase()}`;
+      await db.db.insert(inventory).values({ sku, name: `test item ${sku}`, priceCents, onHand });
+      return sku;
+    },
+    orderInput(overrides = {}) {
+      return {
+        orderId: randomUUID(),
+        customerId: `customer-${uniqueSuffix()}`,
+        items: [{ sku: 'SKU-RED-MUG', quantity: 1 }],
+        payment: { token: 'tok_visa' },
+        shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+        ...overrides,
+      };
+    },
+    startOrder(input) {
+      return client.workflow.start(orderSaga, { taskQueue, workflowId: workflowIdForOrder(input.orderId), args: [input] });
+    },
+    async close() {
+      const problems: unknown[] = [];
+      const attempt = async (step: () => Promise<unknown>) => {
+        try {
+          await step();
+        } catch (error) {
+          problems.push(error);
+        }
+      };
+      if (worker) {
+        worker.shutdown();
+        await attempt(() => workerRun!);
+      }
+      for (const relay of relays) await attempt(() => relay.stop());
+      await attempt(() => probe.close());
+      await attempt(() => deleteExchange(config.AMQP_URL, exchange));
+      await attempt(() => temporalConnection.close());
+      if (nativeConnection) await attempt(() => nativeConnection.close());
+      await attempt(() => relaySql.end({ timeout: 5 }));
+      await attempt(() => db.close());
+      await attempt(() => dropDatabase(adminUrl, databaseName));
+      if (problems.length > 0) throw new AggregateError(problems, 'test stack did not close cleanly');
+    },
+  };
+}
+
+async function cloneDatabase(adminUrl: string, template: string, name: string): Promise<void> {
+  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
+        return;
+      } catch (error) {
+        // 55006: another file is cloning the same template this very moment.
+        const busy = error instanceof Error && 'code' in error && error.code === '55006';
+        if (!busy || attempt === 20) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  } finally {
+    await admin.end({ timeout: 5 });
+  }
+}
+
+async function declareExchange(amqpUrl: string, exchange: string): Promise<void> {
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    await assertEventsTopology(await connection.createChannel(), exchange);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function deleteExchange(amqpUrl: string, exchange: string): Promise<void> {
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    await channel.deleteExchange(exchange);
+    await channel.deleteExchange(unroutedName(exchange));
+    await channel.deleteQueue(unroutedName(exchange));
+  } finally {
+    await connection.close();
+  }
+}

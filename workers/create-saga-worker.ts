@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { Database } from '../db/client';
+
+export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface SagaWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  db: Database;
+  /** A prebuilt bundle (tests build one per run); without it the worker bundles the workflows itself. */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+/** The worker that hosts the order saga's workflow and activities on one task queue. */
+export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
+  const { connection, namespace, taskQueue, db, workflowBundle } = options;
+  return Worker.create({
+    connection,
+    namespace,
+    taskQueue,
+    activities: createActivities({ db }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+  });
+}

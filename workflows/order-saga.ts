@@ -1,0 +1,231 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  condition,
+  isCancellation,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+} from '@temporalio/workflow';
+import type { OrderActivities } from '../activities';
+import type { UnsuccessfulStatus } from '../activities/mark-order-outcome';
+import {
+  CANCELLABLE_STATUSES,
+  DEFAULT_REVIEW_THRESHOLD_CENTS,
+  DEFAULT_REVIEW_TIMEOUT_MS,
+  type CompensationStep,
+  type ForwardStep,
+  type OrderFailure,
+  type OrderSagaInput,
+  type OrderSagaState,
+  type OrderStatus,
+} from '../domain/order';
+import { COMPENSATION_OPTIONS, STEP_OPTIONS } from './activity-options';
+import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery, type CancelRequest, type ReviewDecision } from './definitions';
+import { describeLines, formatDuration, formatMoney } from './format';
+import { CUSTOMER_ID, FAILED_STEP, ORDER_STATUS, ORDER_TOTAL } from './search-attributes';
+
+const steps = proxyActivities<OrderActivities>(STEP_OPTIONS);
+const compensations = proxyActivities<OrderActivities>(COMPENSATION_OPTIONS);
+
+const COMPENSATION_SUMMARY: Record<CompensationStep, string> = {
+  cancelShipment: 'Compensate: cancel shipment',
+  refundPayment: 'Compensate: refund payment',
+  releaseInventory: 'Compensate: release inventory',
+};
+
+type ReviewOutcome = { approved: true } | { approved: false; reason: string };
+
+/**
+ * The order saga: record -> reserve inventory -> charge -> (review) -> ship -> complete.
+ * When a step fails for good, or the order is cancelled or rejected, the compensations of the
+ * steps begun so far run newest first, and the order is marked with how it ended.
+ */
+export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> {
+  const reviewThresholdCents = input.reviewThresholdCents ?? DEFAULT_REVIEW_THRESHOLD_CENTS;
+  const reviewTimeoutMs = input.reviewTimeoutMs ?? DEFAULT_REVIEW_TIMEOUT_MS;
+  const state: OrderSagaState = {
+    orderId: input.orderId,
+    customerId: input.customerId,
+    status: 'PENDING',
+    totalCents: null,
+    currency: 'EUR',
+    lines: [],
+    steps: [],
+    compensations: [],
+    failure: null,
+    waitingFor: null,
+  };
+  let currentStep: ForwardStep = 'recordOrder';
+  let cancellation: { reason: string } | undefined;
+  let review: ReviewOutcome | undefined;
+  /** Compensations of the steps begun so far, newest first. */
+  const undo: CompensationStep[] = [];
+  const forward = new CancellationScope();
+
+  const setStatus = (status: OrderStatus) => {
+    state.status = status;
+    upsertSearchAttributes([{ key: ORDER_STATUS, value: status }]);
+  };
+  const completed = (step: ForwardStep) => state.steps.push({ step, completedAt: new Date().toISOString() });
+  const begin = (step: ForwardStep, status?: OrderStatus, compensation?: CompensationStep) => {
+    currentStep = step;
+    if (status) setStatus(status);
+    // Registered before the step runs: a step that timed out but did happen is still undone.
+    if (compensation) undo.unshift(compensation);
+  };
+
+  upsertSearchAttributes([
+    { key: ORDER_STATUS, value: state.status },
+    { key: CUSTOMER_ID, value: input.customerId },
+  ]);
+  setHandler(statusQuery, () => state);
+  setHandler(
+    cancelUpdate,
+    (request) => {
+      cancellation = { reason: request.reason ?? 'cancelled on request' };
+      forward.cancel();
+      return state;
+    },
+    { validator: (_request: CancelRequest) => assertStatusIn(state, CANCELLABLE_STATUSES, 'cancel') },
+  );
+  setHandler(
+    approveUpdate,
+    (_decision: ReviewDecision) => {
+      review = { approved: true };
+      return state;
+    },
+    { validator: (_decision: ReviewDecision) => assertStatusIn(state, ['AWAITING_REVIEW'], 'approve') },
+  );
+  setHandler(
+    rejectUpdate,
+    (decision) => {
+      review = { approved: false, reason: decision.reason ?? 'rejected by reviewer' };
+      return state;
+    },
+    { validator: (_decision: ReviewDecision) => assertStatusIn(state, ['AWAITING_REVIEW'], 'reject') },
+  );
+
+  try {
+    await forward.run(async () => {
+      begin('recordOrder');
+      const recorded = await steps.recordOrder.executeWithOptions(
+        { ...STEP_OPTIONS, summary: `Record order: ${describeLines(input.items)}` },
+        [input],
+      );
+      state.totalCents = recorded.totalCents;
+      state.currency = recorded.currency;
+      state.lines = recorded.lines;
+      upsertSearchAttributes([{ key: ORDER_TOTAL, value: recorded.totalCents / 100 }]);
+      completed('recordOrder');
+
+      begin('reserveInventory', 'RESERVING_INVENTORY', 'releaseInventory');
+      await steps.reserveInventory.executeWithOptions(
+        { ...STEP_OPTIONS, summary: `Reserve ${describeLines(recorded.lines)}` },
+        [{ orderId: input.orderId, lines: recorded.lines.map(({ sku, quantity }) => ({ sku, quantity })) }],
+      );
+      completed('reserveInventory');
+
+      begin('chargePayment', 'CHARGING_PAYMENT', 'refundPayment');
+      await steps.chargePayment.executeWithOptions(
+        { ...STEP_OPTIONS, summary: `Charge ${formatMoney(recorded.totalCents, recorded.currency)}` },
+        [{ orderId: input.orderId, token: input.payment.token, amountCents: recorded.totalCents }],
+      );
+      completed('chargePayment');
+
+      if (recorded.totalCents > reviewThresholdCents) {
+        begin('review', 'AWAITING_REVIEW');
+        state.waitingFor = `a review decision (approve or reject), at most ${formatDuration(reviewTimeoutMs)}`;
+        setCurrentDetails(`Waiting for ${state.waitingFor}: the total is above ${formatMoney(reviewThresholdCents, recorded.currency)}.`);
+        const decided = await condition(() => review !== undefined, reviewTimeoutMs, {
+          summary: `Wait for review, up to ${formatDuration(reviewTimeoutMs)}`,
+        });
+        state.waitingFor = null;
+        setCurrentDetails('');
+        if (!decided) {
+          throw ApplicationFailure.nonRetryable(`no review decision within ${formatDuration(reviewTimeoutMs)}`, 'ReviewTimedOut');
+        }
+        if (review && !review.approved) throw ApplicationFailure.nonRetryable(review.reason, 'ReviewRejected');
+        completed('review');
+      }
+    });
+    // A cancel accepted in the same activation as the last forward step still wins.
+    if (cancellation) throw new CancelledFailure(cancellation.reason);
+
+    // From here on the cancel update is refused: the shipment may already exist.
+    begin('createShipment', 'SHIPPING', 'cancelShipment');
+    const { city, country } = input.shippingAddress;
+    await steps.createShipment.executeWithOptions({ ...STEP_OPTIONS, summary: `Ship to ${city}, ${country}` }, [
+      { orderId: input.orderId, address: input.shippingAddress },
+    ]);
+    completed('createShipment');
+
+    begin('completeOrder');
+    await steps.completeOrder.executeWithOptions({ ...STEP_OPTIONS, summary: 'Complete order' }, [{ orderId: input.orderId }]);
+    completed('completeOrder');
+    setStatus('COMPLETED');
+    return state;
+  } catch (error) {
+    state.failure = describeFailure(error, currentStep, cancellation);
+    state.waitingFor = null;
+    setStatus('COMPENSATING');
+    upsertSearchAttributes([{ key: FAILED_STEP, value: currentStep }]);
+    // Non-cancellable: a cancelled saga must still undo what it did.
+    const outcome = await CancellationScope.nonCancellable(async () => {
+      const unresolved = await runCompensations(undo);
+      const status: UnsuccessfulStatus =
+        unresolved.length > 0 ? 'NEEDS_ATTENTION' : state.failure?.type === 'Cancelled' ? 'CANCELLED' : 'FAILED';
+      await compensations.markOrderOutcome.executeWithOptions({ ...COMPENSATION_OPTIONS, summary: `Mark order ${status}` }, [
+        { orderId: input.orderId, status, failure: state.failure!, unresolved },
+      ]);
+      return status;
+    });
+    setStatus(outcome);
+    return state;
+  }
+
+  async function runCompensations(pending: readonly CompensationStep[]): Promise<CompensationStep[]> {
+    const unresolved: CompensationStep[] = [];
+    for (const step of pending) {
+      try {
+        await compensations[step].executeWithOptions({ ...COMPENSATION_OPTIONS, summary: COMPENSATION_SUMMARY[step] }, [
+          { orderId: input.orderId },
+        ]);
+        state.compensations.push({ step, completedAt: new Date().toISOString(), outcome: 'COMPENSATED' });
+      } catch (error) {
+        // Only a non-retryable rejection gets here; the others keep retrying. Carry on with the
+        // rest, and leave the order visibly in NEEDS_ATTENTION.
+        unresolved.push(step);
+        state.compensations.push({ step, completedAt: new Date().toISOString(), outcome: 'FAILED', error: messageOf(error) });
+      }
+    }
+    return unresolved;
+  }
+}
+
+function assertStatusIn(state: OrderSagaState, allowed: readonly OrderStatus[], action: string): void {
+  if (!allowed.includes(state.status)) {
+    throw ApplicationFailure.create({
+      type: 'InvalidOrderState',
+      message: `cannot ${action} order ${state.orderId}: it is ${state.status}`,
+      details: [{ orderId: state.orderId, status: state.status }],
+    });
+  }
+}
+
+function describeFailure(error: unknown, step: ForwardStep, cancellation: { reason: string } | undefined): OrderFailure {
+  if (cancellation) return { step, type: 'Cancelled', reason: cancellation.reason };
+  if (isCancellation(error)) return { step, type: 'Cancelled', reason: 'workflow cancelled' };
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  if (cause instanceof ApplicationFailure) return { step, type: cause.type ?? 'ApplicationFailure', reason: cause.message };
+  // Anything else is a bug in this code: fail the workflow task so Temporal retries it after a fix.
+  throw error;
+}
+
+function messageOf(error: unknown): string {
+  const cause = error instanceof ActivityFailure ? error.cause : error;
+  return cause instanceof Error ? cause.message : String(cause);
+}
