@@ -8,7 +8,11 @@ import type { OutboxRow } from './outbox-row';
 export interface PublishResults {
   /** Rows the broker confirmed: safe to mark published. */
   confirmed: string[];
-  /** Rows the broker refused (nack) or could not take: retry later with back-off. */
+  /**
+   * Rows the broker refused (nack) or the client could not encode: retry later with back-off.
+   * A nack arrives after later rows were sent, so those may overtake the refused one; the
+   * broker nacks only on internal errors, so this is rare, and consumers dedupe anyway.
+   */
   refused: { id: string; error: string }[];
   /** Set when the connection or channel broke mid-batch; rows in neither list were not confirmed. */
   broken?: Error;
@@ -84,20 +88,30 @@ export class ConfirmPublisher {
     brokenSignal: Promise<Error>,
   ): Promise<void> {
     const inFlight = new Set<Promise<void>>();
+    // Once one of an order's rows is refused, its later rows wait for the next batch (behind
+    // the refused one's back-off), so they cannot overtake it.
+    const held = new Set<string>();
+    const refuse = (row: OutboxRow, error: unknown) => {
+      held.add(row.aggregateId);
+      results.refused.push({ id: row.id, error: messageOf(error) });
+    };
     for (const row of rows) {
       if (this.#broken) break;
+      if (held.has(row.aggregateId)) continue;
       while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
+      if (held.has(row.aggregateId)) continue;
       let writable = true;
       const confirmation = new Promise<void>((resolve) => {
         try {
           writable = this.channel.publish(this.exchange, row.name, toBody(row), propertiesOf(row), (error) => {
-            if (error) results.refused.push({ id: row.id, error: messageOf(error) });
+            if (error) refuse(row, error);
             else results.confirmed.push(row.id);
             resolve();
           });
         } catch (error) {
-          // Thrown synchronously when the channel is already closed.
-          this.#broken ??= error instanceof Error ? error : new Error(String(error));
+          // Thrown synchronously: either the channel is gone, or this one message cannot be
+          // encoded (a header table over 64 KiB, say), which is the row's fault alone.
+          if (!this.#broken) refuse(row, error);
           resolve();
         }
       });

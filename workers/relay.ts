@@ -12,15 +12,20 @@ const sql = postgres(config.DATABASE_URL, { max: 2, onnotice: () => {}, connecti
 const relay = new OutboxRelay(sql, relaySettingsFrom(config), log);
 
 await relay.start();
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+let stopping: Promise<void> | undefined;
+const stop = (signal: NodeJS.Signals) => {
+  // Under `npm start` both the terminal's SIGINT and the supervisor's SIGTERM arrive.
+  stopping ??= (async () => {
     log.info({ signal }, 'stopping outbox relay');
-    void relay
-      .stop()
-      .then(() => sql.end({ timeout: 5 }))
-      .then(() => process.exit(0), (error: unknown) => {
-        log.error({ err: error }, 'outbox relay did not stop cleanly');
-        process.exit(1);
-      });
-  });
-}
+    try {
+      await relay.stop();
+      await sql.end({ timeout: 5 });
+      process.exit(0);
+    } catch (error) {
+      log.error({ err: error }, 'outbox relay did not stop cleanly');
+      process.exit(1);
+    }
+  })();
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

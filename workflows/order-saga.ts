@@ -112,9 +112,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
   try {
     await forward.run(async () => {
       begin('recordOrder');
-      const recorded = await steps.recordOrder.executeWithOptions(
-        { ...STEP_OPTIONS, summary: `Record order: ${describeLines(input.items)}` },
-        [input],
+      // Not cancellable: the order row must exist before anything can be compensated or marked.
+      // A cancel that arrives meanwhile takes effect at the next step.
+      const recorded = await CancellationScope.nonCancellable(() =>
+        steps.recordOrder.executeWithOptions({ ...STEP_OPTIONS, summary: `Record order: ${describeLines(input.items)}` }, [input]),
       );
       state.totalCents = recorded.totalCents;
       state.currency = recorded.currency;

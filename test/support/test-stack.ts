@@ -26,8 +26,10 @@ export interface TestStack {
   exchange: string;
   probe: EventProbe;
   relaySettings: RelaySettings;
+  /** The application_name of the relays' database connections, to find them in pg_stat_activity. */
+  relayApplicationName: string;
   /** Starts another relay on this stack's database and exchange. */
-  startRelay(hooks?: RelayHooks): Promise<OutboxRelay>;
+  startRelay(options?: { hooks?: RelayHooks; settings?: Partial<RelaySettings> }): Promise<OutboxRelay>;
   /** Adds a SKU only this test uses, so tests never share stock. */
   addSku(fields: { priceCents: number; onHand: number }): Promise<string>;
   orderInput(overrides?: Partial<OrderSagaInput>): OrderSagaInput;
@@ -84,10 +86,11 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   const log = createLogger(`test-${suffix}`, 'warn');
   const db = connectDb(databaseUrl, { applicationName: `test-${suffix}` });
-  const relaySql = postgres(databaseUrl, { max: 4, onnotice: () => {}, connection: { application_name: `relay-${suffix}` } });
+  const relayApplicationName = `relay-${suffix}`;
+  const relaySql = postgres(databaseUrl, { max: 6, onnotice: () => {}, connection: { application_name: relayApplicationName } });
   const relays: OutboxRelay[] = [];
-  const startRelay = async (hooks?: RelayHooks) => {
-    const relay = new OutboxRelay(relaySql, relaySettings, log, hooks);
+  const startRelay = async ({ hooks, settings }: { hooks?: RelayHooks; settings?: Partial<RelaySettings> } = {}) => {
+    const relay = new OutboxRelay(relaySql, { ...relaySettings, ...settings }, log, hooks);
     await relay.start();
     relays.push(relay);
     return relay;
@@ -123,6 +126,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     exchange,
     probe,
     relaySettings,
+    relayApplicationName,
     startRelay,
     async addSku({ priceCents, onHand }) {
       const sku = `SKU-T-${uniqueSuffix().toUpperCase()}`;

@@ -1,0 +1,58 @@
+#!/bin/sh
+# Waits for the Temporal frontend, then makes sure the namespace and the saga's custom search
+# attributes exist (the server image, unlike the old auto-setup one, creates neither). Re-runnable.
+set -eu
+
+ADDRESS=${TEMPORAL_ADDRESS:-temporal:7233}
+NAMESPACE=${TEMPORAL_NAMESPACE:-default}
+ATTEMPTS=${SETUP_ATTEMPTS:-60}
+# Keep in step with the search attributes the workflows upsert (scripts/stack-up.sh registers the same).
+ATTRIBUTES="OrderStatus=Keyword CustomerId=Keyword OrderTotal=Double FailedStep=Keyword"
+
+log() { echo "[temporal-setup] $*"; }
+
+# retry <what> <command...>: the frontend and a new namespace take a few seconds to become usable.
+retry() {
+  what=$1
+  shift
+  i=1
+  until "$@"; do
+    if [ "$i" -ge "$ATTEMPTS" ]; then
+      log "$what failed $ATTEMPTS times, giving up" >&2
+      return 1
+    fi
+    i=$((i + 1))
+    sleep 2
+  done
+}
+
+cluster_healthy() { temporal operator cluster health --address "$ADDRESS" >/dev/null 2>&1; }
+
+namespace_exists() {
+  temporal operator namespace describe --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1 && return 0
+  temporal operator namespace create --address "$ADDRESS" --namespace "$NAMESPACE" >/dev/null 2>&1 || true
+  return 1 # describe again on the next try, once the new namespace has propagated
+}
+
+# attribute_exists <name> <type>: creates it unless listed; "already exists" from a racing run is fine.
+attribute_exists() {
+  if temporal operator search-attribute list --address "$ADDRESS" --namespace "$NAMESPACE" 2>/dev/null | grep -qw "$1"; then
+    return 0
+  fi
+  out=$(temporal operator search-attribute create --address "$ADDRESS" --namespace "$NAMESPACE" \
+    --name "$1" --type "$2" 2>&1) && { log "registered search attribute $1 ($2)"; return 0; }
+  case $out in
+    *"already exists"*) return 0 ;;
+  esac
+  log "creating $1: $out" >&2
+  return 1
+}
+
+log "waiting for $ADDRESS"
+retry "cluster health check" cluster_healthy
+retry "namespace $NAMESPACE" namespace_exists
+log "namespace $NAMESPACE ready"
+for pair in $ATTRIBUTES; do
+  retry "search attribute ${pair%%=*}" attribute_exists "${pair%%=*}" "${pair#*=}"
+done
+log "search attributes ready: $ATTRIBUTES"

@@ -1,0 +1,23 @@
+import { randomUUID } from 'node:crypto';
+import type { Database } from '../../db/client';
+import { appendToOutbox } from '../../outbox/append';
+
+/**
+ * Writes `eventsPerOrder` rounds of events for `orders` orders, one transaction per event as
+ * the saga does, interleaving the orders so their rows mix in the outbox. Returns the order ids.
+ */
+export async function writeOrderEvents(db: Database, orders: number, eventsPerOrder: number): Promise<string[]> {
+  const orderIds = Array.from({ length: orders }, () => randomUUID());
+  for (let round = 0; round < eventsPerOrder; round++) {
+    await Promise.all(
+      orderIds.map((orderId) =>
+        db.transaction((tx) =>
+          appendToOutbox(tx, { orderId, step: `step-${round}`, causationId: `test/${round}` }, [
+            { name: 'order.submitted', content: { orderId, round, padding: 'x'.repeat(300) } },
+          ]),
+        ),
+      ),
+    );
+  }
+  return orderIds;
+}
