@@ -124,3 +124,14 @@ export const inbox = pgTable('inbox', {
   messageId: uuid('message_id').notNull(),
   processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);
+
+/**
+ * POST /orders with an Idempotency-Key: the key's first request decides the order; a repeat with
+ * the same body gets the same order, one with another body is refused.
+ */
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  key: text('key').primaryKey(),
+  requestHash: text('request_hash').notNull(),
+  orderId: uuid('order_id').notNull(),
+  createdAt: createdAt(),
+});

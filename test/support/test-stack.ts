@@ -6,13 +6,14 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { connectDb, type DbHandle } from '../../db/client';
-import { workflowIdForOrder, type OrderSagaInput } from '../../domain/order';
+import type { OrderSagaInput } from '../../domain/order';
 import { inventory } from '../../drizzle/schema';
 import { createLogger } from '../../logging/logger';
 import { assertEventsTopology, unroutedName } from '../../messaging/topology';
 import { OutboxRelay, type RelayHooks, type RelaySettings } from '../../outbox/relay';
+import { startOrderSaga } from '../../saga-client/start-order-saga';
 import { createSagaWorker } from '../../workers/create-saga-worker';
-import { orderSaga } from '../../workflows';
+import type { orderSaga } from '../../workflows';
 import { EventProbe } from './event-probe';
 import { dropDatabase, withDatabase } from './global-setup';
 import { uniqueSuffix } from './run-identity';
@@ -144,7 +145,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       };
     },
     startOrder(input) {
-      return client.workflow.start(orderSaga, { taskQueue, workflowId: workflowIdForOrder(input.orderId), args: [input] });
+      return startOrderSaga(client, input, taskQueue);
     },
     async close() {
       const problems: unknown[] = [];

@@ -1,0 +1,35 @@
+import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { workflowIdForOrder, type OrderSagaInput } from '../domain/order';
+import { orderSaga } from '../workflows';
+import { describeLines } from '../workflows/format';
+import { CUSTOMER_ID } from '../workflows/search-attributes';
+
+/** What the Temporal UI shows for a saga: a one-line summary and the order in detail. */
+export function orderSummary(input: OrderSagaInput): { staticSummary: string; staticDetails: string } {
+  const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
+  const { name, city, country } = input.shippingAddress;
+  return {
+    staticSummary: `Order ${input.orderId.slice(0, 8)}… · ${units} item${units === 1 ? '' : 's'} · customer ${input.customerId}`,
+    staticDetails: [
+      `**Order** ${input.orderId}`,
+      `**Customer** ${input.customerId}`,
+      `**Items** ${describeLines(input.items)}`,
+      `**Ship to** ${name}, ${city}, ${country}`,
+    ].join('\n\n'),
+  };
+}
+
+/**
+ * Starts the saga for an order, or returns the one already running for it: the workflow id is
+ * derived from the order id, so starting twice never makes a second saga.
+ */
+export function startOrderSaga(client: Client, input: OrderSagaInput, taskQueue: string): Promise<WorkflowHandle<typeof orderSaga>> {
+  return client.workflow.start(orderSaga, {
+    taskQueue,
+    workflowId: workflowIdForOrder(input.orderId),
+    workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    args: [input],
+    typedSearchAttributes: [{ key: CUSTOMER_ID, value: input.customerId }],
+    ...orderSummary(input),
+  });
+}
