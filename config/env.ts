@@ -19,6 +19,11 @@ const EnvSchema = z.object({
   RELAY_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(60_000),
   RELAY_RETENTION_MS: z.coerce.number().int().nonnegative().default(24 * 60 * 60 * 1000),
   RELAY_CLEANUP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  RELAY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  API_HOST: z.string().default('127.0.0.1'),
+  /** Bearer token for admin routes; `npm start` generates one when unset. */
+  ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional()),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

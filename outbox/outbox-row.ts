@@ -10,5 +10,4 @@ export interface OutboxRow {
   payload: EventContent;
   metadata: EnvelopeMetadata;
   attempts: number;
-  due: boolean;
 }

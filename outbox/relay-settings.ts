@@ -12,4 +12,5 @@ export const relaySettingsFrom = (config: AppConfig): RelaySettings => ({
   backoffMaxMs: config.RELAY_BACKOFF_MAX_MS,
   retentionMs: config.RELAY_RETENTION_MS,
   cleanupIntervalMs: config.RELAY_CLEANUP_INTERVAL_MS,
+  leaseMs: config.RELAY_LEASE_MS,
 });

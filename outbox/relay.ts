@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Sql, TransactionSql } from 'postgres';
+import type { Sql } from 'postgres';
 import type { Logger } from '../logging/logger';
 import { backoffMs } from './backoff';
 import { claimBatch } from './claim-batch';
@@ -19,6 +19,8 @@ export interface RelaySettings {
   backoffMaxMs: number;
   retentionMs: number;
   cleanupIntervalMs: number;
+  /** How long a claimed row stays invisible to other relays; a crashed relay's rows come back after it. */
+  leaseMs: number;
 }
 
 export interface RelayHooks {
@@ -42,9 +44,9 @@ const RECONNECT_MIN_MS = 250;
 const RECONNECT_MAX_MS = 10_000;
 
 /**
- * Moves committed outbox rows to RabbitMQ: claim a batch, publish on a confirm channel, mark
+ * Moves committed outbox rows to RabbitMQ: lease a batch, publish on a confirm channel, mark
  * the rows published only after the broker confirmed them. A crash anywhere in between leaves
- * the rows unpublished, so they go out again: a duplicate, never a loss.
+ * the rows unpublished, so they go out again once the lease ends: a duplicate, never a loss.
  */
 export class OutboxRelay {
   readonly name = `relay-${randomUUID().slice(0, 8)}`;
@@ -127,26 +129,29 @@ export class OutboxRelay {
 
   /** Relays one batch; returns how many rows it claimed. */
   private async relayBatch(publisher: ConfirmPublisher): Promise<number> {
-    let broken: Error | undefined;
-    const claimed = await this.sql.begin(async (tx) => {
-      const rows = await claimBatch(tx, this.settings.batchSize);
-      if (rows.length === 0) return 0;
-      const results = await publisher.publishAll(rows, this.settings.maxInFlight);
-      if (results.confirmed.length > 0) await this.hooks.afterConfirm?.(results.confirmed);
-      await this.record(tx, rows, results);
-      broken = results.broken;
-      return rows.length;
-    });
-    if (claimed > 0) this.stats.batches += 1;
-    // What was confirmed is recorded; the rest stays pending for the next connection.
-    if (broken) throw broken;
-    return claimed;
+    const { batchSize, leaseMs, maxInFlight } = this.settings;
+    const rows = await claimBatch(this.sql, batchSize, leaseMs);
+    if (rows.length === 0) return 0;
+    // A batch that outlives half its lease is cut short, before another relay may take its rows.
+    const deadline = setTimeout(() => void publisher.close(), leaseMs / 2);
+    let results: PublishResults;
+    try {
+      results = await publisher.publishAll(rows, maxInFlight);
+    } finally {
+      clearTimeout(deadline);
+    }
+    if (results.confirmed.length > 0) await this.hooks.afterConfirm?.(results.confirmed);
+    await this.record(rows, results);
+    this.stats.batches += 1;
+    // What was confirmed is recorded; the rest is due again for the next connection.
+    if (results.broken) throw results.broken;
+    return rows.length;
   }
 
-  private async record(tx: TransactionSql, rows: readonly OutboxRow[], results: PublishResults): Promise<void> {
+  private async record(rows: readonly OutboxRow[], results: PublishResults): Promise<void> {
     if (results.confirmed.length > 0) {
-      await tx`UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-               WHERE id = ANY(${results.confirmed}::uuid[])`;
+      await this.sql`UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
+                     WHERE id = ANY(${results.confirmed}::uuid[])`;
       this.stats.published += results.confirmed.length;
     }
     const byId = new Map(rows.map((row) => [row.id, row]));
@@ -154,16 +159,23 @@ export class OutboxRelay {
       const attempts = (byId.get(id)?.attempts ?? 0) + 1;
       const dead = attempts >= this.settings.maxAttempts;
       const delay = backoffMs(attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
-      await tx`UPDATE outbox SET attempts = ${attempts}, last_error = ${error},
-                 next_attempt_at = now() + ${delay} * interval '1 millisecond',
-                 dead_at = CASE WHEN ${dead} THEN now() END
-               WHERE id = ${id}`;
+      await this.sql`UPDATE outbox SET attempts = ${attempts}, last_error = ${error},
+                       next_attempt_at = now() + ${delay} * interval '1 millisecond',
+                       dead_at = CASE WHEN ${dead} THEN now() END
+                     WHERE id = ${id}`;
       const row = byId.get(id);
       const fields = { relay: this.name, messageId: id, orderId: row?.aggregateId, correlationId: row?.metadata.correlationId, attempts, error };
       if (dead) this.log.error(fields, 'outbox row is dead after its last attempt');
       else this.log.warn({ ...fields, retryInMs: delay }, 'broker refused an outbox row');
     }
     this.stats.refused += results.refused.length;
+    // Neither confirmed nor refused (held behind a refusal, or cut off by a broken channel):
+    // give the lease back so they go out with the next batch instead of after the lease.
+    const settled = new Set([...results.confirmed, ...results.refused.map((r) => r.id)]);
+    const unsettled = rows.filter((row) => !settled.has(row.id)).map((row) => row.id);
+    if (unsettled.length > 0) {
+      await this.sql`UPDATE outbox SET next_attempt_at = now() WHERE id = ANY(${unsettled}::uuid[]) AND published_at IS NULL`;
+    }
   }
 
   private async cleanup(): Promise<void> {

@@ -1,4 +1,4 @@
-import { WorkflowIdConflictPolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
 import { workflowIdForOrder, type OrderSagaInput } from '../domain/order';
 import { orderSaga } from '../workflows';
 import { describeLines } from '../workflows/format';
@@ -21,13 +21,15 @@ export function orderSummary(input: OrderSagaInput): { staticSummary: string; st
 
 /**
  * Starts the saga for an order, or returns the one already running for it: the workflow id is
- * derived from the order id, so starting twice never makes a second saga.
+ * derived from the order id, so starting twice never makes a second saga. Once that saga has
+ * closed, a start is refused (WorkflowExecutionAlreadyStartedError) rather than run again.
  */
 export function startOrderSaga(client: Client, input: OrderSagaInput, taskQueue: string): Promise<WorkflowHandle<typeof orderSaga>> {
   return client.workflow.start(orderSaga, {
     taskQueue,
     workflowId: workflowIdForOrder(input.orderId),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
     args: [input],
     typedSearchAttributes: [{ key: CUSTOMER_ID, value: input.customerId }],
     ...orderSummary(input),

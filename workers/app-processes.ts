@@ -7,4 +7,5 @@ export interface AppProcess {
 export const APP_PROCESSES: readonly AppProcess[] = [
   { name: 'saga-worker', entry: 'workers/saga-worker.ts' },
   { name: 'outbox-relay', entry: 'workers/relay.ts' },
+  { name: 'api', entry: 'api/server.ts' },
 ];

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../logging/logger';
@@ -9,6 +10,8 @@ import { APP_PROCESSES, type AppProcess } from './app-processes';
  * Runs every app process in the foreground for local use: restarts one that dies, and on
  * Ctrl-C (SIGINT) or SIGTERM passes SIGTERM to all and waits for them to finish.
  */
+// One admin token for every process, printed below, unless the environment brings its own.
+process.env.ADMIN_TOKEN ??= randomBytes(24).toString('base64url');
 const config = loadConfig();
 const log = createLogger('supervisor', config.LOG_LEVEL);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -53,6 +56,8 @@ for (const app of APP_PROCESSES) launch(app);
 process.stdout.write(`
   Saga orchestrator is up (Ctrl-C stops the app processes; the Temporal dev server keeps running).
 
+  API             http://${config.API_HOST}:${config.API_PORT}   (docs: http://${config.API_HOST}:${config.API_PORT}/docs)
+  Admin token     ${config.ADMIN_TOKEN}   (Authorization: Bearer …)
   Temporal UI     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
   Temporal        ${config.TEMPORAL_ADDRESS}  (task queue ${config.TEMPORAL_TASK_QUEUE})
   RabbitMQ        ${config.AMQP_URL.replace(/\/\/[^@]*@/, '//')}  (exchange ${config.EVENTS_EXCHANGE})

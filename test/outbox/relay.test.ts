@@ -87,7 +87,7 @@ describe('outbox relay', () => {
     const child = spawn(
       process.execPath,
       ['--import', 'tsx', fileURLToPath(new URL('../support/crashing-relay.ts', import.meta.url))],
-      { env: { ...process.env, DATABASE_URL: stack.databaseUrl, EVENTS_EXCHANGE: stack.exchange, RELAY_BATCH_SIZE: '100' }, stdio: ['ignore', 'pipe', 'inherit'] },
+      { env: { ...process.env, DATABASE_URL: stack.databaseUrl, EVENTS_EXCHANGE: stack.exchange, RELAY_BATCH_SIZE: '100', RELAY_LEASE_MS: '1000' }, stdio: ['ignore', 'pipe', 'inherit'] },
     );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -99,6 +99,7 @@ describe('outbox relay', () => {
     await stack.probe.waitUntil(() => deliveries(orderIds).size === 10, 10_000, 'the crashed batch');
     expect(await unpublished(orderIds)).toBe(10);
 
+    // Once the dead relay's lease (1 s) runs out, another relay publishes them again.
     const relay = await stack.startRelay();
     await waitUntilPublished(orderIds);
     await stack.probe.waitUntil(() => [...deliveries(orderIds).values()].every((n) => n === 2), 10_000, 'the second copies');
@@ -146,7 +147,8 @@ describe('outbox relay', () => {
   });
 
   it('loses nothing when its database connections are killed mid-run', async () => {
-    const relay = await stack.startRelay({ settings: { batchSize: 50 } });
+    // Rows whose mark was lost with the connection come back when their lease ends.
+    const relay = await stack.startRelay({ settings: { batchSize: 50, leaseMs: 2000 } });
     const orderIds: string[] = [];
     const producing = (async () => {
       for (let i = 0; i < 20; i++) {

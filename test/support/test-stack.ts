@@ -84,6 +84,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     backoffMaxMs: 1000,
     retentionMs: 60 * 60 * 1000,
     cleanupIntervalMs: 60_000,
+    leaseMs: 10_000,
   };
   const log = createLogger(`test-${suffix}`, 'warn');
   const db = connectDb(databaseUrl, { applicationName: `test-${suffix}` });

@@ -1,0 +1,47 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { methodNotAllowed } from 'hono/method-not-allowed';
+import type { ApiDeps } from './deps';
+import type { ApiEnv } from './env';
+import { ApiError, handleError, respond, validationHook } from './errors';
+import { requestContext } from './middleware/request-context';
+import { adminInventoryRoutes } from './routes/admin-inventory';
+import { adminOutboxRoutes } from './routes/admin-outbox';
+import { docsRoutes } from './routes/docs';
+import { healthRoutes } from './routes/health';
+import { orderEventRoutes } from './routes/order-events';
+import { orderRoutes } from './routes/orders';
+import { reviewRoutes } from './routes/review';
+
+/** The HTTP API: stateless, so any number of instances can serve behind one address. */
+export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
+  const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.use('*', ...requestContext(deps.log));
+  app.use(
+    '*',
+    methodNotAllowed({
+      app,
+      onMethodNotAllowed: (c, allowed) => {
+        c.header('Allow', allowed.join(', '));
+        return respond(c, new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`));
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps));
+  app.route('/', orderRoutes(deps));
+  app.route('/', orderEventRoutes(deps));
+  app.route('/', reviewRoutes(deps));
+  app.route('/', adminInventoryRoutes(deps));
+  app.route('/', adminOutboxRoutes(deps));
+  app.route('/', docsRoutes());
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN' });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Saga orchestrator API', version: '0.1.0', description: 'Submit orders, follow and steer their sagas, and administer stock and the outbox.' },
+  });
+
+  app.notFound((c) => respond(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));
+  app.onError(handleError);
+  return app;
+}

@@ -1,0 +1,10 @@
+import type { Logger } from '../logging/logger';
+
+/** What middleware puts on the request context for the handlers after it. */
+export interface ApiEnv {
+  Variables: {
+    requestId: string;
+    /** A child logger carrying the request id (and the order id once a handler knows it). */
+    log: Logger;
+  };
+}

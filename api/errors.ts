@@ -1,0 +1,65 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import type { ZodError } from 'zod';
+import type { ApiEnv } from './env';
+
+export interface ErrorDetail {
+  path: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  error: { code: string; message: string; details: ErrorDetail[]; requestId?: string };
+}
+
+/** An error a client can act on: its HTTP status, a stable code, a message, and the fields involved. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: ContentfulStatusCode,
+    readonly code: string,
+    message: string,
+    readonly details: ErrorDetail[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export const notFound = (what: string, id: string): ApiError => new ApiError(404, `${what}_not_found`, `no ${what} with id ${JSON.stringify(id)}`);
+
+export function detailsOf(error: ZodError): ErrorDetail[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
+}
+
+/** The validation hook every route uses: 400 naming each invalid field. */
+export function validationHook(
+  result: { success: true } | { success: false; error: ZodError; target?: string },
+  c: Context<ApiEnv>,
+): Response | undefined {
+  if (result.success) return undefined;
+  const where = result.target === 'json' ? 'body' : (result.target ?? 'request');
+  return respond(c, new ApiError(400, 'validation_failed', `the request ${where} is invalid`, detailsOf(result.error)));
+}
+
+const HTTP_EXCEPTION_CODES: Partial<Record<number, string>> = {
+  400: 'malformed_json', // the only 400 Hono raises itself: a body that is not JSON
+  401: 'unauthorized',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+};
+
+export function respond(c: Context<ApiEnv>, error: ApiError): Response {
+  const body: ErrorBody = { error: { code: error.code, message: error.message, details: error.details, requestId: c.get('requestId') } };
+  return c.json(body, error.status);
+}
+
+/** app.onError: known errors keep their status; anything else is a 500 that is logged, never swallowed. */
+export function handleError(error: Error, c: Context<ApiEnv>): Response {
+  if (error instanceof ApiError) return respond(c, error);
+  if (error instanceof HTTPException) {
+    const status = error.status as ContentfulStatusCode;
+    return respond(c, new ApiError(status, HTTP_EXCEPTION_CODES[status] ?? 'http_error', error.message || 'request refused'));
+  }
+  c.get('log').error({ err: error }, 'unhandled error');
+  return respond(c, new ApiError(500, 'internal_error', 'the server failed to handle this request; it has been logged'));
+}

@@ -1,0 +1,14 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { ApiEnv } from './env';
+import { validationHook } from './errors';
+
+/** Every route group is an OpenAPIHono with the shared validation hook, so errors look alike. */
+export const createRouter = (): OpenAPIHono<ApiEnv> => new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+
+/** From here on, this request's log lines carry the order it is about. */
+export function logOrder(c: Context<ApiEnv>, orderId: string): void {
+  c.set('log', c.get('log').child({ orderId, correlationId: orderId }));
+}
+
+export const ADMIN_SECURITY = [{ adminToken: [] }];

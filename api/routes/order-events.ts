@@ -1,0 +1,74 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { streamSSE } from 'hono/streaming';
+import { workflowIdForOrder } from '../../domain/order';
+import type { ApiDeps } from '../deps';
+import { notFound } from '../errors';
+import { readOrderEvents, TERMINAL_EVENTS } from '../orders/order-events';
+import { createRouter, logOrder } from '../router';
+import { errorResponses, EventSchema, OrderIdParamSchema } from '../schemas';
+
+const POLL_MS = 250;
+const KEEPALIVE_MS = 15_000;
+
+const eventsRoute = createRoute({
+  method: 'get',
+  path: '/orders/{id}/events',
+  summary: "The order's integration events; with Accept: text/event-stream, live until the order ends",
+  request: { params: OrderIdParamSchema },
+  responses: {
+    200: {
+      description: 'Events in commit order',
+      content: {
+        'application/json': { schema: z.object({ events: z.array(EventSchema) }) },
+        'text/event-stream': { schema: z.string().openapi({ description: 'One SSE message per event: id = messageId, event = name, data = the event as JSON' }) },
+      },
+    },
+    ...errorResponses(400, 404),
+  },
+});
+
+export function orderEventRoutes(deps: ApiDeps) {
+  const assertOrderExists = async (orderId: string) => {
+    try {
+      await deps.client.workflow.getHandle(workflowIdForOrder(orderId)).describe();
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) throw notFound('order', orderId);
+      throw error;
+    }
+  };
+
+  return createRouter().openapi(eventsRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    logOrder(c, id);
+    await assertOrderExists(id);
+    const present = (events: Awaited<ReturnType<typeof readOrderEvents>>) => events.map(({ seq: _seq, ...event }) => event);
+    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
+      return c.json({ events: present(await readOrderEvents(deps.db.db, id)) }, 200);
+    }
+    // Polls the outbox: events are few per order, and this needs no connection per stream.
+    return streamSSE(c, async (stream) => {
+      let afterSeq = 0;
+      let lastWrite = Date.now();
+      let ended = false;
+      stream.onAbort(() => {
+        ended = true;
+      });
+      while (!ended) {
+        const events = await readOrderEvents(deps.db.db, id, afterSeq);
+        for (const event of events) {
+          await stream.writeSSE({ id: event.messageId, event: event.name, data: JSON.stringify(present([event])[0]) });
+          afterSeq = event.seq;
+          lastWrite = Date.now();
+          if (TERMINAL_EVENTS.has(event.name)) ended = true;
+        }
+        if (ended) break;
+        if (Date.now() - lastWrite > KEEPALIVE_MS) {
+          await stream.write(': keep-alive\n\n');
+          lastWrite = Date.now();
+        }
+        await stream.sleep(POLL_MS);
+      }
+    });
+  });
+}

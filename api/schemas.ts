@@ -1,0 +1,135 @@
+import { z } from '@hono/zod-openapi';
+import { ORDER_STATUSES } from '../domain/order';
+
+/** Request and response shapes; the single source for validation and the OpenAPI document. */
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+export const OrderItemSchema = z
+  .object({
+    sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a SKU is 1-64 letters, digits, - or _').openapi({ example: 'SKU-RED-MUG' }),
+    quantity: z.number().int().min(1).max(1000).openapi({ example: 2 }),
+  })
+  .strict();
+
+export const ShippingAddressSchema = z
+  .object({
+    name: text(200).openapi({ example: 'Ada Lovelace' }),
+    line1: text(200).openapi({ example: '12 St James Sq' }),
+    city: text(100).openapi({ example: 'London' }),
+    postalCode: text(20).openapi({ example: 'SW1Y 4JH' }),
+    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE').openapi({ example: 'GB' }),
+  })
+  .strict();
+
+export const SubmitOrderSchema = z
+  .object({
+    customerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'a customer id is 1-100 letters, digits, _ . @ or -').openapi({ example: 'cust-42' }),
+    items: z.array(OrderItemSchema).min(1).max(50),
+    payment: z.object({ token: text(100).openapi({ example: 'tok_visa' }) }).strict(),
+    shippingAddress: ShippingAddressSchema,
+  })
+  .strict()
+  .openapi('SubmitOrder');
+export type SubmitOrder = z.infer<typeof SubmitOrderSchema>;
+
+export const OrderStatusEnum = z.enum(ORDER_STATUSES).openapi('OrderStatus');
+
+export const OrderIdParamSchema = z.object({
+  id: z.string().uuid('an order id is a UUID').openapi({ param: { name: 'id', in: 'path' }, example: '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f' }),
+});
+
+export const SubmittedOrderSchema = z
+  .object({
+    orderId: z.string().uuid(),
+    workflowId: z.string(),
+    status: OrderStatusEnum,
+    links: z.object({ self: z.string(), temporalUi: z.string().url() }),
+  })
+  .openapi('SubmittedOrder');
+
+export const OrderStateSchema = z
+  .object({
+    orderId: z.string().uuid(),
+    customerId: z.string(),
+    status: OrderStatusEnum,
+    totalCents: z.number().int().nullable(),
+    currency: z.string(),
+    lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
+    steps: z.array(z.object({ step: z.string(), completedAt: z.string() })),
+    compensations: z.array(z.object({ step: z.string(), completedAt: z.string(), outcome: z.enum(['COMPENSATED', 'FAILED']), error: z.string().optional() })),
+    failure: z.object({ step: z.string(), type: z.string(), reason: z.string() }).nullable(),
+    waitingFor: z.string().nullable(),
+  })
+  .openapi('OrderState');
+
+export const ListOrdersQuerySchema = z.object({
+  status: OrderStatusEnum.optional(),
+  customerId: SubmitOrderSchema.shape.customerId.optional(),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  pageToken: z.string().max(2000).regex(/^[A-Za-z0-9+/=_-]*$/, 'a page token is the nextPageToken of a previous page').optional(),
+});
+
+export const OrderSummarySchema = z
+  .object({
+    orderId: z.string(),
+    workflowId: z.string(),
+    status: OrderStatusEnum.nullable(),
+    customerId: z.string().nullable(),
+    total: z.number().nullable(),
+    startedAt: z.string().nullable(),
+    closedAt: z.string().nullable(),
+  })
+  .openapi('OrderSummary');
+
+export const OrderListSchema = z.object({ orders: z.array(OrderSummarySchema), nextPageToken: z.string().nullable() }).openapi('OrderList');
+
+export const CancelOrderSchema = z.object({ reason: text(500).optional() }).strict().openapi('CancelOrder');
+export const ReviewDecisionSchema = z.object({ reviewer: text(200).optional(), reason: text(500).optional() }).strict().openapi('ReviewDecision');
+
+export const ErrorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: 'validation_failed' }),
+      message: z.string(),
+      details: z.array(z.object({ path: z.string().openapi({ example: 'items.0.quantity' }), message: z.string() })),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi('Error');
+
+export const EventSchema = z
+  .object({
+    messageId: z.string().uuid(),
+    name: z.string(),
+    content: z.record(z.string(), z.unknown()),
+    metadata: z.object({ correlationId: z.string(), causationId: z.string(), createdUtc: z.string() }),
+    publishedAt: z.string().nullable(),
+  })
+  .openapi('IntegrationEvent');
+
+export const InventoryUpdateSchema = z
+  .object({
+    onHand: z.number().int().min(0).max(10_000_000),
+    priceCents: z.number().int().min(0).max(100_000_000),
+    name: text(200).optional(),
+  })
+  .strict()
+  .openapi('InventoryUpdate');
+
+export const SkuParamSchema = z.object({
+  sku: OrderItemSchema.shape.sku.openapi({ param: { name: 'sku', in: 'path' } }),
+});
+
+export const InventoryItemSchema = z
+  .object({ sku: z.string(), name: z.string(), priceCents: z.number().int(), onHand: z.number().int(), reserved: z.number().int() })
+  .openapi('InventoryItem');
+
+export const OutboxStatsSchema = z
+  .object({ pending: z.number().int(), published: z.number().int(), dead: z.number().int(), oldestPendingAgeMs: z.number().nullable() })
+  .openapi('OutboxStats');
+
+export const OutboxIdParamSchema = z.object({ id: z.string().uuid('an outbox row id is a UUID').openapi({ param: { name: 'id', in: 'path' } }) });
+
+export const errorResponses = (...statuses: number[]) =>
+  Object.fromEntries(statuses.map((status) => [status, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));

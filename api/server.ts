@@ -1,0 +1,38 @@
+import { randomBytes } from 'node:crypto';
+import { serve } from '@hono/node-server';
+import { loadConfig } from '../config/env';
+import { connectDb } from '../db/client';
+import { createLogger } from '../logging/logger';
+import { connectTemporalClient } from '../saga-client/connect';
+import { createApp } from './app';
+
+/** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes. */
+const config = loadConfig();
+const log = createLogger('api', config.LOG_LEVEL);
+let adminToken = config.ADMIN_TOKEN;
+if (!adminToken) {
+  adminToken = randomBytes(24).toString('base64url');
+  log.warn({ adminToken }, 'ADMIN_TOKEN is not set: generated one for this process');
+}
+const db = connectDb(config.DATABASE_URL, { applicationName: 'api' });
+const client = await connectTemporalClient(config);
+const app = createApp({ config, client, db, log, adminToken });
+
+const server = serve({ fetch: app.fetch, port: config.API_PORT, hostname: config.API_HOST }, (info) =>
+  log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
+);
+
+let stopping = false;
+const stop = (signal: NodeJS.Signals) => {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, 'stopping API');
+  server.close(async (error) => {
+    if (error) log.error({ err: error }, 'API server did not close cleanly');
+    await client.connection.close();
+    await db.close();
+    process.exit(error ? 1 : 0);
+  });
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

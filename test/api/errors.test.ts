@@ -1,0 +1,88 @@
+import { count } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { idempotencyKeys, orders } from '../../drizzle/schema';
+import { orderBody, startApi, type RunningApi } from '../support/api-server';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+let stack: TestStack;
+let api: RunningApi;
+beforeAll(async () => {
+  stack = await startTestStack({ relay: false });
+  api = await startApi(stack);
+});
+afterAll(async () => {
+  await api?.close();
+  await stack?.close();
+});
+
+interface ErrorJson {
+  error: { code: string; message: string; details: { path: string; message: string }[] };
+}
+
+async function rowsWritten() {
+  const [o] = await stack.db.db.select({ n: count() }).from(orders);
+  const [k] = await stack.db.db.select({ n: count() }).from(idempotencyKeys);
+  return o!.n + k!.n;
+}
+
+describe('bad requests get a JSON error naming the problem, and start nothing', () => {
+  it.each([
+    ['a missing field', orderBody({ payment: undefined }), ['payment']],
+    ['a wrong type', orderBody({ customerId: 42 }), ['customerId']],
+    ['an extra field', { ...orderBody(), priceCents: 1 }, ['(body)']],
+    ['a negative quantity', orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: -1 }] }), ['items.0.quantity']],
+    ['a fractional quantity', orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: 1.5 }] }), ['items.0.quantity']],
+    ['no items', orderBody({ items: [] }), ['items']],
+    ['a bad country code', orderBody({ shippingAddress: { ...orderBody().shippingAddress, country: 'Germany' } }), ['shippingAddress.country']],
+    ['an unknown SKU', orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: 1 }, { sku: 'SKU-NOPE', quantity: 1 }] }), ['items.1.sku']],
+  ])('400 for %s', async (_what, body, paths) => {
+    const before = await rowsWritten();
+    const response = await api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': `bad-${Math.random()}` } });
+    expect(response.status).toBe(400);
+    const { error } = (await response.json()) as ErrorJson;
+    expect(error.code).toBe('validation_failed');
+    expect(error.details.map((d) => d.path)).toEqual(paths);
+    expect(await rowsWritten()).toBe(before);
+  });
+
+  it('400 for malformed JSON', async () => {
+    const response = await api.request('/orders', { method: 'POST', body: '{"customerId": ', headers: { 'content-type': 'application/json' } });
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({ error: { code: 'malformed_json' } });
+  });
+
+  it('415 for a body that is not JSON', async () => {
+    const response = await api.request('/orders', { method: 'POST', body: 'customerId=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(response.status).toBe(415);
+    expect(await response.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
+  });
+
+  it('413 above 64 KiB, without reading it all', async () => {
+    const before = await rowsWritten();
+    const response = await api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'x'.repeat(70 * 1024) }) });
+    expect(response.status).toBe(413);
+    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await rowsWritten()).toBe(before);
+  });
+
+  it('404 for an unknown route, 405 with Allow for a known route and another method', async () => {
+    const unknown = await api.request('/nope');
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'route_not_found' } });
+    const wrongMethod = await api.request('/orders/00000000-0000-4000-8000-000000000000', { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toContain('GET');
+    expect(await wrongMethod.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+  });
+});
+
+describe('X-Request-Id', () => {
+  it('echoes the client id and makes one up otherwise, on errors too', async () => {
+    const echoed = await api.request('/healthz', { headers: { 'x-request-id': 'client-chosen-id-1' } });
+    expect(echoed.headers.get('x-request-id')).toBe('client-chosen-id-1');
+    const made = await api.request('/nope');
+    const id = made.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(await made.json()).toMatchObject({ error: { requestId: id } });
+  });
+});

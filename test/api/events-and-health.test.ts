@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectDb } from '../../db/client';
+import { orderBody, startApi, waitForOrderStatus, type RunningApi } from '../support/api-server';
+import { startTestStack, type TestStack } from '../support/test-stack';
+
+let stack: TestStack;
+let api: RunningApi;
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = await startApi(stack);
+});
+afterAll(async () => {
+  await api?.close();
+  await stack?.close();
+});
+
+async function submit(body = orderBody()): Promise<string> {
+  const response = await api.request('/orders', { method: 'POST', json: body });
+  return ((await response.json()) as { orderId: string }).orderId;
+}
+
+/** Reads an SSE stream to its end and returns its messages. */
+async function readStream(response: Response): Promise<{ id: string; event: string; data: { name: string } }[]> {
+  const text = await response.text();
+  return text
+    .split('\n\n')
+    .filter((block) => block.includes('data:'))
+    .map((block) => {
+      const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim() ?? '';
+      return { id: field('id'), event: field('event'), data: JSON.parse(field('data')) as { name: string } };
+    });
+}
+
+describe('GET /orders/:id/events', () => {
+  it("returns the order's events in commit order as JSON", async () => {
+    const orderId = await submit();
+    await waitForOrderStatus(api, orderId, 'COMPLETED');
+    const response = await api.request(`/orders/${orderId}/events`);
+    expect(response.status).toBe(200);
+    const { events } = (await response.json()) as { events: { name: string; messageId: string; metadata: { correlationId: string } }[] };
+    expect(events.map((e) => e.name)).toEqual(['order.submitted', 'inventory.reserved', 'payment.charged', 'shipment.created', 'order.completed']);
+    expect(events.every((e) => e.metadata.correlationId === orderId)).toBe(true);
+  });
+
+  it('streams them live with Accept: text/event-stream and ends when the order does', async () => {
+    const orderId = await submit();
+    // Opened at once: most events are committed after the stream starts.
+    const response = await api.request(`/orders/${orderId}/events`, { headers: { accept: 'text/event-stream' } });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const messages = await readStream(response);
+    expect(messages.map((m) => m.event)).toEqual(['order.submitted', 'inventory.reserved', 'payment.charged', 'shipment.created', 'order.completed']);
+    expect(messages.every((m) => m.data.name === m.event && /^[0-9a-f-]{36}$/.test(m.id))).toBe(true);
+  });
+
+  it('404 for an unknown order', async () => {
+    expect((await api.request('/orders/00000000-0000-4000-8000-000000000000/events')).status).toBe(404);
+  });
+});
+
+describe('health', () => {
+  it('/healthz is 200; /readyz is 200 when Temporal, Postgres and RabbitMQ answer', async () => {
+    expect(await (await api.request('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await api.request('/readyz');
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toMatchObject({ status: 'ready', down: [] });
+  });
+
+  it('/readyz is 503 naming each dependency that is down', async () => {
+    // A second API whose broker and database addresses point at closed ports: real failures.
+    const deadDb = connectDb('postgres://root@127.0.0.1:1/none', { max: 1 });
+    const broken = await startApi(stack, { db: deadDb, config: { ...stack.config, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' } });
+    try {
+      const response = await broken.request('/readyz');
+      expect(response.status).toBe(503);
+      const body = (await response.json()) as { down: string[]; checks: Record<string, { up: boolean; error?: string }> };
+      expect(body.down.sort()).toEqual(['postgres', 'rabbitmq']);
+      expect(body.checks.temporal).toEqual({ up: true });
+      expect(body.checks.rabbitmq?.error).toEqual(expect.any(String));
+    } finally {
+      await broken.close();
+      await deadDb.close();
+    }
+  });
+});

@@ -1,0 +1,67 @@
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { createApp } from '../../api/app';
+import type { ApiDeps } from '../../api/deps';
+import { createLogger } from '../../logging/logger';
+import type { TestStack } from './test-stack';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export interface RunningApi {
+  baseUrl: string;
+  close(): Promise<void>;
+  /** fetch relative to the API, JSON in and out. */
+  request(path: string, init?: RequestInit & { json?: unknown; admin?: boolean }): Promise<Response>;
+}
+
+/** The real API on a real port (chosen by the OS), wired to the test file's stack. */
+export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {}): Promise<RunningApi> {
+  const deps: ApiDeps = {
+    config: { ...stack.config, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+    client: stack.client,
+    db: stack.db,
+    log: createLogger('test-api', 'warn'),
+    adminToken: TEST_ADMIN_TOKEN,
+    ...overrides,
+  };
+  const app = createApp(deps);
+  const server: ServerType = await new Promise((resolve) => {
+    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+  });
+  const { port } = server.address() as AddressInfo;
+  const baseUrl = `http://127.0.0.1:${port}`;
+  return {
+    baseUrl,
+    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    request(path, { json, admin, headers, ...init } = {}) {
+      const allHeaders = new Headers(headers);
+      if (json !== undefined && !allHeaders.has('content-type')) allHeaders.set('content-type', 'application/json');
+      if (admin) allHeaders.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
+      return fetch(`${baseUrl}${path}`, { ...init, headers: allHeaders, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
+    },
+  };
+}
+
+/** A valid POST /orders body for a customer of its own. */
+export function orderBody(overrides: Record<string, unknown> = {}) {
+  return {
+    customerId: `cust-${Math.random().toString(36).slice(2, 10)}`,
+    items: [{ sku: 'SKU-RED-MUG', quantity: 1 }],
+    payment: { token: 'tok_visa' },
+    shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
+    ...overrides,
+  };
+}
+
+/** Polls GET /orders/:id until the saga reports `status`. */
+export async function waitForOrderStatus(api: RunningApi, orderId: string, status: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: Record<string, unknown> = {};
+  while (Date.now() < deadline) {
+    const response = await api.request(`/orders/${orderId}`);
+    last = (await response.json()) as Record<string, unknown>;
+    if (last.status === status) return last;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`order ${orderId} did not reach ${status}; last answer ${JSON.stringify(last)}`);
+}
