@@ -1,7 +1,8 @@
 import { and, eq, sql } from 'drizzle-orm';
-import { inventory, reservations, shipments } from '../drizzle/schema';
+import { shipments } from '../drizzle/schema';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
+import { moveReservations } from './move-reservations';
 import { done } from './run-step';
 
 /**
@@ -17,16 +18,6 @@ export const cancelShipment = (deps: ActivityDeps) => (input: { orderId: string 
       .where(and(eq(shipments.orderId, orderId), eq(shipments.status, 'CREATED')))
       .returning({ trackingNumber: shipments.trackingNumber });
     if (!shipment) return done({ cancelled: false });
-    const returned = await tx
-      .update(reservations)
-      .set({ status: 'RESERVED', updatedAt: sql`now()` })
-      .where(and(eq(reservations.orderId, orderId), eq(reservations.status, 'SHIPPED')))
-      .returning({ sku: reservations.sku, quantity: reservations.quantity });
-    for (const { sku, quantity } of returned) {
-      await tx
-        .update(inventory)
-        .set({ onHand: sql`${inventory.onHand} + ${quantity}`, reserved: sql`${inventory.reserved} + ${quantity}`, updatedAt: sql`now()` })
-        .where(eq(inventory.sku, sku));
-    }
+    await moveReservations(tx, orderId, 'returnShipped');
     return done({ cancelled: true }, [{ name: 'shipment.cancelled', content: { orderId, trackingNumber: shipment.trackingNumber } }]);
   });

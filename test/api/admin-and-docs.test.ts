@@ -1,45 +1,35 @@
 import { randomUUID } from 'node:crypto';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
-import { startApi, type RunningApi } from '../support/api-server';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { useApiStack } from '../support/api-server';
 
-let stack: TestStack;
-let api: RunningApi;
-beforeAll(async () => {
-  stack = await startTestStack({ worker: false, relay: false });
-  api = await startApi(stack);
-});
-afterAll(async () => {
-  await api?.close();
-  await stack?.close();
-});
+const ctx = useApiStack({ worker: false, relay: false });
 
 describe('PUT /admin/inventory/:sku', () => {
   it('creates a SKU, then sets its stock and price; the API prices orders from it', async () => {
-    const created = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 5, priceCents: 999, name: 'Admin item' } });
+    const created = await ctx.api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 5, priceCents: 999, name: 'Admin item' } });
     expect(created.status).toBe(200);
     expect(await created.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 999, onHand: 5, reserved: 0 });
-    const updated = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 7, priceCents: 1099 } });
+    const updated = await ctx.api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 7, priceCents: 1099 } });
     expect(await updated.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 1099, onHand: 7, reserved: 0 });
   });
 
   it('409 when on hand would go below what orders have reserved', async () => {
-    await api.request('/admin/inventory/SKU-ADMIN-2', { method: 'PUT', admin: true, json: { onHand: 5, priceCents: 100 } });
-    await stack.db.sql`UPDATE inventory SET reserved = 4 WHERE sku = 'SKU-ADMIN-2'`;
-    const response = await api.request('/admin/inventory/SKU-ADMIN-2', { method: 'PUT', admin: true, json: { onHand: 3, priceCents: 100 } });
+    await ctx.api.request('/admin/inventory/SKU-ADMIN-2', { method: 'PUT', admin: true, json: { onHand: 5, priceCents: 100 } });
+    await ctx.stack.db.sql`UPDATE inventory SET reserved = 4 WHERE sku = 'SKU-ADMIN-2'`;
+    const response = await ctx.api.request('/admin/inventory/SKU-ADMIN-2', { method: 'PUT', admin: true, json: { onHand: 3, priceCents: 100 } });
     expect(response.status).toBe(409);
     expect(await response.json()).toMatchObject({ error: { code: 'stock_below_reserved', details: [{ path: 'onHand' }] } });
   });
 
   it('401 without the token or with a wrong one; 400 naming bad fields', async () => {
-    expect((await api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: 1, priceCents: 1 } })).status).toBe(401);
-    const wrong = await api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: 1, priceCents: 1 }, headers: { authorization: 'Bearer wrong' } });
+    expect((await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: 1, priceCents: 1 } })).status).toBe(401);
+    const wrong = await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: 1, priceCents: 1 }, headers: { authorization: 'Bearer wrong' } });
     expect(wrong.status).toBe(401);
-    const bad = await api.request('/admin/inventory/SKU-X', { method: 'PUT', admin: true, json: { onHand: -1 } });
+    const bad = await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', admin: true, json: { onHand: -1 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path).sort()).toEqual(['onHand', 'priceCents']);
   });
@@ -48,32 +38,32 @@ describe('PUT /admin/inventory/:sku', () => {
 describe('outbox admin', () => {
   it('counts pending, published and dead rows, and puts a dead row back', async () => {
     const orderId = randomUUID();
-    const [id] = await stack.db.db.transaction((tx) =>
+    const [id] = await ctx.stack.db.db.transaction((tx) =>
       appendToOutbox(tx, { orderId, step: 'admin-test', causationId: 'test' }, [{ name: 'order.submitted', content: { orderId } }]),
     );
-    await stack.db.db.update(outbox).set({ deadAt: sql`now()`, attempts: 10, lastError: 'broker refused' }).where(eq(outbox.id, id!));
+    await ctx.stack.db.db.update(outbox).set({ deadAt: sql`now()`, attempts: 10, lastError: 'broker refused' }).where(eq(outbox.id, id!));
 
-    const before = (await (await api.request('/admin/outbox', { admin: true })).json()) as { dead: number; pending: number };
+    const before = (await (await ctx.api.request('/admin/outbox', { admin: true })).json()) as { dead: number; pending: number };
     expect(before.dead).toBeGreaterThanOrEqual(1);
 
-    const retried = await api.request(`/admin/outbox/${id}/retry`, { method: 'POST', admin: true });
+    const retried = await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST', admin: true });
     expect(retried.status).toBe(200);
     const after = (await retried.json()) as { dead: number; pending: number; oldestPendingAgeMs: number };
     expect(after.dead).toBe(before.dead - 1);
     expect(after.pending).toBe(before.pending + 1);
     expect(after.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
-    const [row] = await stack.db.db.select().from(outbox).where(eq(outbox.id, id!));
+    const [row] = await ctx.stack.db.db.select().from(outbox).where(eq(outbox.id, id!));
     expect(row).toMatchObject({ deadAt: null, attempts: 0, lastError: null });
 
-    expect((await api.request(`/admin/outbox/${id}/retry`, { method: 'POST', admin: true })).status).toBe(409);
-    expect((await api.request(`/admin/outbox/${randomUUID()}/retry`, { method: 'POST', admin: true })).status).toBe(404);
-    expect((await api.request('/admin/outbox')).status).toBe(401);
+    expect((await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST', admin: true })).status).toBe(409);
+    expect((await ctx.api.request(`/admin/outbox/${randomUUID()}/retry`, { method: 'POST', admin: true })).status).toBe(404);
+    expect((await ctx.api.request('/admin/outbox')).status).toBe(401);
   });
 });
 
 describe('OpenAPI and docs', () => {
   it('/openapi.json is a valid OpenAPI 3.1 document listing every route', async () => {
-    const document = (await (await api.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    const document = (await (await ctx.api.request('/openapi.json')).json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
     expect(document.openapi).toBe('3.1.0');
     const result = await new Validator().validate(document as never);
     expect(result.errors ?? []).toEqual([]);
@@ -98,15 +88,15 @@ describe('OpenAPI and docs', () => {
   });
 
   it('/docs serves Swagger UI with its assets from this server', async () => {
-    const page = await api.request('/docs');
+    const page = await ctx.api.request('/docs');
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain("url: '/openapi.json'");
     for (const asset of ['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js']) {
-      const response = await api.request(asset);
+      const response = await ctx.api.request(asset);
       expect(response.status).toBe(200);
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     }
-    expect((await api.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+    expect((await ctx.api.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
   });
 });

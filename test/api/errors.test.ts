@@ -1,27 +1,17 @@
 import { count } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { idempotencyKeys, orders } from '../../drizzle/schema';
-import { orderBody, startApi, type RunningApi } from '../support/api-server';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { orderBody, useApiStack } from '../support/api-server';
 
-let stack: TestStack;
-let api: RunningApi;
-beforeAll(async () => {
-  stack = await startTestStack({ relay: false });
-  api = await startApi(stack);
-});
-afterAll(async () => {
-  await api?.close();
-  await stack?.close();
-});
+const ctx = useApiStack({ relay: false });
 
 interface ErrorJson {
   error: { code: string; message: string; details: { path: string; message: string }[] };
 }
 
 async function rowsWritten() {
-  const [o] = await stack.db.db.select({ n: count() }).from(orders);
-  const [k] = await stack.db.db.select({ n: count() }).from(idempotencyKeys);
+  const [o] = await ctx.stack.db.db.select({ n: count() }).from(orders);
+  const [k] = await ctx.stack.db.db.select({ n: count() }).from(idempotencyKeys);
   return o!.n + k!.n;
 }
 
@@ -37,7 +27,7 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
     ['an unknown SKU', orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: 1 }, { sku: 'SKU-NOPE', quantity: 1 }] }), ['items.1.sku']],
   ])('400 for %s', async (_what, body, paths) => {
     const before = await rowsWritten();
-    const response = await api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': `bad-${Math.random()}` } });
+    const response = await ctx.api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': `bad-${Math.random()}` } });
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as ErrorJson;
     expect(error.code).toBe('validation_failed');
@@ -46,30 +36,30 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
   });
 
   it('400 for malformed JSON', async () => {
-    const response = await api.request('/orders', { method: 'POST', body: '{"customerId": ', headers: { 'content-type': 'application/json' } });
+    const response = await ctx.api.request('/orders', { method: 'POST', body: '{"customerId": ', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'malformed_json' } });
   });
 
   it('415 for a body that is not JSON', async () => {
-    const response = await api.request('/orders', { method: 'POST', body: 'customerId=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await ctx.api.request('/orders', { method: 'POST', body: 'customerId=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expect(response.status).toBe(415);
     expect(await response.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
   });
 
   it('413 above 64 KiB, without reading it all', async () => {
     const before = await rowsWritten();
-    const response = await api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'x'.repeat(70 * 1024) }) });
+    const response = await ctx.api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'x'.repeat(70 * 1024) }) });
     expect(response.status).toBe(413);
     expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
     expect(await rowsWritten()).toBe(before);
   });
 
   it('404 for an unknown route, 405 with Allow for a known route and another method', async () => {
-    const unknown = await api.request('/nope');
+    const unknown = await ctx.api.request('/nope');
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: 'route_not_found' } });
-    const wrongMethod = await api.request('/orders/00000000-0000-4000-8000-000000000000', { method: 'DELETE' });
+    const wrongMethod = await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000', { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toContain('GET');
     expect(await wrongMethod.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
@@ -78,9 +68,9 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
 
 describe('X-Request-Id', () => {
   it('echoes the client id and makes one up otherwise, on errors too', async () => {
-    const echoed = await api.request('/healthz', { headers: { 'x-request-id': 'client-chosen-id-1' } });
+    const echoed = await ctx.api.request('/healthz', { headers: { 'x-request-id': 'client-chosen-id-1' } });
     expect(echoed.headers.get('x-request-id')).toBe('client-chosen-id-1');
-    const made = await api.request('/nope');
+    const made = await ctx.api.request('/nope');
     const id = made.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     expect(await made.json()).toMatchObject({ error: { requestId: id } });

@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { connectDb } from '../../db/client';
-import { orderBody, startApi, waitForOrderStatus, type RunningApi } from '../support/api-server';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { orderBody, startApi, useApiStack, waitForOrderStatus } from '../support/api-server';
 
-let stack: TestStack;
-let api: RunningApi;
-beforeAll(async () => {
-  stack = await startTestStack();
-  api = await startApi(stack);
-});
-afterAll(async () => {
-  await api?.close();
-  await stack?.close();
-});
+const ctx = useApiStack();
 
 async function submit(body = orderBody()): Promise<string> {
-  const response = await api.request('/orders', { method: 'POST', json: body });
+  const response = await ctx.api.request('/orders', { method: 'POST', json: body });
   return ((await response.json()) as { orderId: string }).orderId;
 }
 
@@ -34,8 +24,8 @@ async function readStream(response: Response): Promise<{ id: string; event: stri
 describe('GET /orders/:id/events', () => {
   it("returns the order's events in commit order as JSON", async () => {
     const orderId = await submit();
-    await waitForOrderStatus(api, orderId, 'COMPLETED');
-    const response = await api.request(`/orders/${orderId}/events`);
+    await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
+    const response = await ctx.api.request(`/orders/${orderId}/events`);
     expect(response.status).toBe(200);
     const { events } = (await response.json()) as { events: { name: string; messageId: string; metadata: { correlationId: string } }[] };
     expect(events.map((e) => e.name)).toEqual(['order.submitted', 'inventory.reserved', 'payment.charged', 'shipment.created', 'order.completed']);
@@ -45,7 +35,7 @@ describe('GET /orders/:id/events', () => {
   it('streams them live with Accept: text/event-stream and ends when the order does', async () => {
     const orderId = await submit();
     // Opened at once: most events are committed after the stream starts.
-    const response = await api.request(`/orders/${orderId}/events`, { headers: { accept: 'text/event-stream' } });
+    const response = await ctx.api.request(`/orders/${orderId}/events`, { headers: { accept: 'text/event-stream' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const messages = await readStream(response);
@@ -54,14 +44,14 @@ describe('GET /orders/:id/events', () => {
   });
 
   it('404 for an unknown order', async () => {
-    expect((await api.request('/orders/00000000-0000-4000-8000-000000000000/events')).status).toBe(404);
+    expect((await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000/events')).status).toBe(404);
   });
 });
 
 describe('health', () => {
   it('/healthz is 200; /readyz is 200 when Temporal, Postgres and RabbitMQ answer', async () => {
-    expect(await (await api.request('/healthz')).json()).toEqual({ status: 'ok' });
-    const ready = await api.request('/readyz');
+    expect(await (await ctx.api.request('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await ctx.api.request('/readyz');
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', down: [] });
   });
@@ -69,7 +59,7 @@ describe('health', () => {
   it('/readyz is 503 naming each dependency that is down', async () => {
     // A second API whose broker and database addresses point at closed ports: real failures.
     const deadDb = connectDb('postgres://root@127.0.0.1:1/none', { max: 1 });
-    const broken = await startApi(stack, { db: deadDb, config: { ...stack.config, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' } });
+    const broken = await startApi(ctx.stack, { db: deadDb, config: { ...ctx.stack.config, AMQP_URL: 'amqp://guest:guest@127.0.0.1:1' } });
     try {
       const response = await broken.request('/readyz');
       expect(response.status).toBe(503);

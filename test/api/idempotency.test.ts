@@ -1,23 +1,15 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders } from '../../drizzle/schema';
-import { orderBody, startApi, waitForOrderStatus, type RunningApi } from '../support/api-server';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { orderBody, startApi, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
 
-let stack: TestStack;
-let api: RunningApi;
+const ctx = useApiStack();
+// A second, independent API process-alike on another port: the API keeps no state of its own.
 let secondInstance: RunningApi;
 beforeAll(async () => {
-  stack = await startTestStack();
-  api = await startApi(stack);
-  // A second, independent API process-alike on another port: the API keeps no state of its own.
-  secondInstance = await startApi(stack);
+  secondInstance = await startApi(ctx.stack);
 });
-afterAll(async () => {
-  await api?.close();
-  await secondInstance?.close();
-  await stack?.close();
-});
+afterAll(() => secondInstance?.close());
 
 const post = (target: RunningApi, body: unknown, key?: string) =>
   target.request('/orders', { method: 'POST', json: body, headers: key ? { 'idempotency-key': key } : {} });
@@ -26,21 +18,21 @@ describe('Idempotency-Key on POST /orders', () => {
   it('the same key and body return the same order (200 on the repeat), even on another instance', async () => {
     const key = `key-${Date.now()}`;
     const body = orderBody();
-    const first = await post(api, body, key);
+    const first = await post(ctx.api, body, key);
     expect(first.status).toBe(202);
     const { orderId } = (await first.json()) as { orderId: string };
-    await waitForOrderStatus(api, orderId, 'COMPLETED');
+    await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
 
     const repeat = await post(secondInstance, body, key);
     expect(repeat.status).toBe(200);
     expect(await repeat.json()).toMatchObject({ orderId, status: 'COMPLETED' });
-    expect(await stack.db.db.select().from(orders).where(eq(orders.customerId, body.customerId))).toHaveLength(1);
+    expect(await ctx.stack.db.db.select().from(orders).where(eq(orders.customerId, body.customerId))).toHaveLength(1);
   });
 
   it('the same key with a different body is refused with 422', async () => {
     const key = `key-${Date.now()}-b`;
-    expect((await post(api, orderBody(), key)).status).toBe(202);
-    const reused = await post(api, orderBody(), key);
+    expect((await post(ctx.api, orderBody(), key)).status).toBe(202);
+    const reused = await post(ctx.api, orderBody(), key);
     expect(reused.status).toBe(422);
     expect(await reused.json()).toMatchObject({ error: { code: 'idempotency_key_reused', details: [{ path: 'Idempotency-Key' }] } });
   });
@@ -48,28 +40,28 @@ describe('Idempotency-Key on POST /orders', () => {
   it('ten concurrent requests with one key start one saga', async () => {
     const key = `key-${Date.now()}-race`;
     const body = orderBody();
-    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => post(i % 2 ? api : secondInstance, body, key)));
+    const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => post(i % 2 ? ctx.api : secondInstance, body, key)));
     const answers = (await Promise.all(responses.map((r) => r.json()))) as { orderId: string }[];
     expect(new Set(answers.map((a) => a.orderId)).size).toBe(1);
     expect(responses.filter((r) => r.status === 202)).toHaveLength(1);
     expect(responses.filter((r) => r.status === 200)).toHaveLength(9);
 
     const { orderId } = answers[0]!;
-    await waitForOrderStatus(api, orderId, 'COMPLETED');
+    await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
     // Visibility lags a little: wait for the run to be counted, then make sure it is the only one.
     let runs = 0;
     for (let i = 0; i < 50 && runs === 0; i++) {
-      runs = (await stack.client.workflow.count(`WorkflowId = 'order-${orderId}'`)).count;
+      runs = (await ctx.stack.client.workflow.count(`WorkflowId = 'order-${orderId}'`)).count;
       if (runs === 0) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(runs).toBe(1);
-    expect(await stack.db.db.select().from(orders).where(eq(orders.customerId, body.customerId))).toHaveLength(1);
+    expect(await ctx.stack.db.db.select().from(orders).where(eq(orders.customerId, body.customerId))).toHaveLength(1);
   });
 
   it('without the header every POST is a new order', async () => {
     const body = orderBody();
-    const a = (await (await post(api, body)).json()) as { orderId: string };
-    const b = (await (await post(api, body)).json()) as { orderId: string };
+    const a = (await (await post(ctx.api, body)).json()) as { orderId: string };
+    const b = (await (await post(ctx.api, body)).json()) as { orderId: string };
     expect(a.orderId).not.toBe(b.orderId);
   });
 });

@@ -3,7 +3,8 @@ import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import { createLogger } from '../../logging/logger';
-import type { TestStack } from './test-stack';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -64,4 +65,21 @@ export async function waitForOrderStatus(api: RunningApi, orderId: string, statu
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`order ${orderId} did not reach ${status}; last answer ${JSON.stringify(last)}`);
+}
+
+/**
+ * Gives a test file its own stack and API, started before its tests and closed after them.
+ * Read `stack` and `api` inside tests, not at module level.
+ */
+export function useApiStack(stackOptions: TestStackOptions = {}, apiOverrides: (stack: TestStack) => Partial<ApiDeps> = () => ({})) {
+  const context = {} as { stack: TestStack; api: RunningApi };
+  beforeAll(async () => {
+    context.stack = await startTestStack(stackOptions);
+    context.api = await startApi(context.stack, apiOverrides(context.stack));
+  });
+  afterAll(async () => {
+    await context.api?.close();
+    await context.stack?.close();
+  });
+  return context;
 }

@@ -1,0 +1,174 @@
+import fc from 'fast-check';
+
+/** One HTTP request the fuzzer sends, and what kind of input it is (shown when a property fails). */
+export interface FuzzRequest {
+  kind: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+const SKUS = ['SKU-RED-MUG', 'SKU-BLUE-TEE', 'SKU-DESK-LAMP'];
+
+const NASTY_STRINGS = [
+  '../../etc/passwd',
+  '..%2F..%2Fetc%2Fpasswd',
+  "' OR 1=1 --",
+  '"; DROP TABLE orders; --',
+  '<script>alert(1)</script>',
+  '${7*7}',
+  '%00',
+  '\u0000',
+  '\uD800',
+  '𝕬𝖉𝖆 🙂 ﷽',
+  'a'.repeat(5000),
+  'order-00000000-0000-4000-8000-000000000000',
+];
+
+const nastyString = fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 50 }));
+
+/** A body the API must accept: known SKUs, sane fields. Tokens and countries vary the saga paths. */
+export const validOrderBody = (customerPrefix: string) =>
+  fc.record({
+    customerId: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((id) => `${customerPrefix}-${id}`),
+    items: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
+    payment: fc.record({ token: fc.constantFrom('tok_visa', 'tok_chargeDeclined') }),
+    shippingAddress: fc.record({
+      name: fc.constantFrom('Ada Lovelace', 'Grace Hopper', 'Zoë Åkesson'),
+      line1: fc.constant('1 Main St'),
+      city: fc.constantFrom('Berlin', 'London', 'Kraków'),
+      postalCode: fc.constantFrom('10115', 'SW1Y 4JH', '30-001'),
+      country: fc.constantFrom('DE', 'GB', 'PL', 'AQ'),
+    }),
+  });
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+const FIELD_PATHS = [
+  ['customerId'],
+  ['items'],
+  ['items', 0],
+  ['items', 0, 'sku'],
+  ['items', 0, 'quantity'],
+  ['payment'],
+  ['payment', 'token'],
+  ['shippingAddress'],
+  ['shippingAddress', 'country'],
+  ['shippingAddress', 'postalCode'],
+] as const;
+
+function setAt(body: Json, path: readonly (string | number)[], value: Json | undefined): Json {
+  const copy = structuredClone(body) as Record<string | number, Json>;
+  let node: Record<string | number, Json> = copy;
+  for (const key of path.slice(0, -1)) node = node[key] as Record<string | number, Json>;
+  const last = path[path.length - 1]!;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+  return copy;
+}
+
+/** A valid body broken in one way: a field missing, of the wrong type, out of range, too big, or extra. */
+const brokenOrderBody = (customerPrefix: string) =>
+  fc
+    .tuple(
+      validOrderBody(customerPrefix) as fc.Arbitrary<Json>,
+      fc.constantFrom(...FIELD_PATHS),
+      fc.oneof(
+        fc.constant({ op: 'remove' as const }),
+        fc.record({ op: fc.constant('replace' as const), value: fc.jsonValue() as fc.Arbitrary<Json> }),
+        fc.record({ op: fc.constant('replace' as const), value: nastyString as fc.Arbitrary<Json> }),
+        fc.record({ op: fc.constant('replace' as const), value: fc.constantFrom<Json>(-1, 0, 1.5, 1e309 as number, -0.0001, 1001, 'ZZ', 'de', 'Germany', 'SKU-NOPE', '') }),
+        fc.record({ op: fc.constant('replace' as const), value: fc.constant<Json>('x'.repeat(70 * 1024)) }),
+        fc.record({ op: fc.constant('replace' as const), value: fc.array(fc.constant<Json>({ sku: 'SKU-RED-MUG', quantity: 1 }), { minLength: 51, maxLength: 300 }) }),
+        fc.record({ op: fc.constant('extra' as const), key: fc.string({ minLength: 1, maxLength: 20 }), value: fc.jsonValue() as fc.Arbitrary<Json> }),
+      ),
+    )
+    .map(([body, path, change]) => {
+      if (change.op === 'extra') return { ...(body as Record<string, Json>), [`x_${change.key}`]: change.value };
+      return setAt(body, path, change.op === 'remove' ? undefined : change.value);
+    });
+
+const post = (kind: string, path: string, body: string, extra: Record<string, string> = {}): FuzzRequest => ({
+  kind,
+  method: 'POST',
+  path,
+  headers: { 'content-type': 'application/json', ...extra },
+  body,
+});
+
+/** Every byte percent-encoded: unlike encodeURIComponent, it takes lone surrogates too. */
+const percentEncode = (value: string): string => [...Buffer.from(value, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+
+/** Header values travel as bytes: UTF-8 as Latin-1, without the control characters HTTP forbids there. */
+const asHeaderValue = (value: string): string => Buffer.from(value, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
+
+const idLike = fc.oneof(fc.uuid(), nastyString.map(percentEncode), fc.constantFrom(...NASTY_STRINGS.slice(0, 4)));
+
+/** Every kind of request the fuzzer sends, mixed. Each POST /orders carries a fresh Idempotency-Key. */
+export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbitrary<FuzzRequest> {
+  const key = fc.uuid().map((id) => `fuzz-${id}`);
+  return fc.oneof(
+    { weight: 1, arbitrary: fc.tuple(validOrderBody(customerPrefix), key).map(([b, k]) => post('valid order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
+    { weight: 4, arbitrary: fc.tuple(brokenOrderBody(customerPrefix), key).map(([b, k]) => post('broken order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('{', '{"customerId":', '[]', 'null', '1', '"x"', '{"items":[{}]}')), key).map(([b, k]) =>
+        post('malformed json', '/orders', b, { 'idempotency-key': k }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(validOrderBody(customerPrefix), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/jsonx'), key).map(
+        ([b, type, k]) => ({ kind: 'wrong content type', method: 'POST', path: '/orders', headers: { 'content-type': type, 'idempotency-key': k }, body: JSON.stringify(b) }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.constantFrom('/orders', '/orders/00000000-0000-4000-8000-000000000000', '/healthz', '/readyz', '/openapi.json', '/admin/outbox')).map(([method, path]) => ({
+        kind: 'wrong method',
+        method,
+        path,
+        headers: {},
+      })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc.tuple(idLike, fc.constantFrom('', '/events', '/cancel', '/approve', '/reject')).map(([id, suffix]) => ({
+        kind: 'odd id',
+        method: suffix === '' || suffix === '/events' ? 'GET' : 'POST',
+        path: `/orders/${id}${suffix}`,
+        headers: {},
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .record({ status: fc.option(nastyString), customerId: fc.option(nastyString), pageSize: fc.option(fc.oneof(fc.integer(), nastyString)), pageToken: fc.option(nastyString) })
+        .map((query) => {
+          const params = new URLSearchParams();
+          for (const [name, value] of Object.entries(query)) if (value !== null) params.set(name, String(value));
+          return { kind: 'list query', method: 'GET', path: `/orders?${params}`, headers: {} };
+        }),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          fc.oneof(fc.constant(undefined), fc.constant(`Bearer ${adminToken}`), nastyString.map((s) => `Bearer ${asHeaderValue(s)}`), fc.constantFrom('Basic YWRtaW46YWRtaW4=', 'Bearer', 'bearer  ', adminToken)),
+          fc.oneof(
+            fc.constant({ method: 'GET', path: '/admin/outbox' }),
+            idLike.map((id) => ({ method: 'POST', path: `/admin/outbox/${id}/retry` })),
+            fc.tuple(nastyString, fc.jsonValue()).map(([sku, body]) => ({ method: 'PUT', path: `/admin/inventory/${percentEncode(sku)}`, body: JSON.stringify(body) })),
+          ),
+        )
+        .map(([authorization, route]) => ({
+          kind: 'admin route',
+          method: route.method,
+          path: route.path,
+          headers: { ...(authorization !== undefined ? { authorization } : {}), ...('body' in route ? { 'content-type': 'application/json' } : {}) },
+          ...('body' in route ? { body: route.body } : {}),
+        })),
+    },
+  );
+}
