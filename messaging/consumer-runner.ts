@@ -104,6 +104,8 @@ export class ConsumerRunner {
       clearInterval(this.#pollTimer);
       await this.#unlisten?.().catch((error: unknown) => this.#log.warn({ err: error }, 'could not UNLISTEN consumer control'));
       await this.reconcile().catch((error: unknown) => this.#log.warn({ err: error }, 'could not cancel the consumer cleanly'));
+      // Also when the session broke first: handlers still running must not outlive the pool.
+      await this.drainInFlight();
       this.#closed.abort();
       await this.#supervision;
       await this.#session?.close();
