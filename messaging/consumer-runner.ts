@@ -156,21 +156,31 @@ export class ConsumerRunner {
     return new Promise((resolve) => this.#closed.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
   }
 
-  /** Re-reads the operator's desired state and applies it. */
+  /**
+   * Re-reads the operator's desired state and applies it. Read and apply run in the same queue
+   * as every other transition, so a slow read (a poll that started before a stop committed)
+   * can never overwrite a newer one.
+   */
   private async resync(): Promise<void> {
     if (this.#closing) return;
     try {
-      const { state } = await readDesiredState(this.options.db.db, this.definition.name);
-      if (state !== this.#desired) this.#log.info({ state }, `operator set the consumer ${state}`);
-      this.#desired = state;
-      await this.reconcile();
+      await this.enqueue(async () => {
+        const { state } = await readDesiredState(this.options.db.db, this.definition.name);
+        if (state !== this.#desired) this.#log.info({ state }, `operator set the consumer ${state}`);
+        this.#desired = state;
+        await this.applyDesiredState();
+      });
     } catch (error) {
       this.#log.error({ err: error }, 'could not apply the desired consumer state; trying again at the next poll');
     }
   }
 
   private reconcile(): Promise<void> {
-    const next = this.#transitions.then(() => this.applyDesiredState());
+    return this.enqueue(() => this.applyDesiredState());
+  }
+
+  private enqueue(transition: () => Promise<void>): Promise<void> {
+    const next = this.#transitions.then(transition);
     this.#transitions = next.catch(() => {});
     return next;
   }

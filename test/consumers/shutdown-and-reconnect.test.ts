@@ -28,7 +28,7 @@ describe('graceful shutdown and reconnects', () => {
     const child = spawnTs('test/support/consumer-process.ts', kit.processEnv(base, 'child', { TEST_HANDLER_DELAY_MS: '20' }));
     try {
       await child.waitForLine('ready');
-      const messages = Array.from({ length: 600 }, () => envelope('order.submitted'));
+      const messages = Array.from({ length: 400 }, () => envelope('order.submitted'));
       const ids = messages.map((m) => m.messageId);
       await kit.publish(messages);
       await waitFor(async () => (await effectsOf(ids)).length >= 100, 'the burst under way');
@@ -40,21 +40,21 @@ describe('graceful shutdown and reconnects', () => {
       const doneByChild = await effectsOf(ids);
       // Mid-burst, truly: some done, most not.
       expect(doneByChild.length).toBeGreaterThanOrEqual(100);
-      expect(doneByChild.length).toBeLessThan(600);
+      expect(doneByChild.length).toBeLessThan(400);
       // Every delivery it took it finished and acknowledged: the queue holds exactly the rest.
       expect(stats).toMatchObject({ handled: doneByChild.length, duplicates: 0, retried: 0, deadLettered: 0 });
       const status = await kit.control.getConsumer('terminated');
-      expect(status).toMatchObject({ consumers: 0, queueDepth: 600 - doneByChild.length, dlqDepth: 0 });
+      expect(status).toMatchObject({ consumers: 0, queueDepth: 400 - doneByChild.length, dlqDepth: 0 });
 
       // A successor finishes the rest, and is handed nothing the first one had already done.
       const successor = await kit.start({
         ...base,
         handlers: { 'order.submitted': async (_content, { tx, messageId, attempt }) => recordEffect(tx, messageId, 'successor', attempt) },
       });
-      await waitFor(async () => (await effectsOf(ids)).length >= 600, 'the rest of the burst');
-      expect(successor.stats).toMatchObject({ handled: 600 - doneByChild.length, duplicates: 0 });
+      await waitFor(async () => (await effectsOf(ids)).length >= 400, 'the rest of the burst');
+      expect(successor.stats).toMatchObject({ handled: 400 - doneByChild.length, duplicates: 0 });
       const perMessage = countBy(await effectsOf(ids), (e) => e.messageId);
-      expect(perMessage.size).toBe(600);
+      expect(perMessage.size).toBe(400);
       expect([...perMessage.values()].every((n) => n === 1)).toBe(true);
     } finally {
       if (child.child.exitCode === null) child.child.kill('SIGKILL');
@@ -75,16 +75,14 @@ describe('graceful shutdown and reconnects', () => {
         await new Promise((resolve) => setTimeout(resolve, 40));
       }
     })();
-    for (const sessions of [2, 3]) {
-      await new Promise((resolve) => setTimeout(resolve, 300));
-      await closeBrokerConnection(runner.connectionName);
-      await waitFor(() => runner.stats.sessions === sessions && runner.consuming, `reconnect ${sessions - 1}`);
-    }
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await closeBrokerConnection(runner.connectionName);
+    await waitFor(() => runner.stats.sessions === 2 && runner.consuming, 'the reconnect');
     await producing;
     await waitFor(async () => countBy(await effectsOf(ids), (e) => e.messageId).size === 300, 'all 300 messages');
     const perMessage = countBy(await effectsOf(ids), (e) => e.messageId);
     expect([...perMessage.values()].every((n) => n === 1)).toBe(true);
-    expect(runner.stats.sessions).toBe(3);
+    expect(runner.stats.sessions).toBe(2);
     expect(runner.stats.handled).toBe(300);
   });
 });
