@@ -1,4 +1,4 @@
-# One image for every app process (saga worker, outbox relay, API, migrations); docker-compose.yml
+# One image for every app process (saga worker, outbox relay, consumers, API, migrations); docker-compose.yml
 # picks the process per service. No build step: the processes run TypeScript through tsx.
 # 20.20.2 is the final Node 20 release (Node 20 is end-of-life; this tag gets no more updates).
 FROM node:20.20.2-bookworm-slim

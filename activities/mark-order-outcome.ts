@@ -26,14 +26,24 @@ export interface MarkOrderOutcomeInput {
 export const markOrderOutcome = (deps: ActivityDeps) => (input: MarkOrderOutcomeInput): Promise<null> =>
   activityStep(deps, input.orderId, 'markOrderOutcome', async (tx) => {
     const { orderId, status, failure } = input;
-    await tx
+    const [order] = await tx
       .update(orders)
       .set({ status, failedStep: failure.step, failureType: failure.type, failureReason: failure.reason, updatedAt: sql`now()` })
-      .where(eq(orders.id, orderId));
+      .where(eq(orders.id, orderId))
+      .returning({ customerId: orders.customerId });
     return done(null, [
       {
         name: EVENT_FOR_STATUS[status],
-        content: { orderId, status, failedStep: failure.step, failureType: failure.type, reason: failure.reason, unresolved: input.unresolved },
+        // customerId: consumers (notifications) tell the customer without asking the orders table.
+        content: {
+          orderId,
+          customerId: order?.customerId ?? null,
+          status,
+          failedStep: failure.step,
+          failureType: failure.type,
+          reason: failure.reason,
+          unresolved: input.unresolved,
+        },
       },
     ]);
   });

@@ -24,6 +24,17 @@ const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   /** Bearer token for admin routes; `npm start` generates one when unset. */
   ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional()),
+  /** Deliveries of one message before it is parked in its consumer's DLQ. */
+  CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
+  /** Retry delay tiers: base, 2·base, 4·base … up to max (one TTL queue per tier). */
+  CONSUMER_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
+  CONSUMER_RETRY_MAX_MS: z.coerce.number().int().positive().default(60_000),
+  /** How long SIGTERM waits for in-flight messages before closing anyway. */
+  CONSUMER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** Fallback poll of the stop/start state, in case a NOTIFY was missed. */
+  CONSUMER_CONTROL_POLL_MS: z.coerce.number().int().positive().default(5000),
+  /** Prepended to every consumer queue name: lets several copies of the system share one broker. */
+  CONSUMER_QUEUE_PREFIX: z.string().default(''),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

@@ -13,6 +13,7 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { CompensationStep, ForwardStep, OrderStatus, PricedLine, ShippingAddress } from '../domain/order';
 import type { EnvelopeMetadata, EventContent, EventName } from '../messaging/envelope';
+import type { ConsumerState } from '../messaging/consumer-state';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -124,6 +125,72 @@ export const inbox = pgTable('inbox', {
   messageId: uuid('message_id').notNull(),
   processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);
+
+/**
+ * Whether operators want a consumer running or stopped. No row means running. Consumer
+ * processes read it at start and on NOTIFY consumer_control, so it holds across processes
+ * and restarts.
+ */
+export const consumerControls = pgTable('consumer_controls', {
+  consumer: text('consumer').primaryKey(),
+  state: text('state').$type<ConsumerState>().notNull(),
+  changedAt: timestamp('changed_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [check('consumer_controls_state', sql`${t.state} IN ('running', 'stopped')`)]);
+
+export type NotificationKind = 'ORDER_CONFIRMED' | 'ORDER_FAILED' | 'ORDER_CANCELLED';
+
+/** The e-mail each order outcome would send the customer: one per order (written by the notifications consumer). */
+export const notifications = pgTable('notifications', {
+  orderId: uuid('order_id').primaryKey(),
+  kind: text('kind').$type<NotificationKind>().notNull(),
+  customerId: text('customer_id').notNull(),
+  subject: text('subject').notNull(),
+  body: text('body').notNull(),
+  /** Why the order failed, for ORDER_FAILED. */
+  reason: text('reason'),
+  /** The event that caused it. */
+  messageId: uuid('message_id').notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('notifications_customer_idx').on(t.customerId)]);
+
+/** The read model's coarse status: in progress, undoing, or how it ended. */
+export type ProjectedOrderStatus = Extract<OrderStatus, 'PENDING' | 'COMPENSATING' | 'COMPLETED' | 'FAILED' | 'CANCELLED' | 'NEEDS_ATTENTION'>;
+
+/**
+ * The read side of orders, built from integration events alone by the order-projection
+ * consumer. Events may arrive out of order: each column is filled once, the status only moves
+ * forward (in progress → compensating → ended) and the last event is the newest by event time.
+ * Timestamps are the events' own (createdUtc), not when they were projected.
+ */
+export const orderProjection = pgTable('order_projection', {
+  orderId: uuid('order_id').primaryKey(),
+  customerId: text('customer_id'),
+  status: text('status').$type<ProjectedOrderStatus>().notNull(),
+  totalCents: integer('total_cents'),
+  currency: text('currency'),
+  lines: jsonb('lines').$type<PricedLine[]>(),
+  chargedCents: integer('charged_cents'),
+  refundedCents: integer('refunded_cents'),
+  trackingNumber: text('tracking_number'),
+  failedStep: text('failed_step'),
+  failureType: text('failure_type'),
+  failureReason: text('failure_reason'),
+  submittedAt: timestamp('submitted_at', { withTimezone: true }),
+  reservedAt: timestamp('reserved_at', { withTimezone: true }),
+  chargedAt: timestamp('charged_at', { withTimezone: true }),
+  shippedAt: timestamp('shipped_at', { withTimezone: true }),
+  endedAt: timestamp('ended_at', { withTimezone: true }),
+  lastEvent: text('last_event').$type<EventName>().notNull(),
+  lastEventAt: timestamp('last_event_at', { withTimezone: true }).notNull(),
+  lastMessageId: uuid('last_message_id').notNull(),
+  /** How many distinct events built this row. */
+  eventsApplied: integer('events_applied').notNull().default(1),
+  updatedAt: updatedAt(),
+}, (t) => [
+  index('order_projection_customer_idx').on(t.customerId),
+  index('order_projection_status_idx').on(t.status),
+  index('order_projection_last_event_at_idx').on(t.lastEventAt),
+]);
 
 /**
  * POST /orders with an Idempotency-Key: the key's first request decides the order; a repeat with

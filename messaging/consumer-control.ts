@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChannelModel } from 'amqplib';
+import type { Database } from '../db/client';
+import type { Logger } from '../logging/logger';
+import { connectAmqp } from './amqp-connection';
+import type { ConsumerDefinition } from './consumer-definition';
+import type { RetryPolicy } from './consumer-settings';
+import { readDesiredState, readDesiredStates, writeDesiredState, type ConsumerState, type DesiredState } from './consumer-state';
+import { consumerQueuesOf } from './consumer-topology';
+import { peekDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letter-queue';
+import { inspectQueue } from './queue-inspection';
+
+export type { DeadLetter } from './dead-letter-queue';
+export type { ConsumerState } from './consumer-state';
+
+export interface ConsumerStatus {
+  name: string;
+  queue: string;
+  deadLetterQueue: string;
+  /** What operators asked for; every instance follows it. */
+  state: ConsumerState;
+  /** When an operator last set the state; null if never (consumers run by default). */
+  stateChangedAt: string | null;
+  /** Instances attached to the queue right now, across all processes. */
+  consumers: number;
+  /** Messages ready in the queue (those being handled right now are not counted). */
+  queueDepth: number;
+  /** Messages waiting out a retry back-off. */
+  retrying: number;
+  dlqDepth: number;
+  /** False until some instance has declared the consumer's queues. */
+  declared: boolean;
+}
+
+export interface StateChange {
+  status: ConsumerStatus;
+  /**
+   * Whether the queue reflected the change within the wait: no instance attached after a
+   * stop, at least one after a start. A start with no consumer process running never settles.
+   */
+  settled: boolean;
+}
+
+export interface ReplayResult {
+  consumer: string;
+  replayed: number;
+  /** Dead letters left (those parked while the replay ran). */
+  dlqDepth: number;
+}
+
+export interface WaitOptions {
+  /** How long to wait for the queue to reflect the change. Default 5000; 0 returns at once. */
+  waitMs?: number;
+}
+
+/** The name matches no consumer this control knows: a 404 for the admin API. */
+export class UnknownConsumerError extends Error {
+  override readonly name = 'UnknownConsumerError';
+  readonly code = 'consumer_not_found';
+  constructor(
+    readonly consumer: string,
+    readonly known: readonly string[],
+  ) {
+    super(`no consumer named ${JSON.stringify(consumer)}; known consumers: ${known.join(', ') || '(none)'}`);
+  }
+}
+
+/** A queue a replay needs does not exist, because no instance of the consumer has run yet. */
+export class ConsumerNotDeclaredError extends Error {
+  override readonly name = 'ConsumerNotDeclaredError';
+  readonly code = 'consumer_not_declared';
+  constructor(readonly consumer: string, readonly queue: string) {
+    super(`queue ${queue} of consumer ${consumer} does not exist yet: start the consumer once so it declares its queues`);
+  }
+}
+
+export const MAX_PEEK_LIMIT = 1000;
+
+export interface ConsumerControl {
+  listConsumers(): Promise<ConsumerStatus[]>;
+  getConsumer(name: string): Promise<ConsumerStatus>;
+  /** Stops every instance taking deliveries; in-flight ones finish, new ones wait in the queue. */
+  stopConsumer(name: string, options?: WaitOptions): Promise<StateChange>;
+  startConsumer(name: string, options?: WaitOptions): Promise<StateChange>;
+  /** Up to `limit` (1–1000, default 50) parked messages, oldest first, left in place. */
+  peekDeadLetters(name: string, limit?: number): Promise<DeadLetter[]>;
+  /** Moves the parked messages back to the consumer's queue with fresh attempts. */
+  replayDeadLetters(name: string): Promise<ReplayResult>;
+  close(): Promise<void>;
+}
+
+export interface ConsumerControlOptions {
+  db: Database;
+  amqpUrl: string;
+  consumers: readonly ConsumerDefinition[];
+  /** The consumers' retry policy, to find their retry queues. */
+  retry: RetryPolicy;
+  log: Logger;
+}
+
+const SETTLE_POLL_MS = 100;
+const DEFAULT_WAIT_MS = 5000;
+
+/**
+ * Operates consumers from any process (the API's admin routes): the running/stopped state
+ * goes through Postgres (a row plus NOTIFY that every consumer process follows), queue
+ * depths and dead letters through the broker.
+ */
+export function createConsumerControl(options: ConsumerControlOptions): ConsumerControl {
+  const { db, amqpUrl, consumers, retry, log } = options;
+  const connectionName = `consumer-control-${randomUUID().slice(0, 8)}`;
+  let connecting: Promise<ChannelModel> | undefined;
+
+  const definitionOf = (name: string): ConsumerDefinition => {
+    const definition = consumers.find((candidate) => candidate.name === name);
+    if (!definition) throw new UnknownConsumerError(name, consumers.map((candidate) => candidate.name));
+    return definition;
+  };
+
+  /** One broker connection, opened on first use and again after it closed. */
+  const broker = (): Promise<ChannelModel> => {
+    if (!connecting) {
+      const attempt = connectAmqp(amqpUrl, connectionName, log);
+      const forget = () => {
+        if (connecting === attempt) connecting = undefined;
+      };
+      attempt.then((connection) => connection.on('close', forget), forget);
+      connecting = attempt;
+    }
+    return connecting;
+  };
+
+  async function statusOf(definition: ConsumerDefinition, desired: DesiredState): Promise<ConsumerStatus> {
+    const connection = await broker();
+    const queues = consumerQueuesOf(definition, retry);
+    const [main, deadLetter, ...retries] = await Promise.all(
+      [queues.queue, queues.deadLetter, ...queues.retries].map((queue) => inspectQueue(connection, queue)),
+    );
+    return {
+      name: definition.name,
+      queue: queues.queue,
+      deadLetterQueue: queues.deadLetter,
+      state: desired.state,
+      stateChangedAt: desired.changedAt?.toISOString() ?? null,
+      consumers: main?.consumers ?? 0,
+      queueDepth: main?.messages ?? 0,
+      retrying: retries.reduce((sum, counts) => sum + (counts?.messages ?? 0), 0),
+      dlqDepth: deadLetter?.messages ?? 0,
+      declared: main !== undefined,
+    };
+  }
+
+  async function getConsumer(name: string): Promise<ConsumerStatus> {
+    const definition = definitionOf(name);
+    return statusOf(definition, await readDesiredState(db, name));
+  }
+
+  async function changeState(name: string, state: ConsumerState, { waitMs = DEFAULT_WAIT_MS }: WaitOptions): Promise<StateChange> {
+    const definition = definitionOf(name);
+    await writeDesiredState(db, name, state);
+    log.info({ consumer: name, state }, `consumer set ${state}`);
+    const settledWhen = (status: ConsumerStatus) => (state === 'stopped' ? status.consumers === 0 : status.consumers > 0);
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      const status = await statusOf(definition, await readDesiredState(db, name));
+      if (settledWhen(status)) return { status, settled: true };
+      if (Date.now() >= deadline) return { status, settled: false };
+      await sleep(SETTLE_POLL_MS);
+    }
+  }
+
+  return {
+    async listConsumers() {
+      const desired = await readDesiredStates(db);
+      return Promise.all(consumers.map((definition) => statusOf(definition, desired.get(definition.name) ?? { state: 'running', changedAt: null })));
+    },
+    getConsumer,
+    stopConsumer: (name, waitOptions = {}) => changeState(name, 'stopped', waitOptions),
+    startConsumer: (name, waitOptions = {}) => changeState(name, 'running', waitOptions),
+    async peekDeadLetters(name, limit = 50) {
+      const definition = definitionOf(name);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PEEK_LIMIT) {
+        throw new RangeError(`limit must be a whole number from 1 to ${MAX_PEEK_LIMIT}, got ${limit}`);
+      }
+      const connection = await broker();
+      const { deadLetter } = consumerQueuesOf(definition, retry);
+      if (!(await inspectQueue(connection, deadLetter))) return [];
+      return peekDeadLetters(connection, deadLetter, limit);
+    },
+    async replayDeadLetters(name) {
+      const definition = definitionOf(name);
+      const connection = await broker();
+      const { queue, deadLetter } = consumerQueuesOf(definition, retry);
+      for (const required of [queue, deadLetter]) {
+        // Sent to a missing queue, a replayed message would be dropped by the default exchange.
+        if (!(await inspectQueue(connection, required))) throw new ConsumerNotDeclaredError(name, required);
+      }
+      const replayed = await replayDeadLetters(connection, deadLetter, queue, log.child({ consumer: name }));
+      log.info({ consumer: name, replayed }, 'replayed dead letters');
+      const left = await inspectQueue(connection, deadLetter);
+      return { consumer: name, replayed, dlqDepth: left?.messages ?? 0 };
+    },
+    async close() {
+      const pending = connecting;
+      connecting = undefined;
+      // A connection that never opened has nothing to close.
+      const connection = await pending?.catch(() => undefined);
+      await connection?.close().catch((error: unknown) => log.debug({ err: error }, 'consumer control connection was already closed'));
+    },
+  };
+}

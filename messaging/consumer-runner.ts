@@ -1,0 +1,307 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConsumeMessage } from 'amqplib';
+import type { DbHandle } from '../db/client';
+import type { Logger } from '../logging/logger';
+import { backoffMs } from '../outbox/backoff';
+import { UnprocessableMessageError, type ConsumerDefinition, type EventHandler } from './consumer-definition';
+import type { ConsumerSettings } from './consumer-settings';
+import { ConsumerSession } from './consumer-session';
+import { CONSUMER_CONTROL_CHANNEL, readDesiredState, type ConsumerState } from './consumer-state';
+import { assertConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
+import { sendConfirmed } from './confirmed-send';
+import { decodeEnvelope } from './decode-envelope';
+import { attemptOf, carriedProperties, deadLetterHeaders, retryHeaders, type DeadLetterFacts } from './delivery-headers';
+import type { EventName } from './envelope';
+import { handleOnce } from './inbox';
+
+export interface ConsumerRunnerOptions {
+  /** `sql` for LISTEN, `db` for the inbox transaction the handlers write in. */
+  db: Pick<DbHandle, 'db' | 'sql'>;
+  settings: ConsumerSettings;
+  log: Logger;
+}
+
+export interface ConsumerStats {
+  /** Deliveries whose effect committed. */
+  handled: number;
+  /** Deliveries the inbox had already seen: acknowledged without a second effect. */
+  duplicates: number;
+  retried: number;
+  deadLettered: number;
+  /** Broker sessions opened: 1, plus one per reconnect. */
+  sessions: number;
+}
+
+const RECONNECT_MIN_MS = 250;
+const RECONNECT_MAX_MS = 10_000;
+
+/**
+ * One instance of a consumer. Run as many as you like, in as many processes: they compete for
+ * the queue's messages. Each delivery's effect commits together with its inbox row before the
+ * message is acknowledged; a failure is republished to a back-off queue (with its attempt
+ * count) and acknowledged, and after the last attempt it is parked in the DLQ. It follows the
+ * operator's running/stopped state from Postgres and reconnects when it loses the broker.
+ */
+export class ConsumerRunner {
+  /** The AMQP connection name, as the broker lists it. */
+  readonly connectionName: string;
+  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, retried: 0, deadLettered: 0, sessions: 0 };
+  readonly #log: Logger;
+  #desired: ConsumerState = 'running';
+  #session: ConsumerSession | undefined;
+  readonly #inFlight = new Set<Promise<void>>();
+  // State changes (consume, cancel) run one at a time, in order.
+  #transitions: Promise<void> = Promise.resolve();
+  #closing = false;
+  readonly #closed = new AbortController();
+  #supervision: Promise<void> | undefined;
+  #stopping: Promise<void> | undefined;
+  #unlisten: (() => Promise<void>) | undefined;
+  #pollTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly definition: ConsumerDefinition,
+    private readonly options: ConsumerRunnerOptions,
+  ) {
+    this.connectionName = `consumer-${definition.name}-${randomUUID().slice(0, 8)}`;
+    this.#log = options.log.child({ consumer: definition.name, queue: definition.queue });
+  }
+
+  /** True while this instance has a basic.consume on its queue. */
+  get consuming(): boolean {
+    return this.#session?.consumerTag !== undefined;
+  }
+
+  /** Reads the desired state, connects and declares the topology; throws if that first attempt fails. */
+  async start(): Promise<void> {
+    const { db, settings } = this.options;
+    this.#desired = (await readDesiredState(db.db, this.definition.name)).state;
+    // onlisten runs on every (re)connect of the LISTEN connection: a NOTIFY missed meanwhile is caught up.
+    const listener = await db.sql.listen(
+      CONSUMER_CONTROL_CHANNEL,
+      (payload) => payload === this.definition.name && void this.resync(),
+      () => void this.resync(),
+    );
+    this.#unlisten = listener.unlisten;
+    this.#pollTimer = setInterval(() => void this.resync(), settings.controlPollMs);
+    this.#pollTimer.unref();
+    try {
+      this.#session = await this.openSession();
+      await this.reconcile();
+    } catch (error) {
+      await this.stop();
+      throw error;
+    }
+    this.#supervision = this.supervise();
+    this.#log.info({ state: this.#desired, connection: this.connectionName }, 'consumer started');
+  }
+
+  /** Stops taking deliveries, finishes those in flight (up to the shutdown timeout), closes. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#closing = true;
+      clearInterval(this.#pollTimer);
+      await this.#unlisten?.().catch((error: unknown) => this.#log.warn({ err: error }, 'could not UNLISTEN consumer control'));
+      await this.reconcile().catch((error: unknown) => this.#log.warn({ err: error }, 'could not cancel the consumer cleanly'));
+      // Also when the session broke first: handlers still running must not outlive the pool.
+      await this.drainInFlight();
+      this.#closed.abort();
+      await this.#supervision;
+      await this.#session?.close();
+      this.#session = undefined;
+      this.#log.info({ ...this.stats }, 'consumer stopped');
+    })();
+    return this.#stopping;
+  }
+
+  private openSession(): Promise<ConsumerSession> {
+    const { settings } = this.options;
+    return ConsumerSession.open(settings.amqpUrl, this.connectionName, this.definition.prefetch, this.#log, async (channel) => {
+      await assertConsumerTopology(channel, this.definition, settings.exchange, settings.retry);
+      this.stats.sessions += 1;
+    });
+  }
+
+  /** Keeps a session open: waits for the current one to break, then opens another, backing off. */
+  private async supervise(): Promise<void> {
+    let failures = 0;
+    while (!this.#closing) {
+      const session = this.#session;
+      if (session) {
+        const error = await Promise.race([session.broken, this.closedSignal()]);
+        if (this.#closing) return;
+        this.#log.warn({ err: error, inFlight: this.#inFlight.size }, 'lost the broker session; reconnecting');
+        this.#session = undefined;
+        await session.close();
+      }
+      try {
+        this.#session = await this.openSession();
+        await this.reconcile();
+        failures = 0;
+        this.#log.info({ state: this.#desired }, 'consumer reconnected');
+      } catch (error) {
+        failures += 1;
+        const delay = backoffMs(failures, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
+        this.#log.error({ err: error, retryInMs: delay }, 'could not open a broker session');
+        await this.#session?.close();
+        this.#session = undefined;
+        await sleep(delay, undefined, { signal: this.#closed.signal }).catch(() => {});
+      }
+    }
+  }
+
+  private closedSignal(): Promise<undefined> {
+    if (this.#closed.signal.aborted) return Promise.resolve(undefined);
+    return new Promise((resolve) => this.#closed.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+  }
+
+  /**
+   * Re-reads the operator's desired state and applies it. Read and apply run in the same queue
+   * as every other transition, so a slow read (a poll that started before a stop committed)
+   * can never overwrite a newer one.
+   */
+  private async resync(): Promise<void> {
+    if (this.#closing) return;
+    try {
+      await this.enqueue(async () => {
+        const { state } = await readDesiredState(this.options.db.db, this.definition.name);
+        if (state !== this.#desired) this.#log.info({ state }, `operator set the consumer ${state}`);
+        this.#desired = state;
+        await this.applyDesiredState();
+      });
+    } catch (error) {
+      this.#log.error({ err: error }, 'could not apply the desired consumer state; trying again at the next poll');
+    }
+  }
+
+  private reconcile(): Promise<void> {
+    return this.enqueue(() => this.applyDesiredState());
+  }
+
+  private enqueue(transition: () => Promise<void>): Promise<void> {
+    const next = this.#transitions.then(transition);
+    this.#transitions = next.catch(() => {});
+    return next;
+  }
+
+  private async applyDesiredState(): Promise<void> {
+    const session = this.#session;
+    if (!session || session.isBroken) return;
+    const wanted: ConsumerState = this.#closing ? 'stopped' : this.#desired;
+    if (wanted === 'running' && session.consumerTag === undefined) {
+      const { consumerTag } = await session.channel.consume(this.definition.queue, (message) => this.onDelivery(session, message));
+      session.consumerTag = consumerTag;
+      this.#log.info({ prefetch: this.definition.prefetch }, 'consuming');
+    } else if (wanted === 'stopped' && session.consumerTag !== undefined) {
+      // After cancel-ok the broker sends nothing more; what it sent before is in #inFlight.
+      await session.channel.cancel(session.consumerTag);
+      session.consumerTag = undefined;
+      await this.drainInFlight();
+      this.#log.info('stopped taking deliveries; new messages wait in the queue');
+    }
+  }
+
+  private async drainInFlight(): Promise<void> {
+    if (this.#inFlight.size === 0) return;
+    const timeoutMs = this.options.settings.shutdownTimeoutMs;
+    const drained = Promise.allSettled([...this.#inFlight]).then(() => true);
+    const finished = await Promise.race([drained, sleep(timeoutMs, false, { ref: false })]);
+    if (!finished) {
+      // Whatever is still unacknowledged goes back to the queue when the channel closes; an
+      // effect that commits after that is absorbed by the inbox on redelivery.
+      this.#log.warn({ inFlight: this.#inFlight.size, timeoutMs }, 'in-flight messages did not finish in time');
+    }
+  }
+
+  private onDelivery(session: ConsumerSession, message: ConsumeMessage | null): void {
+    if (message === null) {
+      // The broker cancelled the consumer (its queue was deleted): a new session re-declares it.
+      session.markBroken(new Error(`the broker cancelled the consumer of ${this.definition.queue}`));
+      return;
+    }
+    const work: Promise<void> = this.process(session, message)
+      .catch((error: unknown) => {
+        // Unacknowledged, so the broker redelivers it once this channel is gone.
+        this.#log.error(
+          { err: error, messageId: message.properties.messageId, orderId: message.properties.correlationId },
+          'could not settle a delivery; the broker will deliver it again',
+        );
+      })
+      .finally(() => this.#inFlight.delete(work));
+    this.#inFlight.add(work);
+  }
+
+  private async process(session: ConsumerSession, message: ConsumeMessage): Promise<void> {
+    const attempt = attemptOf(message);
+    const decoded = decodeEnvelope(message.content);
+    if (!decoded.ok) {
+      const log = this.#log.child({ messageId: message.properties.messageId, orderId: message.properties.correlationId, attempt });
+      return this.deadLetter(session, message, { reason: 'unparseable', error: decoded.error, attempts: attempt }, log);
+    }
+    const { envelope } = decoded;
+    const log = this.#log.child({ messageId: envelope.messageId, orderId: envelope.metadata.correlationId, event: envelope.name, attempt });
+    const handler = this.handlerFor(envelope.name);
+    if (!handler) {
+      const error = `consumer ${this.definition.name} has no handler for event ${JSON.stringify(envelope.name)}`;
+      return this.deadLetter(session, message, { reason: 'no-handler', error, attempts: attempt }, log);
+    }
+    const name = envelope.name as EventName;
+    let outcome: 'handled' | 'duplicate';
+    try {
+      outcome = await handleOnce(this.options.db.db, this.definition.name, envelope.messageId, (tx) =>
+        handler(envelope.content, { tx, messageId: envelope.messageId, name, metadata: envelope.metadata, attempt, log }),
+      );
+    } catch (error) {
+      return this.afterFailure(session, message, attempt, error, log);
+    }
+    this.acknowledge(session, message, log);
+    if (outcome === 'duplicate') {
+      this.stats.duplicates += 1;
+      log.info('already handled: acknowledged without a second effect');
+    } else {
+      this.stats.handled += 1;
+      log.debug('handled');
+    }
+  }
+
+  private handlerFor(name: string): EventHandler | undefined {
+    const { handlers } = this.definition;
+    return Object.hasOwn(handlers, name) ? handlers[name as EventName] : undefined;
+  }
+
+  private async afterFailure(session: ConsumerSession, message: ConsumeMessage, attempt: number, error: unknown, log: Logger): Promise<void> {
+    const text = error instanceof Error ? error.message : String(error);
+    if (error instanceof UnprocessableMessageError) {
+      return this.deadLetter(session, message, { reason: 'unprocessable', error: text, attempts: attempt }, log);
+    }
+    const { retry } = this.options.settings;
+    if (attempt >= retry.maxAttempts) {
+      return this.deadLetter(session, message, { reason: 'retries-exhausted', error: text, attempts: attempt }, log);
+    }
+    const delay = retryDelayMs(attempt, retry);
+    const properties = carriedProperties(message, retryHeaders(message, attempt + 1, text));
+    await sendConfirmed(session.channel, retryQueueOf(this.definition.queue, delay), message.content, properties);
+    this.acknowledge(session, message, log);
+    this.stats.retried += 1;
+    log.warn({ err: error, retryInMs: delay, maxAttempts: retry.maxAttempts }, 'handler failed; retrying after back-off');
+  }
+
+  private async deadLetter(session: ConsumerSession, message: ConsumeMessage, facts: Omit<DeadLetterFacts, 'consumer'>, log: Logger): Promise<void> {
+    const headers = deadLetterHeaders(message, { ...facts, consumer: this.definition.name });
+    await sendConfirmed(session.channel, deadLetterQueueOf(this.definition.queue), message.content, carriedProperties(message, headers));
+    this.acknowledge(session, message, log);
+    this.stats.deadLettered += 1;
+    log.error({ reason: facts.reason, error: facts.error, attempts: facts.attempts }, 'parked in the dead-letter queue');
+  }
+
+  private acknowledge(session: ConsumerSession, message: ConsumeMessage, log: Logger): void {
+    try {
+      session.channel.ack(message);
+    } catch (error) {
+      // The channel is gone and the broker will redeliver: a committed effect is then a
+      // duplicate the inbox absorbs; a retry or dead-letter copy is simply sent again.
+      log.warn({ err: error }, 'could not acknowledge: the channel closed; the broker will deliver it again');
+    }
+  }
+}

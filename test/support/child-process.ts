@@ -1,0 +1,42 @@
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+export interface RunningChild {
+  child: ChildProcessWithoutNullStreams;
+  /** Everything it wrote to stdout so far. */
+  output(): string;
+  /** Resolves when a stdout line starts with `prefix`; returns the rest of that line. */
+  waitForLine(prefix: string, timeoutMs?: number): Promise<string>;
+  /** Resolves with the exit code and signal. */
+  exited: Promise<[number | null, NodeJS.Signals | null]>;
+}
+
+/**
+ * Runs a TypeScript file of this repository (path from its root) under node with tsx as a
+ * loader, so a signal reaches that very process.
+ */
+export function spawnTs(path: string, env: NodeJS.ProcessEnv): RunningChild {
+  const script = fileURLToPath(new URL(`../../${path}`, import.meta.url));
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  // A crash's stack trace shows in the test output.
+  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  return {
+    child,
+    output: () => stdout,
+    exited,
+    async waitForLine(prefix, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = stdout.split('\n').find((l) => l.startsWith(prefix));
+        if (line !== undefined) return line.slice(prefix.length).trim();
+        if (child.exitCode !== null) throw new Error(`${path} exited (${child.exitCode}) before printing "${prefix}"`);
+        if (Date.now() > deadline) throw new Error(`${path} did not print "${prefix}" within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+  };
+}

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import amqp, { type Options } from 'amqplib';
+import { connectDb, type DbHandle, type Transaction } from '../../db/client';
+import { createLogger } from '../../logging/logger';
+import { createConsumerControl, type ConsumerControl } from '../../messaging/consumer-control';
+import type { ConsumerDefinition, EventHandler } from '../../messaging/consumer-definition';
+import { ConsumerRunner } from '../../messaging/consumer-runner';
+import type { ConsumerSettings } from '../../messaging/consumer-settings';
+import { consumerQueuesOf } from '../../messaging/consumer-topology';
+import type { Envelope, EventContent, EventName } from '../../messaging/envelope';
+import { ConfirmPublisher } from '../../outbox/confirm-publisher';
+import type { OutboxRow } from '../../outbox/outbox-row';
+import { sql } from 'drizzle-orm';
+import type { TestStack } from './test-stack';
+
+/** Short back-off tiers (150 ms, 300 ms) and three attempts, so retry tests take a second. */
+export const TEST_RETRY = { maxAttempts: 3, baseMs: 150, maxMs: 300 };
+
+export interface ConsumerKit {
+  settings: ConsumerSettings;
+  control: ConsumerControl;
+  /** A consumer on a queue only this test file uses, bound to `#` unless told otherwise. */
+  define(name: string, handlers: Partial<Record<EventName, EventHandler>>, overrides?: Partial<ConsumerDefinition>): ConsumerDefinition;
+  /** Starts an instance with its own database pool, as a separate process would have. */
+  start(definition: ConsumerDefinition): Promise<ConsumerRunner>;
+  /** Publishes envelopes exactly as the outbox relay does (same publisher, same properties). */
+  publish(envelopes: readonly Envelope[]): Promise<void>;
+  /** Publishes raw bytes with a routing key on the stack's exchange. */
+  publishRaw(routingKey: string, body: Buffer, properties?: Options.Publish): Promise<void>;
+  /** Rows of the test_effects table: one per committed handler effect. */
+  effects(): Promise<{ messageId: string; instance: string; attempt: number; at: Date }[]>;
+  /** The environment of a consumer process (test/support/consumer-process.ts) for `definition`. */
+  processEnv(definition: ConsumerDefinition, instance: string, extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
+  /** Stops the instances started so far and deletes their consumers' queues: call after each test. */
+  reset(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const envelope = (name: EventName, content: EventContent = {}, orderId: string = randomUUID()): Envelope => ({
+  messageId: randomUUID(),
+  name,
+  content: { orderId, ...content },
+  metadata: { correlationId: orderId, causationId: `test/${name}`, createdUtc: new Date().toISOString() },
+});
+
+/** Writes one effect row in the handler's transaction; no unique key, so a double effect would show. */
+export async function recordEffect(tx: Transaction, messageId: string, instance: string, attempt: number): Promise<void> {
+  await tx.execute(sql`INSERT INTO test_effects (message_id, instance, attempt) VALUES (${messageId}, ${instance}, ${attempt})`);
+}
+
+export const CREATE_EFFECTS_TABLE = `CREATE TABLE IF NOT EXISTS test_effects (
+  message_id uuid NOT NULL, instance text NOT NULL, attempt integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`;
+
+export async function startConsumerKit(stack: TestStack, settings: Partial<ConsumerSettings> = {}): Promise<ConsumerKit> {
+  const log = createLogger('consumer-test', 'silent');
+  const fullSettings: ConsumerSettings = {
+    amqpUrl: stack.config.AMQP_URL,
+    exchange: stack.exchange,
+    retry: TEST_RETRY,
+    shutdownTimeoutMs: 10_000,
+    controlPollMs: 500,
+    ...settings,
+  };
+  await stack.db.sql.unsafe(CREATE_EFFECTS_TABLE);
+  const definitions: ConsumerDefinition[] = [];
+  const runners: ConsumerRunner[] = [];
+  const pools: DbHandle[] = [];
+  const publisher = await ConfirmPublisher.open(fullSettings.amqpUrl, `test-publisher-${stack.exchange}`, stack.exchange, log);
+  const rawConnection = await amqp.connect(fullSettings.amqpUrl);
+  const rawChannel = await rawConnection.createConfirmChannel();
+  const control = createConsumerControl({ db: stack.db.db, amqpUrl: fullSettings.amqpUrl, consumers: definitions, retry: fullSettings.retry, log });
+
+  return {
+    settings: fullSettings,
+    control,
+    define(name, handlers, overrides = {}) {
+      const definition: ConsumerDefinition = { name, queue: `${stack.exchange}.${name}`, bindings: ['#'], prefetch: 10, handlers, ...overrides };
+      definitions.push(definition);
+      return definition;
+    },
+    async start(definition) {
+      const db = connectDb(stack.databaseUrl, { max: Math.max(2, definition.prefetch), applicationName: `consumer-test-${definition.name}` });
+      pools.push(db);
+      const runner = new ConsumerRunner(definition, { db, settings: fullSettings, log });
+      runners.push(runner);
+      await runner.start();
+      return runner;
+    },
+    async publish(envelopes) {
+      const rows: OutboxRow[] = envelopes.map((e, i) => ({
+        id: e.messageId,
+        seq: String(i),
+        aggregateId: e.metadata.correlationId,
+        name: e.name,
+        payload: e.content,
+        metadata: e.metadata,
+        attempts: 0,
+        due: true,
+      }));
+      const results = await publisher.publishAll(rows, 500);
+      if (results.confirmed.length !== rows.length) throw new Error(`only ${results.confirmed.length} of ${rows.length} test events were confirmed`);
+    },
+    publishRaw(routingKey, body, properties = {}) {
+      return new Promise((resolve, reject) =>
+        rawChannel.publish(stack.exchange, routingKey, body, { persistent: true, ...properties }, (error: unknown) => (error ? reject(error) : resolve())),
+      );
+    },
+    async effects() {
+      return stack.db.sql<{ messageId: string; instance: string; attempt: number; at: Date }[]>`
+        SELECT message_id AS "messageId", instance, attempt, at FROM test_effects ORDER BY at`;
+    },
+    processEnv(definition, instance, extra = {}) {
+      return {
+        DATABASE_URL: stack.databaseUrl,
+        AMQP_URL: fullSettings.amqpUrl,
+        EVENTS_EXCHANGE: stack.exchange,
+        CONSUMER_MAX_ATTEMPTS: String(fullSettings.retry.maxAttempts),
+        CONSUMER_RETRY_BASE_MS: String(fullSettings.retry.baseMs),
+        CONSUMER_RETRY_MAX_MS: String(fullSettings.retry.maxMs),
+        CONSUMER_CONTROL_POLL_MS: String(fullSettings.controlPollMs),
+        CONSUMER_SHUTDOWN_TIMEOUT_MS: String(fullSettings.shutdownTimeoutMs),
+        LOG_LEVEL: 'warn',
+        TEST_CONSUMER_NAME: definition.name,
+        TEST_CONSUMER_QUEUE: definition.queue,
+        TEST_PREFETCH: String(definition.prefetch),
+        TEST_INSTANCE: instance,
+        ...extra,
+      };
+    },
+    reset,
+    async close() {
+      await reset();
+      await control.close();
+      await publisher.close();
+      await rawConnection.close();
+    },
+  };
+
+  async function reset(): Promise<void> {
+    await Promise.all(runners.splice(0).map((runner) => runner.stop()));
+    await Promise.all(pools.splice(0).map((pool) => pool.close()));
+    const channel = await rawConnection.createChannel();
+    for (const definition of definitions.splice(0)) {
+      const { queue, deadLetter, retries } = consumerQueuesOf(definition, fullSettings.retry);
+      for (const name of [queue, deadLetter, ...retries]) await channel.deleteQueue(name);
+    }
+    await channel.close();
+  }
+}
+
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** messageId -> how many effects it produced. */
+export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
+  return counts;
+}
