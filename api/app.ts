@@ -4,6 +4,7 @@ import type { ApiDeps } from './deps';
 import type { ApiEnv } from './env';
 import { ApiError, handleError, respond, validationHook } from './errors';
 import { requestContext } from './middleware/request-context';
+import { adminConsumerRoutes } from './routes/admin-consumers';
 import { adminInventoryRoutes } from './routes/admin-inventory';
 import { adminOutboxRoutes } from './routes/admin-outbox';
 import { docsRoutes } from './routes/docs';
@@ -33,6 +34,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', reviewRoutes(deps));
   app.route('/', adminInventoryRoutes(deps));
   app.route('/', adminOutboxRoutes(deps));
+  app.route('/', adminConsumerRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN' });

@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
 import type { DbHandle } from '../db/client';
 import type { Logger } from '../logging/logger';
+import type { ConsumerControl } from '../messaging/consumer-control';
 
 /** Everything the API needs from its process; tests build it against their own stack. */
 export interface ApiDeps {
@@ -10,4 +11,6 @@ export interface ApiDeps {
   db: DbHandle;
   log: Logger;
   adminToken: string;
+  /** Operates the consumers, which run in their own processes. */
+  consumers: ConsumerControl;
 }

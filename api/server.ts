@@ -3,6 +3,7 @@ import { serve } from '@hono/node-server';
 import { loadConfig } from '../config/env';
 import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
+import { shippedConsumerControl } from '../consumers/shipped-consumers';
 import { connectTemporalClient } from '../saga-client/connect';
 import { createApp } from './app';
 
@@ -16,7 +17,8 @@ if (!adminToken) {
 }
 const db = connectDb(config.DATABASE_URL, { applicationName: 'api' });
 const client = await connectTemporalClient(config);
-const app = createApp({ config, client, db, log, adminToken });
+const consumers = shippedConsumerControl(config, db.db, log);
+const app = createApp({ config, client, db, log, adminToken, consumers });
 
 const server = serve({ fetch: app.fetch, port: config.API_PORT, hostname: config.API_HOST }, (info) =>
   log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
@@ -29,6 +31,7 @@ const stop = (signal: NodeJS.Signals) => {
   log.info({ signal }, 'stopping API');
   server.close(async (error) => {
     if (error) log.error({ err: error }, 'API server did not close cleanly');
+    await consumers.close();
     await client.connection.close();
     await db.close();
     process.exit(error ? 1 : 0);

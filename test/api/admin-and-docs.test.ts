@@ -83,6 +83,11 @@ describe('OpenAPI and docs', () => {
         'PUT /admin/inventory/{sku}',
         'GET /admin/outbox',
         'POST /admin/outbox/{id}/retry',
+        'GET /admin/consumers',
+        'POST /admin/consumers/{name}/stop',
+        'POST /admin/consumers/{name}/start',
+        'GET /admin/dlq/{name}',
+        'POST /admin/dlq/{name}/replay',
       ].sort(),
     );
   });

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
+import { shippedConsumerControl } from '../../consumers/shipped-consumers';
 import { createLogger } from '../../logging/logger';
 import { afterAll, beforeAll } from 'vitest';
 import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
@@ -17,12 +18,17 @@ export interface RunningApi {
 
 /** The real API on a real port (chosen by the OS), wired to the test file's stack. */
 export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {}): Promise<RunningApi> {
+  const log = createLogger('test-api', 'warn');
+  // The shipped consumers' queues under the stack's own prefix, so runs never share them.
+  const consumerConfig = { ...stack.config, CONSUMER_QUEUE_PREFIX: `${stack.exchange}.` };
+  const consumers = overrides.consumers ?? shippedConsumerControl(consumerConfig, stack.db.db, log);
   const deps: ApiDeps = {
     config: { ...stack.config, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
     client: stack.client,
     db: stack.db,
-    log: createLogger('test-api', 'warn'),
+    log,
     adminToken: TEST_ADMIN_TOKEN,
+    consumers,
     ...overrides,
   };
   const app = createApp(deps);
@@ -33,7 +39,10 @@ export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     baseUrl,
-    close: () => new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    async close() {
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      if (!overrides.consumers) await consumers.close();
+    },
     request(path, { json, admin, headers, ...init } = {}) {
       const allHeaders = new Headers(headers);
       if (json !== undefined && !allHeaders.has('content-type')) allHeaders.set('content-type', 'application/json');

@@ -1,0 +1,103 @@
+import amqp from 'amqplib';
+import { eq } from 'drizzle-orm';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shippedConsumers } from '../../consumers/shipped-consumers';
+import { orderProjection } from '../../drizzle/schema';
+import { retryPolicyFrom } from '../../messaging/consumer-settings';
+import { consumerQueuesOf } from '../../messaging/consumer-topology';
+import { orderBody, useApiStack, waitForOrderStatus } from '../support/api-server';
+import { spawnTs, type RunningChild } from '../support/child-process';
+import { waitFor } from '../support/consumer-kit';
+
+const ctx = useApiStack();
+let consumersProcess: RunningChild | undefined;
+
+const prefix = () => `${ctx.stack.exchange}.`;
+const queuesOf = (name: string) => {
+  const definition = shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix() }).find((d) => d.name === name)!;
+  return consumerQueuesOf(definition, retryPolicyFrom(ctx.stack.config));
+};
+
+interface Status {
+  name: string;
+  state: string;
+  consumers: number;
+  queueDepth: number;
+  dlqDepth: number;
+}
+const listConsumers = async () => ((await (await ctx.api.request('/admin/consumers', { admin: true })).json()) as { consumers: Status[] }).consumers;
+const statusOf = async (name: string) => (await listConsumers()).find((c) => c.name === name)!;
+
+afterAll(async () => {
+  consumersProcess?.child.kill('SIGTERM');
+  await consumersProcess?.exited;
+  const connection = await amqp.connect(ctx.stack.config.AMQP_URL);
+  const channel = await connection.createChannel();
+  for (const name of ['notifications', 'order-projection']) {
+    const { queue, deadLetter, retries } = queuesOf(name);
+    for (const q of [queue, deadLetter, ...retries]) await channel.deleteQueue(q);
+  }
+  await connection.close();
+});
+
+describe('admin routes over the consumers, which run in their own process', () => {
+  it('lists them, stops one without losing messages, starts it again, and peeks and replays its DLQ', async () => {
+    consumersProcess = spawnTs('workers/consumers.ts', {
+      DATABASE_URL: ctx.stack.databaseUrl,
+      EVENTS_EXCHANGE: ctx.stack.exchange,
+      CONSUMER_QUEUE_PREFIX: prefix(),
+      LOG_LEVEL: 'warn',
+    });
+    await waitFor(async () => (await listConsumers()).every((c) => c.state === 'running' && c.consumers === 1), 'both consumers attached', 30_000);
+
+    const stopped = await ctx.api.request('/admin/consumers/order-projection/stop', { method: 'POST', admin: true });
+    expect(stopped.status).toBe(200);
+    expect(await stopped.json()).toMatchObject({ settled: true, status: { name: 'order-projection', state: 'stopped', consumers: 0 } });
+
+    const { orderId } = (await (await ctx.api.request('/orders', { method: 'POST', json: orderBody() })).json()) as { orderId: string };
+    await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
+    // The five events wait in the stopped consumer's queue; nothing is projected.
+    await waitFor(async () => (await statusOf('order-projection')).queueDepth >= 5, 'events waiting in the queue');
+    expect(await ctx.stack.db.db.select().from(orderProjection).where(eq(orderProjection.orderId, orderId))).toEqual([]);
+
+    const started = await ctx.api.request('/admin/consumers/order-projection/start', { method: 'POST', admin: true });
+    expect(started.status).toBe(200);
+    expect(await started.json()).toMatchObject({ settled: true, status: { state: 'running', consumers: 1 } });
+    await waitFor(async () => {
+      const [row] = await ctx.stack.db.db.select().from(orderProjection).where(eq(orderProjection.orderId, orderId));
+      return row?.status === 'COMPLETED';
+    }, 'the projection to catch up');
+
+    // A message that is not JSON goes to the DLQ at once.
+    const connection = await amqp.connect(ctx.stack.config.AMQP_URL);
+    try {
+      const channel = await connection.createConfirmChannel();
+      channel.sendToQueue(queuesOf('notifications').queue, Buffer.from('{not json'), { messageId: 'poison-1', persistent: true });
+      await channel.waitForConfirms();
+    } finally {
+      await connection.close();
+    }
+    await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the poison message parked');
+    const peek = await ctx.api.request('/admin/dlq/notifications?limit=10', { admin: true });
+    expect(peek.status).toBe(200);
+    expect(await peek.json()).toMatchObject({ consumer: 'notifications', deadLetters: [{ messageId: 'poison-1', reason: 'unparseable', body: '{not json' }] });
+
+    const replay = await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST', admin: true });
+    expect(replay.status).toBe(200);
+    expect(await replay.json()).toMatchObject({ consumer: 'notifications', replayed: 1 });
+    // Still poison: it is parked again, now counted as replayed once.
+    await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the replayed poison parked again');
+    const again = (await (await ctx.api.request('/admin/dlq/notifications', { admin: true })).json()) as { deadLetters: { replays: number }[] };
+    expect(again.deadLetters[0]?.replays).toBe(1);
+  });
+
+  it('404 for an unknown consumer, 400 for a bad limit, 401 without the token', async () => {
+    const unknown = await ctx.api.request('/admin/consumers/nope/stop', { method: 'POST', admin: true });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toMatchObject({ error: { code: 'consumer_not_found', details: [{ path: 'name' }] } });
+    expect((await ctx.api.request('/admin/dlq/nope', { admin: true })).status).toBe(404);
+    expect((await ctx.api.request('/admin/dlq/notifications?limit=0', { admin: true })).status).toBe(400);
+    expect((await ctx.api.request('/admin/consumers')).status).toBe(401);
+    expect((await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST' })).status).toBe(401);
+  });
+});
