@@ -35,7 +35,8 @@ export interface RelayStats {
   published: number;
   refused: number;
   batches: number;
-  reconnects: number;
+  /** Broker connections opened, the first one included. */
+  connections: number;
 }
 
 /** Wakes on NOTIFY from the outbox trigger; the poll interval is the fallback. */
@@ -50,7 +51,7 @@ const RECONNECT_MAX_MS = 10_000;
  */
 export class OutboxRelay {
   readonly name = `relay-${randomUUID().slice(0, 8)}`;
-  readonly stats: RelayStats = { published: 0, refused: 0, batches: 0, reconnects: 0 };
+  readonly stats: RelayStats = { published: 0, refused: 0, batches: 0, connections: 0 };
   #publisher: ConfirmPublisher | undefined;
   #stopping = false;
   readonly #stopped = new AbortController();
@@ -117,7 +118,7 @@ export class OutboxRelay {
     if (this.#publisher) await this.dropPublisher();
     const { amqpUrl, exchange } = this.settings;
     this.#publisher = await ConfirmPublisher.open(amqpUrl, this.name, exchange, this.log);
-    this.stats.reconnects += 1;
+    this.stats.connections += 1;
     return this.#publisher;
   }
 
