@@ -57,6 +57,8 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   },
   // The provider fails the first two attempts: the history shows the charge retried (attempt 3).
   { name: 'flaky-payment-retried', input: { payment: { token: 'tok_flaky' } }, expected: { status: 'COMPLETED' } },
+  // Since the fraud-check patch.
+  { name: 'fraud-suspected', input: { customerId: 'cust-fraud' }, expected: { status: 'FAILED', failureType: 'FraudSuspected' } },
 ];
 
 export function scenarioInput(scenario: HistoryScenario, orderId: string): OrderSagaInput {

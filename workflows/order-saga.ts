@@ -5,6 +5,7 @@ import {
   CancelledFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -37,10 +38,13 @@ const COMPENSATION_SUMMARY: Record<CompensationStep, string> = {
   releaseInventory: 'Compensate: release inventory',
 };
 
+/** Patch ids are recorded in histories as markers: never rename or reuse one. */
+const FRAUD_CHECK_PATCH = 'fraud-check';
+
 type ReviewOutcome = { approved: true } | { approved: false; reason: string };
 
 /**
- * The order saga: record -> reserve inventory -> charge -> (review) -> ship -> complete.
+ * The order saga: record -> reserve inventory -> fraud check -> charge -> (review) -> ship -> complete.
  * When a step fails for good, or the order is cancelled or rejected, the compensations of the
  * steps begun so far run newest first, and the order is marked with how it ended.
  */
@@ -129,6 +133,17 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
         [{ orderId: input.orderId, lines: recorded.lines.map(({ sku, quantity }) => ({ sku, quantity })) }],
       );
       completed('reserveInventory');
+
+      // Added while sagas were running: patched() makes sagas started before it skip the step,
+      // so their histories still replay. README, "Changing workflow code".
+      if (patched(FRAUD_CHECK_PATCH)) {
+        begin('checkFraud', 'CHECKING_FRAUD');
+        await steps.checkFraud.executeWithOptions(
+          { ...STEP_OPTIONS, summary: `Fraud check: customer ${input.customerId}, ${formatMoney(recorded.totalCents, recorded.currency)}` },
+          [{ orderId: input.orderId, customerId: input.customerId, amountCents: recorded.totalCents }],
+        );
+        completed('checkFraud');
+      }
 
       begin('chargePayment', 'CHARGING_PAYMENT', 'refundPayment');
       await steps.chargePayment.executeWithOptions(

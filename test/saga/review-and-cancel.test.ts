@@ -31,7 +31,7 @@ describe('manual review above the threshold', () => {
     const result = await handle.result();
     expect(result.status).toBe('COMPLETED');
     expect(result.steps.map((s) => s.step)).toContain('review');
-    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHARGING_PAYMENT', 'AWAITING_REVIEW', 'SHIPPING', 'COMPLETED']);
+    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHECKING_FRAUD', 'CHARGING_PAYMENT', 'AWAITING_REVIEW', 'SHIPPING', 'COMPLETED']);
   });
 
   it('orders at or below the threshold skip the review', async () => {
