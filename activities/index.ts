@@ -1,5 +1,6 @@
 import { cancelShipment } from './cancel-shipment';
 import { chargePayment } from './charge-payment';
+import { checkFraud } from './check-fraud';
 import { completeOrder } from './complete-order';
 import { createShipment } from './create-shipment';
 import type { ActivityDeps } from './deps';
@@ -16,6 +17,7 @@ export function createActivities(deps: ActivityDeps) {
   return {
     recordOrder: recordOrder(deps),
     reserveInventory: reserveInventory(deps),
+    checkFraud: checkFraud(deps),
     chargePayment: chargePayment(deps),
     createShipment: createShipment(deps),
     completeOrder: completeOrder(deps),

@@ -35,6 +35,7 @@ export const DEFAULT_REVIEW_TIMEOUT_MS = 24 * 60 * 60 * 1000;
 export const ORDER_STATUSES = [
   'PENDING',
   'RESERVING_INVENTORY',
+  'CHECKING_FRAUD',
   'CHARGING_PAYMENT',
   'AWAITING_REVIEW',
   'SHIPPING',
@@ -52,11 +53,20 @@ export const TERMINAL_STATUSES: readonly OrderStatus[] = ['COMPLETED', 'FAILED',
 export const CANCELLABLE_STATUSES: readonly OrderStatus[] = [
   'PENDING',
   'RESERVING_INVENTORY',
+  'CHECKING_FRAUD',
   'CHARGING_PAYMENT',
   'AWAITING_REVIEW',
 ];
 
-export type ForwardStep = 'recordOrder' | 'reserveInventory' | 'chargePayment' | 'review' | 'createShipment' | 'completeOrder';
+export type ForwardStep =
+  | 'recordOrder'
+  | 'reserveInventory'
+  // Since the `fraud-check` patch; sagas started before it skip the step.
+  | 'checkFraud'
+  | 'chargePayment'
+  | 'review'
+  | 'createShipment'
+  | 'completeOrder';
 export type CompensationStep = 'cancelShipment' | 'refundPayment' | 'releaseInventory';
 
 export interface StepRecord {
@@ -105,6 +115,7 @@ export const BUSINESS_FAILURE_TYPES = [
   'PaymentDeclined',
   'ShippingRefused',
   'RefundRejected',
+  'FraudSuspected',
 ] as const;
 export type BusinessFailureType = (typeof BUSINESS_FAILURE_TYPES)[number];
 

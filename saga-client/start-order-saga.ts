@@ -15,7 +15,8 @@ export function orderSummary(input: OrderSagaInput): { staticSummary: string; st
       `**Customer** ${input.customerId}`,
       `**Items** ${describeLines(input.items)}`,
       `**Ship to** ${name}, ${city}, ${country}`,
-    ].join('\n\n'),
+      // Markdown hard line breaks, not paragraphs: the UI shows details in a frame of fixed height.
+    ].join('  \n'),
   };
 }
 

@@ -5,6 +5,7 @@ import {
   CancelledFailure,
   condition,
   isCancellation,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -26,6 +27,7 @@ import {
 import { COMPENSATION_OPTIONS, STEP_OPTIONS } from './activity-options';
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery, type CancelRequest, type ReviewDecision } from './definitions';
 import { describeLines, formatDuration, formatMoney } from './format';
+import { progressDetails } from './progress-details';
 import { CUSTOMER_ID, FAILED_STEP, ORDER_STATUS, ORDER_TOTAL } from './search-attributes';
 
 const steps = proxyActivities<OrderActivities>(STEP_OPTIONS);
@@ -37,10 +39,13 @@ const COMPENSATION_SUMMARY: Record<CompensationStep, string> = {
   releaseInventory: 'Compensate: release inventory',
 };
 
+/** Patch ids are recorded in histories as markers: never rename or reuse one. */
+const FRAUD_CHECK_PATCH = 'fraud-check';
+
 type ReviewOutcome = { approved: true } | { approved: false; reason: string };
 
 /**
- * The order saga: record -> reserve inventory -> charge -> (review) -> ship -> complete.
+ * The order saga: record -> reserve inventory -> fraud check -> charge -> (review) -> ship -> complete.
  * When a step fails for good, or the order is cancelled or rejected, the compensations of the
  * steps begun so far run newest first, and the order is marked with how it ended.
  */
@@ -66,11 +71,17 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
   const undo: CompensationStep[] = [];
   const forward = new CancellationScope();
 
+  // The Temporal UI shows these details beside the summary; kept current with every change.
+  const showProgress = () => setCurrentDetails(progressDetails(state));
   const setStatus = (status: OrderStatus) => {
     state.status = status;
     upsertSearchAttributes([{ key: ORDER_STATUS, value: status }]);
+    showProgress();
   };
-  const completed = (step: ForwardStep) => state.steps.push({ step, completedAt: new Date().toISOString() });
+  const completed = (step: ForwardStep) => {
+    state.steps.push({ step, completedAt: new Date().toISOString() });
+    showProgress();
+  };
   const begin = (step: ForwardStep, status?: OrderStatus, compensation?: CompensationStep) => {
     currentStep = step;
     if (status) setStatus(status);
@@ -82,7 +93,9 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
     { key: ORDER_STATUS, value: state.status },
     { key: CUSTOMER_ID, value: input.customerId },
   ]);
-  setHandler(statusQuery, () => state);
+  showProgress();
+  // Descriptions appear in the Temporal UI's Queries tab and in `temporal workflow metadata`.
+  setHandler(statusQuery, () => state, { description: 'Status, steps done, compensations run and the failure, if any' });
   setHandler(
     cancelUpdate,
     (request) => {
@@ -90,7 +103,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
       forward.cancel();
       return state;
     },
-    { validator: (_request: CancelRequest) => assertStatusIn(state, CANCELLABLE_STATUSES, 'cancel') },
+    {
+      description: 'Cancel the order and undo its steps; refused once the shipment step has started',
+      validator: (_request: CancelRequest) => assertStatusIn(state, CANCELLABLE_STATUSES, 'cancel'),
+    },
   );
   setHandler(
     approveUpdate,
@@ -98,7 +114,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
       review = { approved: true };
       return state;
     },
-    { validator: (_decision: ReviewDecision) => assertStatusIn(state, ['AWAITING_REVIEW'], 'approve') },
+    {
+      description: 'Approve an order waiting for review',
+      validator: (_decision: ReviewDecision) => assertStatusIn(state, ['AWAITING_REVIEW'], 'approve'),
+    },
   );
   setHandler(
     rejectUpdate,
@@ -106,7 +125,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
       review = { approved: false, reason: decision.reason ?? 'rejected by reviewer' };
       return state;
     },
-    { validator: (_decision: ReviewDecision) => assertStatusIn(state, ['AWAITING_REVIEW'], 'reject') },
+    {
+      description: 'Reject an order waiting for review; it is then compensated',
+      validator: (_decision: ReviewDecision) => assertStatusIn(state, ['AWAITING_REVIEW'], 'reject'),
+    },
   );
 
   try {
@@ -130,6 +152,17 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
       );
       completed('reserveInventory');
 
+      // Added while sagas were running: patched() makes sagas started before it skip the step,
+      // so their histories still replay. README, "Changing workflow code".
+      if (patched(FRAUD_CHECK_PATCH)) {
+        begin('checkFraud', 'CHECKING_FRAUD');
+        await steps.checkFraud.executeWithOptions(
+          { ...STEP_OPTIONS, summary: `Fraud check: customer ${input.customerId}, ${formatMoney(recorded.totalCents, recorded.currency)}` },
+          [{ orderId: input.orderId, customerId: input.customerId, amountCents: recorded.totalCents }],
+        );
+        completed('checkFraud');
+      }
+
       begin('chargePayment', 'CHARGING_PAYMENT', 'refundPayment');
       await steps.chargePayment.executeWithOptions(
         { ...STEP_OPTIONS, summary: `Charge ${formatMoney(recorded.totalCents, recorded.currency)}` },
@@ -139,13 +172,15 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
 
       if (recorded.totalCents > reviewThresholdCents) {
         begin('review', 'AWAITING_REVIEW');
-        state.waitingFor = `a review decision (approve or reject), at most ${formatDuration(reviewTimeoutMs)}`;
-        setCurrentDetails(`Waiting for ${state.waitingFor}: the total is above ${formatMoney(reviewThresholdCents, recorded.currency)}.`);
+        state.waitingFor =
+          `a review decision (approve or reject), at most ${formatDuration(reviewTimeoutMs)}: ` +
+          `the total is above ${formatMoney(reviewThresholdCents, recorded.currency)}`;
+        showProgress();
         const decided = await condition(() => review !== undefined, reviewTimeoutMs, {
           summary: `Wait for review, up to ${formatDuration(reviewTimeoutMs)}`,
         });
         state.waitingFor = null;
-        setCurrentDetails('');
+        showProgress();
         if (!decided) {
           throw ApplicationFailure.nonRetryable(`no review decision within ${formatDuration(reviewTimeoutMs)}`, 'ReviewTimedOut');
         }
@@ -196,11 +231,13 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
           { orderId: input.orderId },
         ]);
         state.compensations.push({ step, completedAt: new Date().toISOString(), outcome: 'COMPENSATED' });
+        showProgress();
       } catch (error) {
         // Only a non-retryable rejection gets here; the others keep retrying. Carry on with the
         // rest, and leave the order visibly in NEEDS_ATTENTION.
         unresolved.push(step);
         state.compensations.push({ step, completedAt: new Date().toISOString(), outcome: 'FAILED', error: messageOf(error) });
+        showProgress();
       }
     }
     return unresolved;

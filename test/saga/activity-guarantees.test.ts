@@ -47,6 +47,7 @@ describe('every activity is idempotent by (order, step)', () => {
 
     const recorded = await twice(activities.recordOrder, input);
     await twice(activities.reserveInventory, { orderId, lines: [{ sku, quantity: 2 }] });
+    await twice(activities.checkFraud, { orderId, customerId: input.customerId, amountCents: recorded.totalCents });
     const charge = await twice(activities.chargePayment, { orderId, token: 'tok_visa', amountCents: recorded.totalCents });
     await twice(activities.createShipment, { orderId, address: input.shippingAddress });
     await twice(activities.completeOrder, { orderId });

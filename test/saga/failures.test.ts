@@ -49,7 +49,7 @@ describe('an order that fails for good is compensated, newest first', () => {
     expect(result.status).toBe('FAILED');
     expect(result.failure).toMatchObject({ step: 'createShipment', type: 'ShippingRefused' });
     expect(result.compensations.map((c) => c.step)).toEqual(['cancelShipment', 'refundPayment', 'releaseInventory']);
-    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHARGING_PAYMENT', 'SHIPPING', 'COMPENSATING', 'FAILED']);
+    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHECKING_FRAUD', 'CHARGING_PAYMENT', 'SHIPPING', 'COMPENSATING', 'FAILED']);
     const rows = await orderRows(stack.db.db, input.orderId, [sku]);
     expect(rows.payments).toEqual([expect.objectContaining({ status: 'REFUNDED', amountCents: 3000, refundedCents: 3000 })]);
     expect(rows.shipments).toEqual([]);
@@ -81,6 +81,22 @@ describe('an order that fails for good is compensated, newest first', () => {
     expect(rows.stock).toEqual({ [plenty]: { onHand: 50, reserved: 0 }, [scarce]: { onHand: 1, reserved: 0 } });
     await stack.probe.waitForOrderEvent(input.orderId, 'order.failed');
     expect(stack.probe.namesFor(input.orderId)).toEqual(['order.submitted', 'order.failed']);
+  });
+
+  it('fraud suspected: releases the inventory before any money moves', async () => {
+    const sku = await stack.addSku({ priceCents: 1500, onHand: 4 });
+    const input = stack.orderInput({ customerId: 'cust-fraud', items: [{ sku, quantity: 2 }] });
+    const result = await (await stack.startOrder(input)).result();
+
+    expect(result.status).toBe('FAILED');
+    expect(result.failure).toEqual({ step: 'checkFraud', type: 'FraudSuspected', reason: 'customer cust-fraud is on the fraud watch list' });
+    expect(result.compensations.map((c) => c.step)).toEqual(['releaseInventory']);
+    const rows = await orderRows(stack.db.db, input.orderId, [sku]);
+    expect(rows.order).toMatchObject({ status: 'FAILED', failedStep: 'checkFraud', failureType: 'FraudSuspected' });
+    expect(rows.payments).toEqual([]);
+    expect(rows.stock[sku]).toEqual({ onHand: 4, reserved: 0 });
+    await stack.probe.waitForOrderEvent(input.orderId, 'order.failed');
+    expect(stack.probe.namesFor(input.orderId)).toEqual(['order.submitted', 'inventory.reserved', 'inventory.released', 'order.failed']);
   });
 
   it('unknown SKU: fails at recording with the SKU named', async () => {

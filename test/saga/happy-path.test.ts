@@ -24,10 +24,10 @@ describe('an order that goes through', () => {
     expect(result.status).toBe('COMPLETED');
     expect(result.failure).toBeNull();
     expect(result.totalCents).toBe(3 * 1250 + 4999);
-    expect(result.steps.map((s) => s.step)).toEqual(['recordOrder', 'reserveInventory', 'chargePayment', 'createShipment', 'completeOrder']);
+    expect(result.steps.map((s) => s.step)).toEqual(['recordOrder', 'reserveInventory', 'checkFraud', 'chargePayment', 'createShipment', 'completeOrder']);
     expect(result.compensations).toEqual([]);
     expect(await handle.query(statusQuery)).toEqual(result);
-    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHARGING_PAYMENT', 'SHIPPING', 'COMPLETED']);
+    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHECKING_FRAUD', 'CHARGING_PAYMENT', 'SHIPPING', 'COMPLETED']);
 
     const rows = await orderRows(stack.db.db, input.orderId, [mug, lamp]);
     expect(rows.order).toMatchObject({ status: 'COMPLETED', totalCents: 8749, customerId: input.customerId });

@@ -6,10 +6,12 @@ import postgres from 'postgres';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../config/env';
+import { dropDatabase, withDatabase } from '../../db/admin';
 import { connectDb } from '../../db/client';
 import { seedDemoCatalog } from '../../db/demo-catalog';
 import { migrateDatabase } from '../../db/migrate';
 import { WORKFLOWS_PATH } from '../../workers/create-saga-worker';
+import { quietBundlerLogger } from './quiet-bundler-logger';
 import { newRunId, runStartedAt, TEST_DATABASE_PREFIX } from './run-identity';
 
 declare module 'vitest' {
@@ -53,21 +55,6 @@ export default async function setup(project: TestProject): Promise<() => Promise
   };
 }
 
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-}
-
-export async function dropDatabase(adminUrl: string, name: string): Promise<void> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-}
-
 /** Databases of earlier runs that crashed before their teardown. */
 async function dropStaleDatabases(adminUrl: string): Promise<void> {
   const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
@@ -83,12 +70,3 @@ async function dropStaleDatabases(adminUrl: string): Promise<void> {
     await admin.end({ timeout: 5 });
   }
 }
-
-const quietBundlerLogger = {
-  log: () => {},
-  trace: () => {},
-  debug: () => {},
-  info: () => {},
-  warn: (message: string) => console.warn(message),
-  error: (message: string) => console.error(message),
-};

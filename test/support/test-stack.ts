@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { NativeConnection, type Worker } from '@temporalio/worker';
 import amqp from 'amqplib';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '../../config/env';
+import { dropDatabase, withDatabase } from '../../db/admin';
 import { connectDb, type DbHandle } from '../../db/client';
 import type { OrderSagaInput } from '../../domain/order';
 import { inventory } from '../../drizzle/schema';
@@ -15,7 +16,7 @@ import { startOrderSaga } from '../../saga-client/start-order-saga';
 import { createSagaWorker } from '../../workers/create-saga-worker';
 import type { orderSaga } from '../../workflows';
 import { EventProbe } from './event-probe';
-import { dropDatabase, withDatabase } from './global-setup';
+import { installQuietRuntime } from './quiet-runtime';
 import { uniqueSuffix } from './run-identity';
 
 export interface TestStack {
@@ -38,8 +39,6 @@ export interface TestStack {
   close(): Promise<void>;
 }
 
-let runtimeInstalled = false;
-
 /**
  * A stack of real services for one test file: its own database (cloned from the run's
  * template), its own events exchange and Temporal task queue, a saga worker and a relay.
@@ -53,10 +52,7 @@ export interface TestStackOptions {
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const { worker: withWorker = true, relay: withRelay = true, probePattern = '#' } = options;
-  if (!runtimeInstalled) {
-    Runtime.install({ logger: new DefaultLogger('WARN') });
-    runtimeInstalled = true;
-  }
+  installQuietRuntime();
   const suffix = `${inject('runId')}_${uniqueSuffix()}`;
   const templateUrl = inject('templateDatabaseUrl');
   const databaseName = `${new URL(templateUrl).pathname.slice(1)}_${uniqueSuffix()}`;

@@ -1,0 +1,84 @@
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+
+/** The UI of the dev server that scripts/stack-up.sh starts; the browser may reach nothing else. */
+export const TEMPORAL_UI = 'http://127.0.0.1:8233';
+/** Debian's chromium package (`.ci/run` installs it); playwright-core downloads no browser. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** Git-ignored: screenshots are for people to look at, not to commit. */
+export const SCREENSHOT_DIR = fileURLToPath(new URL('../../.test-output/ui/', import.meta.url));
+
+export interface UiBrowser {
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * Headless Chromium with a fresh profile, no network chatter of its own (sync, updates,
+ * background fetches), and every request outside the Temporal UI refused.
+ */
+export async function openTemporalUi(): Promise<UiBrowser> {
+  const profile = await mkdtemp(join(tmpdir(), 'saga-ui-test-'));
+  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1600, height: 1200 },
+    timezoneId: 'UTC',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await context.route('**/*', (route) => (route.request().url().startsWith(`${TEMPORAL_UI}/`) ? route.continue() : route.abort()));
+  const page = context.pages()[0] ?? (await context.newPage());
+  // Everything here shows within a few seconds; failing fast beats playwright's 30 s default.
+  page.setDefaultTimeout(10_000);
+  return {
+    page,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export type WorkflowTab = 'history' | 'user-metadata' | 'search-attributes' | 'query';
+
+export async function openWorkflowTab(page: Page, workflowId: string, runId: string, tab: WorkflowTab): Promise<void> {
+  await page.goto(`${TEMPORAL_UI}/namespaces/default/workflows/${encodeURIComponent(workflowId)}/${runId}/${tab}`);
+}
+
+/** The UI renders summaries and details as markdown in a frame below their heading. */
+export function markdownPanel(page: Page, heading: 'Summary' | 'Details' | 'Current Details'): FrameLocator {
+  return page
+    .getByRole('heading', { name: heading, exact: true })
+    .locator('xpath=ancestor::div[contains(@class, "surface-information")][1]/following-sibling::*//iframe')
+    .first()
+    .contentFrame();
+}
+
+export async function saveScreenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * Opens the workflow list filtered by a visibility query until `workflowId` shows in it.
+ * Search attributes list eventually, so an empty first answer is reloaded, briefly.
+ */
+export async function openFilteredList(page: Page, query: string, workflowId: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await page.goto(`${TEMPORAL_UI}/namespaces/default/workflows?query=${encodeURIComponent(query)}`);
+    const row = page.getByRole('link', { name: workflowId, exact: true });
+    try {
+      // The list renders within a few seconds of loading; longer means it did not match (yet).
+      await row.waitFor({ timeout: Math.min(8000, Math.max(deadline - Date.now(), 1)) });
+      return;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+    }
+  }
+}
