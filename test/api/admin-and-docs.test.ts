@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { eq, sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
 import { useApiStack } from '../support/api-server';
+import { openHeadlessBrowser } from '../support/headless-browser';
+import { SCREENSHOT_DIR } from '../support/temporal-ui';
 
 const ctx = useApiStack({ worker: false, relay: false });
 
@@ -103,5 +107,23 @@ describe('OpenAPI and docs', () => {
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     }
     expect((await ctx.api.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+  });
+
+  it('/docs renders in a browser: Swagger UI lists the operations, with nothing fetched from elsewhere', async () => {
+    const browser = await openHeadlessBrowser(ctx.api.baseUrl);
+    try {
+      const { page } = browser;
+      const refused: string[] = [];
+      page.on('requestfailed', (request) => refused.push(request.url()));
+      await page.goto(`${ctx.api.baseUrl}/docs`);
+      await expect(page.getByText('Saga orchestrator API').first().isVisible()).resolves.toBe(true);
+      await page.locator('.opblock-summary-path', { hasText: '/orders/{id}/cancel' }).first().waitFor();
+      expect(await page.locator('.opblock').count()).toBe(17);
+      await mkdir(SCREENSHOT_DIR, { recursive: true });
+      await page.screenshot({ path: join(SCREENSHOT_DIR, 'api-docs.png'), fullPage: true });
+      expect(refused).toEqual([]);
+    } finally {
+      await browser.close();
+    }
   });
 });

@@ -1,46 +1,18 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type BrowserContext, type FrameLocator, type Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
+import { openHeadlessBrowser, type HeadlessBrowser } from './headless-browser';
 
 /** The UI of the dev server that scripts/stack-up.sh starts; the browser may reach nothing else. */
 export const TEMPORAL_UI = 'http://127.0.0.1:8233';
-/** Debian's chromium package (`.ci/run` installs it); playwright-core downloads no browser. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 /** Git-ignored: screenshots are for people to look at, not to commit. */
 export const SCREENSHOT_DIR = fileURLToPath(new URL('../../.test-output/ui/', import.meta.url));
 
-export interface UiBrowser {
-  page: Page;
-  close(): Promise<void>;
-}
+export type UiBrowser = HeadlessBrowser;
 
-/**
- * Headless Chromium with a fresh profile, no network chatter of its own (sync, updates,
- * background fetches), and every request outside the Temporal UI refused.
- */
-export async function openTemporalUi(): Promise<UiBrowser> {
-  const profile = await mkdtemp(join(tmpdir(), 'saga-ui-test-'));
-  const context: BrowserContext = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1600, height: 1200 },
-    timezoneId: 'UTC',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  await context.route('**/*', (route) => (route.request().url().startsWith(`${TEMPORAL_UI}/`) ? route.continue() : route.abort()));
-  const page = context.pages()[0] ?? (await context.newPage());
-  // Everything here shows within a few seconds; failing fast beats playwright's 30 s default.
-  page.setDefaultTimeout(10_000);
-  return {
-    page,
-    async close() {
-      await context.close();
-      await rm(profile, { recursive: true, force: true });
-    },
-  };
-}
+/** A headless browser that may reach the Temporal UI and nothing else. */
+export const openTemporalUi = (): Promise<UiBrowser> => openHeadlessBrowser(TEMPORAL_UI);
 
 export type WorkflowTab = 'history' | 'user-metadata' | 'search-attributes' | 'query';
 
