@@ -1,32 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsumerDefinition } from '../../messaging/consumer-definition';
-import { countBy, envelope, recordEffect, startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { countBy, envelope, recordEffect, waitFor, useConsumerKit } from '../support/consumer-kit';
 
-let stack: TestStack;
-let kit: ConsumerKit;
-beforeAll(async () => {
-  stack = await startTestStack({ worker: false, relay: false, probePattern: 'no.events.wanted' });
-  kit = await startConsumerKit(stack);
-});
-afterAll(async () => {
-  await kit?.close();
-  await stack?.close();
-});
+const ctx = useConsumerKit();
 
 describe('competing consumers', () => {
   it('three instances share 1,000 messages: each effect exactly once, and every instance does some of the work', async () => {
-    const base = kit.define('competing', {}, { prefetch: 10 });
+    const base = ctx.kit.define('competing', {}, { prefetch: 10 });
     const instance = (name: string): ConsumerDefinition => ({
       ...base,
       handlers: { 'order.submitted': async (_content, { tx, messageId, attempt }) => recordEffect(tx, messageId, name, attempt) },
     });
-    const runners = await Promise.all(['one', 'two', 'three'].map((name) => kit.start(instance(name))));
+    const runners = await Promise.all(['one', 'two', 'three'].map((name) => ctx.kit.start(instance(name))));
     const messages = Array.from({ length: 1000 }, () => envelope('order.submitted'));
-    await kit.publish(messages);
+    await ctx.kit.publish(messages);
 
     await waitFor(() => runners.reduce((sum, runner) => sum + runner.stats.handled, 0) === 1000, '1,000 messages handled', 30_000);
-    const effects = await kit.effects();
+    const effects = await ctx.kit.effects();
     const perMessage = countBy(effects, (e) => e.messageId);
     expect(perMessage.size).toBe(1000);
     expect(messages.every((m) => perMessage.get(m.messageId) === 1)).toBe(true);
@@ -34,6 +24,6 @@ describe('competing consumers', () => {
     expect([...perInstance.keys()].sort()).toEqual(['one', 'three', 'two']);
     for (const [, handled] of perInstance) expect(handled).toBeGreaterThan(0);
     expect(runners.map((r) => r.stats.duplicates + r.stats.retried + r.stats.deadLettered)).toEqual([0, 0, 0]);
-    expect(await kit.control.getConsumer('competing')).toMatchObject({ consumers: 3, queueDepth: 0, dlqDepth: 0 });
+    expect(await ctx.kit.control.getConsumer('competing')).toMatchObject({ consumers: 3, queueDepth: 0, dlqDepth: 0 });
   });
 });

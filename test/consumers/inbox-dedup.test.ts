@@ -1,41 +1,30 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ConsumerDefinition } from '../../messaging/consumer-definition';
-import { countBy, envelope, recordEffect, startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { countBy, envelope, recordEffect, waitFor, useConsumerKit } from '../support/consumer-kit';
 
-let stack: TestStack;
-let kit: ConsumerKit;
-beforeAll(async () => {
-  stack = await startTestStack({ worker: false, relay: false, probePattern: 'no.events.wanted' });
-  kit = await startConsumerKit(stack);
-});
-afterEach(() => kit.reset());
-afterAll(async () => {
-  await kit?.close();
-  await stack?.close();
-});
+const ctx = useConsumerKit();
 
 describe('inbox deduplication', () => {
   it('handles a message published twice (same messageId) once, and acknowledges the repeat', async () => {
-    const consumer = kit.define('dedup', {
+    const consumer = ctx.kit.define('dedup', {
       'order.submitted': async (_content, { tx, messageId, attempt }) => recordEffect(tx, messageId, 'dedup', attempt),
     });
-    const runner = await kit.start(consumer);
+    const runner = await ctx.kit.start(consumer);
     const message = envelope('order.submitted');
-    await kit.publish([message]);
+    await ctx.kit.publish([message]);
     await waitFor(() => runner.stats.handled === 1, 'the first copy');
-    await kit.publish([message]);
+    await ctx.kit.publish([message]);
     await waitFor(() => runner.stats.duplicates === 1, 'the second copy');
 
-    const effects = (await kit.effects()).filter((e) => e.messageId === message.messageId);
+    const effects = (await ctx.kit.effects()).filter((e) => e.messageId === message.messageId);
     expect(effects).toHaveLength(1);
     expect(runner.stats).toMatchObject({ handled: 1, duplicates: 1, retried: 0, deadLettered: 0 });
-    const status = await kit.control.getConsumer('dedup');
+    const status = await ctx.kit.control.getConsumer('dedup');
     expect(status).toMatchObject({ queueDepth: 0, dlqDepth: 0, retrying: 0 });
   });
 
   it('produces one effect per messageId when copies race each other on two instances', async () => {
-    const base = kit.define('racing', {}, { prefetch: 20 });
+    const base = ctx.kit.define('racing', {}, { prefetch: 20 });
     const instance = (name: string): ConsumerDefinition => ({
       ...base,
       handlers: {
@@ -46,16 +35,16 @@ describe('inbox deduplication', () => {
         },
       },
     });
-    const first = await kit.start(instance('first'));
-    const second = await kit.start(instance('second'));
+    const first = await ctx.kit.start(instance('first'));
+    const second = await ctx.kit.start(instance('second'));
     const messages = Array.from({ length: 100 }, () => envelope('order.submitted'));
     // Every message twice, back to back: round-robin hands the two copies to different instances.
-    await kit.publish(messages.flatMap((message) => [message, message]));
+    await ctx.kit.publish(messages.flatMap((message) => [message, message]));
 
     const total = () => first.stats.handled + first.stats.duplicates + second.stats.handled + second.stats.duplicates;
     await waitFor(() => total() === 200, 'all 200 copies');
     const counts = countBy(
-      (await kit.effects()).filter((e) => messages.some((m) => m.messageId === e.messageId)),
+      (await ctx.kit.effects()).filter((e) => messages.some((m) => m.messageId === e.messageId)),
       (e) => e.messageId,
     );
     expect(counts.size).toBe(100);

@@ -1,40 +1,29 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UnprocessableMessageError, withContent } from '../../messaging/consumer-definition';
 import type { EventName } from '../../messaging/envelope';
 import { z } from 'zod';
-import { envelope, recordEffect, startConsumerKit, TEST_RETRY, waitFor, type ConsumerKit } from '../support/consumer-kit';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { envelope, recordEffect, TEST_RETRY, waitFor, useConsumerKit } from '../support/consumer-kit';
 
-let stack: TestStack;
-let kit: ConsumerKit;
-beforeAll(async () => {
-  stack = await startTestStack({ worker: false, relay: false, probePattern: 'no.events.wanted' });
-  kit = await startConsumerKit(stack);
-});
-afterEach(() => kit.reset());
-afterAll(async () => {
-  await kit?.close();
-  await stack?.close();
-});
+const ctx = useConsumerKit();
 
-const deadLetterCount = async (name: string) => (await kit.control.getConsumer(name)).dlqDepth;
+const deadLetterCount = async (name: string) => (await ctx.kit.control.getConsumer(name)).dlqDepth;
 
 describe('retries with back-off, then the dead-letter queue', () => {
   it('processes a message once when its handler fails twice and then succeeds, after the back-off delays', async () => {
     const attempts: { attempt: number; at: number }[] = [];
-    const consumer = kit.define('flaky', {
+    const consumer = ctx.kit.define('flaky', {
       'order.submitted': async (_content, { tx, messageId, attempt }) => {
         attempts.push({ attempt, at: Date.now() });
         if (attempt <= 2) throw new Error(`provider unavailable (attempt ${attempt})`);
         await recordEffect(tx, messageId, 'flaky', attempt);
       },
     });
-    const runner = await kit.start(consumer);
+    const runner = await ctx.kit.start(consumer);
     const message = envelope('order.submitted');
-    await kit.publish([message]);
+    await ctx.kit.publish([message]);
 
-    await waitFor(async () => (await kit.effects()).some((e) => e.messageId === message.messageId), 'the third attempt to succeed');
-    const effects = (await kit.effects()).filter((e) => e.messageId === message.messageId);
+    await waitFor(async () => (await ctx.kit.effects()).some((e) => e.messageId === message.messageId), 'the third attempt to succeed');
+    const effects = (await ctx.kit.effects()).filter((e) => e.messageId === message.messageId);
     expect(effects).toHaveLength(1);
     expect(effects[0]!.attempt).toBe(3);
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
@@ -51,18 +40,18 @@ describe('retries with back-off, then the dead-letter queue', () => {
   });
 
   it('parks a message whose handler always fails in the DLQ after the last attempt, with its error', async () => {
-    const consumer = kit.define('broken', {
+    const consumer = ctx.kit.define('broken', {
       'order.submitted': async (_content, { attempt }) => {
         throw new Error(`inventory service said no (attempt ${attempt})`);
       },
     });
-    const runner = await kit.start(consumer);
+    const runner = await ctx.kit.start(consumer);
     const message = envelope('order.submitted');
     const before = Date.now();
-    await kit.publish([message]);
+    await ctx.kit.publish([message]);
 
     await waitFor(async () => (await deadLetterCount('broken')) === 1, 'the dead letter');
-    const [dead] = await kit.control.peekDeadLetters('broken');
+    const [dead] = await ctx.kit.control.peekDeadLetters('broken');
     expect(dead).toMatchObject({
       messageId: message.messageId,
       event: 'order.submitted',
@@ -77,26 +66,26 @@ describe('retries with back-off, then the dead-letter queue', () => {
     expect(runner.stats).toMatchObject({ handled: 0, retried: 2, deadLettered: 1 });
     // Peeking leaves it where it was.
     expect(await deadLetterCount('broken')).toBe(1);
-    expect(await kit.effects()).not.toContainEqual(expect.objectContaining({ messageId: message.messageId }));
+    expect(await ctx.kit.effects()).not.toContainEqual(expect.objectContaining({ messageId: message.messageId }));
   });
 
   it('sends poison JSON and an unknown event name to the DLQ at once, without calling a handler', async () => {
     let calls = 0;
-    const consumer = kit.define('picky', {
+    const consumer = ctx.kit.define('picky', {
       'order.submitted': async () => {
         calls += 1;
       },
     });
-    const runner = await kit.start(consumer);
-    await kit.publishRaw('order.submitted', Buffer.from('{"messageId": "oops", truncated'), { messageId: 'poison-1', contentType: 'application/json' });
+    const runner = await ctx.kit.start(consumer);
+    await ctx.kit.publishRaw('order.submitted', Buffer.from('{"messageId": "oops", truncated'), { messageId: 'poison-1', contentType: 'application/json' });
     const unknownEvent = { ...envelope('order.submitted'), name: 'order.teleported' as EventName };
-    await kit.publish([unknownEvent]);
+    await ctx.kit.publish([unknownEvent]);
     // A known event this consumer has no handler for is just as unknown to it.
     const unhandled = envelope('payment.charged');
-    await kit.publish([unhandled]);
+    await ctx.kit.publish([unhandled]);
 
     await waitFor(async () => (await deadLetterCount('picky')) === 3, 'three dead letters');
-    const dead = await kit.control.peekDeadLetters('picky');
+    const dead = await ctx.kit.control.peekDeadLetters('picky');
     expect(dead.map((d) => [d.reason, d.attempts])).toEqual([
       ['unparseable', 1],
       ['no-handler', 1],
@@ -111,17 +100,17 @@ describe('retries with back-off, then the dead-letter queue', () => {
   });
 
   it('parks content that fails the handler schema (or an UnprocessableMessageError) at once', async () => {
-    const consumer = kit.define('strict', {
+    const consumer = ctx.kit.define('strict', {
       'order.completed': withContent(z.object({ orderId: z.uuid(), totalCents: z.number().int() }), async () => {}),
       'order.failed': async () => {
         throw new UnprocessableMessageError('this order belongs to another shop');
       },
     });
-    const runner = await kit.start(consumer);
-    await kit.publish([envelope('order.completed', { totalCents: 'a lot' }), envelope('order.failed')]);
+    const runner = await ctx.kit.start(consumer);
+    await ctx.kit.publish([envelope('order.completed', { totalCents: 'a lot' }), envelope('order.failed')]);
 
     await waitFor(async () => (await deadLetterCount('strict')) === 2, 'two dead letters');
-    const dead = await kit.control.peekDeadLetters('strict');
+    const dead = await ctx.kit.control.peekDeadLetters('strict');
     expect(dead.map((d) => d.reason)).toEqual(['unprocessable', 'unprocessable']);
     expect(dead.map((d) => d.error)).toEqual(
       expect.arrayContaining([expect.stringContaining('order.completed content is invalid: totalCents'), 'this order belongs to another shop']),

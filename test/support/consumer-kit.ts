@@ -1,3 +1,4 @@
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import amqp, { type Options } from 'amqplib';
 import { connectDb, type DbHandle, type Transaction } from '../../db/client';
@@ -11,7 +12,7 @@ import type { Envelope, EventContent, EventName } from '../../messaging/envelope
 import { ConfirmPublisher } from '../../outbox/confirm-publisher';
 import type { OutboxRow } from '../../outbox/outbox-row';
 import { sql } from 'drizzle-orm';
-import type { TestStack } from './test-stack';
+import { startTestStack, type TestStack } from './test-stack';
 
 /** Short back-off tiers (150 ms, 300 ms) and three attempts, so retry tests take a second. */
 export const TEST_RETRY = { maxAttempts: 3, baseMs: 150, maxMs: 300 };
@@ -27,8 +28,8 @@ export interface ConsumerKit {
   publish(envelopes: readonly Envelope[]): Promise<void>;
   /** Publishes raw bytes with a routing key on the stack's exchange. */
   publishRaw(routingKey: string, body: Buffer, properties?: Options.Publish): Promise<void>;
-  /** Rows of the test_effects table: one per committed handler effect. */
-  effects(): Promise<{ messageId: string; instance: string; attempt: number; at: Date }[]>;
+  /** Rows of the test_effects table, one per committed handler effect; only those of `messageIds` when given. */
+  effects(messageIds?: readonly string[]): Promise<{ messageId: string; instance: string; attempt: number; at: Date }[]>;
   /** The environment of a consumer process (test/support/consumer-process.ts) for `definition`. */
   processEnv(definition: ConsumerDefinition, instance: string, extra?: NodeJS.ProcessEnv): NodeJS.ProcessEnv;
   /** Stops the instances started so far and deletes their consumers' queues: call after each test. */
@@ -105,9 +106,12 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
         rawChannel.publish(stack.exchange, routingKey, body, { persistent: true, ...properties }, (error: unknown) => (error ? reject(error) : resolve())),
       );
     },
-    async effects() {
-      return stack.db.sql<{ messageId: string; instance: string; attempt: number; at: Date }[]>`
+    async effects(messageIds) {
+      const rows = await stack.db.sql<{ messageId: string; instance: string; attempt: number; at: Date }[]>`
         SELECT message_id AS "messageId", instance, attempt, at FROM test_effects ORDER BY at`;
+      if (!messageIds) return rows;
+      const wanted = new Set(messageIds);
+      return rows.filter((row) => wanted.has(row.messageId));
     },
     processEnv(definition, instance, extra = {}) {
       return {
@@ -161,4 +165,22 @@ export function countBy<T>(items: readonly T[], key: (item: T) => string): Map<s
   const counts = new Map<string, number>();
   for (const item of items) counts.set(key(item), (counts.get(key(item)) ?? 0) + 1);
   return counts;
+}
+
+/**
+ * Gives a test file a stack without worker or relay and a consumer kit on it; instances are
+ * stopped and queues deleted after each test. Read `stack` and `kit` inside tests.
+ */
+export function useConsumerKit() {
+  const context = {} as { stack: TestStack; kit: ConsumerKit };
+  beforeAll(async () => {
+    context.stack = await startTestStack({ worker: false, relay: false, probePattern: 'no.events.wanted' });
+    context.kit = await startConsumerKit(context.stack);
+  });
+  afterEach(() => context.kit.reset());
+  afterAll(async () => {
+    await context.kit?.close();
+    await context.stack?.close();
+  });
+  return context;
 }
