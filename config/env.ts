@@ -35,6 +35,16 @@ const EnvSchema = z.object({
   CONSUMER_CONTROL_POLL_MS: z.coerce.number().int().positive().default(5000),
   /** Prepended to every consumer queue name: lets several copies of the system share one broker. */
   CONSUMER_QUEUE_PREFIX: z.string().default(''),
+  /**
+   * A workflow bundle built ahead of time (bundleWorkflowCode): the saga worker loads it instead
+   * of bundling the workflows at every start, which takes seconds of CPU.
+   */
+  WORKFLOW_BUNDLE_PATH: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+  /**
+   * Fault injection for the chaos run (scripts/chaos): the saga worker then crashes itself, once
+   * per SIGUSR2, right after an activity committed and before Temporal hears of it. Off unless "1".
+   */
+  CHAOS_FAULTS: z.enum(['0', '1']).default('0').transform((value) => value === '1'),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

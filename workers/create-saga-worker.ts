@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Database } from '../db/client';
 
@@ -12,16 +12,19 @@ export interface SagaWorkerOptions {
   db: Database;
   /** A prebuilt bundle (tests build one per run); without it the worker bundles the workflows itself. */
   workflowBundle?: WorkflowBundleOption;
+  /** Extra activity interceptors (the chaos run's fault injection); none in normal operation. */
+  activityInterceptors?: ActivityInterceptorsFactory[];
 }
 
 /** The worker that hosts the order saga's workflow and activities on one task queue. */
 export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
-  const { connection, namespace, taskQueue, db, workflowBundle } = options;
+  const { connection, namespace, taskQueue, db, workflowBundle, activityInterceptors } = options;
   return Worker.create({
     connection,
     namespace,
     taskQueue,
     activities: createActivities({ db }),
+    ...(activityInterceptors ? { interceptors: { activity: activityInterceptors } } : {}),
     ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
   });
 }

@@ -1,0 +1,87 @@
+import { chaosCatalog } from './catalog';
+import { FaultInjector } from './fault-injector';
+import { describePlan, planFaults } from './fault-plan';
+import type { ChaosOptions } from './options';
+import type { ProcessExit } from './process-supervisor';
+import { ProgressBar } from './progress-bar';
+import { waitForQuiescence, type Quiescence } from './quiescence';
+import { SeededRandom } from './random';
+import { startRunStack } from './run-stack';
+import { SagaDriver } from './saga-driver';
+import { buildScenarios, scenarioCounts, type ScenarioKind } from './scenarios';
+import { verifyRun, type Verification } from './verify-run';
+import type { InjectedFault } from './fault-injector';
+import { describeError } from './describe-error';
+import { throttled } from './throttled';
+
+export interface ChaosReport extends Verification {
+  runId: string;
+  startedAt: string;
+  durationMs: number;
+  options: ChaosOptions;
+  scenarios: Record<ScenarioKind, number>;
+  faults: InjectedFault[];
+  /** Every exit the harness did not ask for at the end, with its cause. */
+  exits: ProcessExit[];
+  api: { retries: number; repeatedSubmissions: number };
+  quiescence: Quiescence;
+  logDir: string;
+  /** True when the database and vhost were kept (asked for, or left for a look after violations). */
+  kept: boolean;
+}
+
+/**
+ * The chaos run: drives the sagas through the API at the set concurrency while the planned
+ * faults hit at random moments, waits until everything settled, and checks the invariants.
+ */
+export async function runChaos(options: ChaosOptions, log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<ChaosReport> {
+  const startedAt = new Date();
+  const random = new SeededRandom(options.seed);
+  const stack = await startRunStack(chaosCatalog(options.sagas), log);
+  let report: ChaosReport | undefined;
+  try {
+    const scenarios = buildScenarios(stack.env.identity.id, options.sagas, random);
+    const plan = planFaults(options.faults, options.sagas, random);
+    log(`seed ${options.seed}; ${options.sagas} sagas at concurrency ${options.concurrency}; faults: ${describePlan(plan)}`);
+    const injector = new FaultInjector(stack.supervisor, stack.env.db.sql, stack.env.identity.database, stack.env.identity.vhost);
+    const bar = new ProgressBar('sagas ended', options.sagas);
+    let nextFault = 0;
+    const driver = new SagaDriver(scenarios, stack.api, stack.tracker, (progress) => {
+      while (nextFault < plan.length && progress.submitted >= plan[nextFault]!.afterSubmitted) {
+        const { kind, afterSubmitted } = plan[nextFault++]!;
+        injector.schedule(kind, afterSubmitted);
+      }
+      const hit = injector.injected.filter((fault) => fault.at !== null).length;
+      bar.update(progress.ended, `${progress.submitted} submitted · faults ${hit}/${plan.length}`);
+    });
+    await driver.runWithConcurrency(options.concurrency);
+    await injector.settled();
+    bar.done();
+    for (const fault of injector.injected) log(`fault: ${fault.description} (after saga ${fault.afterSubmitted}): ${fault.detail}`);
+
+    const quiescence = await waitForQuiescence(
+      { sql: stack.env.db.sql, client: stack.client, taskQueue: stack.env.identity.taskQueue, probe: stack.probe, bindings: stack.bindings },
+      options.quiescenceTimeoutMs,
+      throttled(10_000, (pending) => log(`waiting for quiescence: ${pending}`)),
+    );
+    const verification = await verifyRun(stack, driver.records, injector.injected);
+    report = {
+      runId: stack.env.identity.id,
+      startedAt: startedAt.toISOString(),
+      durationMs: Date.now() - startedAt.getTime(),
+      options,
+      scenarios: scenarioCounts(options.sagas),
+      ...verification,
+      faults: injector.injected,
+      exits: [...stack.supervisor.exits],
+      api: { ...stack.api.stats },
+      quiescence,
+      logDir: stack.env.logDir,
+      kept: options.keep || verification.violations > 0,
+    };
+    return report;
+  } finally {
+    // A teardown failure is reported, and does not take the run's report with it.
+    await stack.close({ keep: report?.kept ?? options.keep }).catch((error: unknown) => log(`the run did not tear down cleanly: ${describeError(error)}`));
+  }
+}

@@ -1,0 +1,110 @@
+import { parseDuration } from './duration';
+import { FAULT_KINDS, type FaultKind } from './fault-kinds';
+
+export interface ChaosOptions {
+  mode: 'chaos';
+  profile: 'full' | 'ci';
+  sagas: number;
+  /** Sagas in flight at once: submitted and not yet ended. */
+  concurrency: number;
+  seed: number;
+  /** Faults to inject, each once per entry, at random moments of the run. */
+  faults: FaultKind[];
+  /** How long to wait, after the last saga was submitted, for every saga and message to settle. */
+  quiescenceTimeoutMs: number;
+  /** Keep the run's database and vhost for inspection instead of deleting them. */
+  keep: boolean;
+}
+
+export interface SoakOptions {
+  mode: 'soak';
+  durationMs: number;
+  /** Sagas started per second, steadily. */
+  ratePerSecond: number;
+  seed: number;
+  /** The largest RSS growth allowed from the first warm window to the last, as a fraction. */
+  maxGrowth: number;
+  sampleIntervalMs: number;
+  quiescenceTimeoutMs: number;
+  keep: boolean;
+}
+
+export type RunOptions = ChaosOptions | SoakOptions;
+
+/** Every fault the issue lists: the saga worker and the relay are killed twice. */
+export const FULL_FAULTS: FaultKind[] = [
+  'kill-saga-worker',
+  'kill-saga-worker',
+  'kill-relay',
+  'kill-relay',
+  'kill-consumers',
+  'broker-drop',
+  'postgres-kill',
+  'activity-crash',
+];
+
+export function chaosProfile(profile: 'full' | 'ci', seed = Date.now() % 1_000_000): ChaosOptions {
+  return profile === 'ci'
+    ? { mode: 'chaos', profile, sagas: 36, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, keep: false }
+    : { mode: 'chaos', profile, sagas: 300, concurrency: 16, seed, faults: [...FULL_FAULTS], quiescenceTimeoutMs: 240_000, keep: false };
+}
+
+export const USAGE = `usage: npm run chaos -- [--profile full|ci] [--sagas N] [--concurrency C] [--seed S] [--keep]
+       npm run chaos -- --soak 10m [--rate 2] [--seed S] [--keep]`;
+
+/** Reads the command line; throws with the usage on anything it does not understand. */
+export function parseOptions(argv: readonly string[]): RunOptions {
+  const flags = new Map<string, string | true>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${JSON.stringify(arg)}\n${USAGE}`);
+    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
+    const next = argv[i + 1];
+    if (inline !== undefined) flags.set(name, inline);
+    else if (name !== 'keep' && next !== undefined && !next.startsWith('--')) flags.set(name, argv[++i]!);
+    else flags.set(name, true);
+  }
+  const known = new Set(['profile', 'sagas', 'concurrency', 'seed', 'soak', 'rate', 'keep']);
+  for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown flag --${name}\n${USAGE}`);
+  const text = (name: string): string | undefined => {
+    const value = flags.get(name);
+    if (value === true) throw new Error(`--${name} needs a value\n${USAGE}`);
+    return value;
+  };
+  const positive = (name: string): number | undefined => {
+    const value = text(name);
+    if (value === undefined) return undefined;
+    const number = Number(value);
+    if (!Number.isFinite(number) || number <= 0) throw new Error(`--${name} must be a positive number, got ${JSON.stringify(value)}`);
+    return number;
+  };
+  const seed = text('seed') === undefined ? Date.now() % 1_000_000 : Math.floor(Number(text('seed')));
+  if (!Number.isFinite(seed)) throw new Error(`--seed must be a number, got ${JSON.stringify(text('seed'))}`);
+  const keep = flags.has('keep');
+
+  const soak = text('soak');
+  if (soak !== undefined) {
+    return {
+      mode: 'soak',
+      durationMs: parseDuration(soak),
+      // 2/s is what the project's machine (2 cores, shared) keeps up with; 5/s piles up a backlog there.
+      ratePerSecond: positive('rate') ?? 2,
+      seed,
+      maxGrowth: 0.2,
+      sampleIntervalMs: 5000,
+      quiescenceTimeoutMs: 180_000,
+      keep,
+    };
+  }
+  const profile = text('profile') ?? 'full';
+  if (profile !== 'full' && profile !== 'ci') throw new Error(`--profile must be full or ci, got ${JSON.stringify(profile)}`);
+  const options = chaosProfile(profile, seed);
+  const sagas = positive('sagas');
+  const concurrency = positive('concurrency');
+  return {
+    ...options,
+    sagas: sagas === undefined ? options.sagas : Math.floor(sagas),
+    concurrency: concurrency === undefined ? options.concurrency : Math.floor(concurrency),
+    keep,
+  };
+}
