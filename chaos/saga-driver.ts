@@ -1,8 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { OrderStatus } from '../domain/order';
+import { CANCELLABLE_STATUSES, type OrderStatus } from '../domain/order';
 import type { ChaosApiClient } from './api-client';
 import type { OrderTracker } from './order-tracker';
 import type { Scenario } from './scenarios';
+
+const STATUSES_BEFORE_REVIEW: readonly string[] = CANCELLABLE_STATUSES.filter((status) => status !== 'AWAITING_REVIEW');
 
 export interface SagaRecord {
   scenario: Scenario;
@@ -95,11 +97,12 @@ export class SagaDriver {
   }
 
   private async waitForReview(orderId: string): Promise<void> {
+    // Every step before the review is still cancellable; derived, so a new step is no surprise here.
     const deadline = Date.now() + REVIEW_WAIT_MS;
     for (;;) {
       const state = await this.api.orderState(orderId);
       if (state.status === 'AWAITING_REVIEW') return;
-      if (!['PENDING', 'RESERVING_INVENTORY', 'CHARGING_PAYMENT'].includes(state.status)) {
+      if (!STATUSES_BEFORE_REVIEW.includes(state.status)) {
         throw new Error(`order ${orderId} went to ${state.status} instead of waiting for review`);
       }
       if (Date.now() > deadline) throw new Error(`order ${orderId} did not wait for review within ${REVIEW_WAIT_MS / 1000} s`);
