@@ -20,6 +20,8 @@ export interface InjectedFault {
 }
 
 const READY_WAIT_MS = 120_000;
+/** Armed workers that may die of something else before the fault is injected. */
+const MAX_ARM_ATTEMPTS = 3;
 /** How long an armed worker may take to finish its next activity. */
 const CRASH_WAIT_MS = 60_000;
 
@@ -90,14 +92,21 @@ export class FaultInjector {
         return;
       }
       case 'activity-crash': {
-        await this.supervisor.waitReady(SAGA_WORKER, READY_WAIT_MS);
-        const pid = this.supervisor.signal(SAGA_WORKER, ARM_SIGNAL);
-        const exit = await this.supervisor.waitForExit(SAGA_WORKER, pid, CRASH_WAIT_MS);
-        if (!exit) throw new Error(`the armed worker (pid ${pid}) finished no activity within ${CRASH_WAIT_MS / 1000} s`);
-        if (exit.cause !== 'crash-after-commit') throw new Error(`the armed worker (pid ${pid}) exited otherwise: ${exit.cause}`);
-        fault.at = exit.at;
-        fault.detail = exit.detail;
-        return;
+        // The armed worker may die of something else first (postgres.js's null-socket crash after
+        // a backend kill, porsager/postgres#1208): arm its successor, a few times at most. That
+        // exit still shows among the process exits of the report.
+        for (let attempt = 1; ; attempt++) {
+          await this.supervisor.waitReady(SAGA_WORKER, READY_WAIT_MS);
+          const pid = this.supervisor.signal(SAGA_WORKER, ARM_SIGNAL);
+          const exit = await this.supervisor.waitForExit(SAGA_WORKER, pid, CRASH_WAIT_MS);
+          if (!exit) throw new Error(`the armed worker (pid ${pid}) finished no activity within ${CRASH_WAIT_MS / 1000} s`);
+          if (exit.cause === 'crash-after-commit') {
+            fault.at = exit.at;
+            fault.detail = exit.detail;
+            return;
+          }
+          if (attempt === MAX_ARM_ATTEMPTS) throw new Error(`the armed worker exited otherwise ${attempt} times, last (pid ${pid}): ${exit.cause}`);
+        }
       }
       default:
         throw new Error(`no injection for fault ${fault.kind}`);
