@@ -1,4 +1,4 @@
-import type { ChannelModel, ConfirmChannel } from 'amqplib';
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
 import { connectAmqp } from '../messaging/amqp-connection';
 import type { Envelope } from '../messaging/envelope';
 import { assertEventsTopology } from '../messaging/topology';
@@ -103,7 +103,8 @@ export class ConfirmPublisher {
       let writable = true;
       const confirmation = new Promise<void>((resolve) => {
         try {
-          writable = this.channel.publish(this.exchange, row.name, toBody(row), propertiesOf(row), (error) => {
+          const { body, properties } = outboxMessage(row);
+          writable = this.channel.publish(this.exchange, row.name, body, properties, (error) => {
             if (error) refuse(row, error);
             else results.confirmed.push(row.id);
             resolve();
@@ -129,12 +130,13 @@ export class ConfirmPublisher {
   }
 }
 
-function toBody(row: OutboxRow): Buffer {
+/** The AMQP message a row becomes (the benchmarks' raw publisher sends exactly these). */
+export function outboxMessage(row: OutboxRow): { body: Buffer; properties: Options.Publish } {
   const envelope: Envelope = { messageId: row.id, name: row.name, content: row.payload, metadata: row.metadata };
-  return Buffer.from(JSON.stringify(envelope));
+  return { body: Buffer.from(JSON.stringify(envelope)), properties: propertiesOf(row) };
 }
 
-function propertiesOf(row: OutboxRow) {
+function propertiesOf(row: OutboxRow): Options.Publish {
   return {
     persistent: true,
     messageId: row.id,

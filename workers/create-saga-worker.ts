@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type ActivityInterceptorsFactory, type WorkflowBundleOption } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Database } from '../db/client';
+import { WORKER_TUNING } from './worker-tuning';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -20,6 +21,7 @@ export interface SagaWorkerOptions {
 export function createSagaWorker(options: SagaWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, db, workflowBundle, activityInterceptors } = options;
   return Worker.create({
+    ...WORKER_TUNING,
     connection,
     namespace,
     taskQueue,

@@ -1,0 +1,115 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import type { Client } from '@temporalio/client';
+import { workflowIdForOrder } from '../../domain/order';
+import { startOrderSaga } from '../../saga-client/start-order-saga';
+import type { BenchProfile } from '../profiles';
+import { startAppProcess } from '../support/app-process';
+import type { BenchStack } from '../support/bench-stack';
+import type { PeakMemory } from '../support/memory';
+import { runPool } from '../support/run-pool';
+import { sampleOrder } from '../support/sample-order';
+import { median, summarize, type LatencySummary } from '../support/stats';
+
+export interface ApiOverheadResult {
+  requests: number;
+  concurrency: number;
+  api: LatencySummary & { p50Rounds: number[] };
+  direct: LatencySummary & { p50Rounds: number[] };
+  apiToDirectP50: number;
+  apiToDirectP99: number;
+}
+
+/**
+ * Part 4: POST /orders on the API process (with an Idempotency-Key, as clients are told to send)
+ * against `client.workflow.start` called directly with the input the API builds. No worker polls
+ * the task queue, so only the start is measured; every workflow started is terminated afterwards.
+ */
+export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memory: PeakMemory): Promise<ApiOverheadResult> {
+  const { requests, concurrency, rounds } = profile.api;
+  const taskQueue = stack.taskQueue('api');
+  const port = await freePort();
+  const api = await startAppProcess(
+    'api',
+    'api/server.ts',
+    stack.processEnv({ TEMPORAL_TASK_QUEUE: taskQueue, API_HOST: '127.0.0.1', API_PORT: String(port), ADMIN_TOKEN: randomBytes(24).toString('base64url') }),
+    'API listening',
+  );
+  const started: string[] = [];
+  const { REVIEW_THRESHOLD_CENTS, REVIEW_TIMEOUT_MS } = stack.config;
+
+  const viaApi = async (index: number) => {
+    const response = await fetch(`http://127.0.0.1:${port}/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
+      body: JSON.stringify(sampleOrder(index)),
+    });
+    const body = (await response.json()) as { workflowId?: string };
+    if (response.status !== 202 || !body.workflowId) throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(body)}`);
+    started.push(body.workflowId);
+  };
+  const direct = async (index: number) => {
+    const orderId = randomUUID();
+    const input = { ...sampleOrder(index), orderId, reviewThresholdCents: REVIEW_THRESHOLD_CENTS, reviewTimeoutMs: REVIEW_TIMEOUT_MS };
+    await startOrderSaga(stack.client, input, taskQueue);
+    started.push(workflowIdForOrder(orderId));
+  };
+
+  try {
+    await timed(concurrency, concurrency, direct);
+    await timed(concurrency, concurrency, viaApi);
+    const apiRuns: LatencySummary[] = [];
+    const directRuns: LatencySummary[] = [];
+    for (let round = 0; round < rounds; round++) {
+      directRuns.push(await timed(requests, concurrency, direct));
+      apiRuns.push(await timed(requests, concurrency, viaApi));
+    }
+    const apiResult = medianByP50(apiRuns);
+    const directResult = medianByP50(directRuns);
+    return {
+      requests,
+      concurrency,
+      api: apiResult,
+      direct: directResult,
+      apiToDirectP50: apiResult.p50Ms / directResult.p50Ms,
+      apiToDirectP99: apiResult.p99Ms / directResult.p99Ms,
+    };
+  } finally {
+    memory.record('api', await api.stop());
+    await terminateAll(stack.client, started);
+  }
+}
+
+async function timed(total: number, concurrency: number, request: (index: number) => Promise<void>): Promise<LatencySummary> {
+  const latencies: number[] = [];
+  await runPool(total, concurrency, async (index) => {
+    const begun = performance.now();
+    await request(index);
+    latencies.push(performance.now() - begun);
+  });
+  return summarize(latencies);
+}
+
+function medianByP50(runs: LatencySummary[]): LatencySummary & { p50Rounds: number[] } {
+  const p50s = runs.map((run) => run.p50Ms);
+  const middle = median(p50s);
+  return { ...runs.find((run) => run.p50Ms === middle)!, p50Rounds: p50s };
+}
+
+/** The sagas started here have no worker: end them, so they do not linger as Running. */
+async function terminateAll(client: Client, workflowIds: readonly string[]): Promise<void> {
+  await runPool(workflowIds.length, 20, (index) =>
+    client.workflow.getHandle(workflowIds[index]!).terminate('benchmark: only the start was measured').then(() => {}),
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

@@ -1,0 +1,67 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { apiOverhead } from './parts/api-overhead';
+import { commitLatency } from './parts/commit-latency';
+import { relayThroughput } from './parts/relay-throughput';
+import { sagaThroughput } from './parts/saga-throughput';
+import { PROFILES } from './profiles';
+import { describeMachine, type BenchResults } from './results';
+import { summarize } from './summary';
+import { startBenchStack } from './support/bench-stack';
+import { PeakMemory } from './support/memory';
+
+const PARTS = ['relay', 'latency', 'saga', 'api'] as const;
+type Part = (typeof PARTS)[number];
+
+const USAGE = `usage: npm run bench -- [--quick] [${PARTS.join('|')} …]
+  Runs every part (or the ones named) against its baseline on the running stack (npm run stack:up),
+  prints a summary table and writes the results as JSON to bench/results/.`;
+
+const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, allowPositionals: true });
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = positionals.filter((name) => !(PARTS as readonly string[]).includes(name));
+if (unknown.length > 0) {
+  console.error(`unknown part ${unknown.join(', ')}\n${USAGE}`);
+  process.exit(2);
+}
+const selected = new Set<Part>(positionals.length > 0 ? (positionals as Part[]) : PARTS);
+const profile = PROFILES[values.quick ? 'quick' : 'full'];
+
+const memory = new PeakMemory();
+const results: BenchResults = { profile: profile.name, startedAt: new Date().toISOString(), finishedAt: '', machine: describeMachine(), peakRssMiB: {} };
+const stack = await startBenchStack();
+const progress = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+try {
+  progress(`run ${stack.runId}, ${profile.name} profile, parts: ${[...selected].join(', ')}`);
+  if (selected.has('relay')) {
+    progress('part 1: relay throughput');
+    results.relayThroughput = await relayThroughput(stack, profile, memory);
+  }
+  if (selected.has('latency')) {
+    progress('part 2: commit-to-consume latency');
+    results.commitLatency = await commitLatency(stack, profile, memory);
+  }
+  if (selected.has('saga')) {
+    progress('part 3: saga throughput');
+    results.sagaThroughput = await sagaThroughput(stack, profile, memory);
+  }
+  if (selected.has('api')) {
+    progress('part 4: API overhead');
+    results.apiOverhead = await apiOverhead(stack, profile, memory);
+  }
+} finally {
+  await stack.close();
+}
+
+results.finishedAt = new Date().toISOString();
+results.peakRssMiB = Object.fromEntries(Object.entries(memory.peaks).map(([name, bytes]) => [name, bytes / 2 ** 20]));
+const folder = fileURLToPath(new URL('./results/', import.meta.url));
+await mkdir(folder, { recursive: true });
+const file = `${folder}${results.startedAt.replaceAll(':', '-')}-${profile.name}.json`;
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+console.log(summarize(results));
+console.log(`\nresults: ${file}`);

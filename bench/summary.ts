@@ -1,0 +1,53 @@
+import type { BenchResults } from './results';
+import { targetsOf } from './targets';
+
+const fixed = (value: number, digits = 1) => (Number.isFinite(value) ? value.toFixed(digits) : '—');
+const ms = (value: number) => `${fixed(value)} ms`;
+
+/** The run as a plain-text table: what was measured, against what, and the targets. */
+export function summarize(results: BenchResults): string {
+  const rows: [string, string, string, string][] = [['part', 'product', 'baseline', 'ratio']];
+  const { relayThroughput: relay, commitLatency: latency, sagaThroughput: saga, apiOverhead: api } = results;
+  if (relay) {
+    rows.push([`relay throughput (${relay.rows} rows)`, `${fixed(relay.relay.rowsPerSecond, 0)} rows/s`, `raw ${fixed(relay.raw.rowsPerSecond, 0)} rows/s (window ${relay.raw.bestWindow})`, `relay/raw ${fixed(relay.relayToRaw, 2)}`]);
+    rows.push(['', '', `naive ${fixed(relay.naive.rowsPerSecond, 1)} rows/s`, `relay/naive ${fixed(relay.relayToNaive, 0)}`]);
+  }
+  if (latency) {
+    const line = (run: typeof latency.relay) =>
+      `p50 ${ms(run.p50Ms)}, p99 ${ms(run.p99Ms)}, max ${ms(run.maxMs)}${run.undelivered > 0 ? ` (${run.undelivered}/${run.produced} undelivered)` : ''}`;
+    rows.push([`commit-to-consume (${latency.eventsPerSecond}/s)`, line(latency.relay), `naive ${line(latency.naive)}`, '']);
+  }
+  if (saga) {
+    const line = (run: typeof saga.saga) => `${fixed(run.perSecond, 1)}/s, p50 ${ms(run.p50Ms)}, p99 ${ms(run.p99Ms)}`;
+    rows.push([`sagas (${saga.sagas} at concurrency ${saga.concurrency})`, line(saga.saga), `3 no-op activities ${line(saga.baseline)}`, `saga/baseline ${fixed(saga.sagaToBaseline, 2)}`]);
+  }
+  if (api) {
+    rows.push([
+      `POST /orders (${api.requests} at concurrency ${api.concurrency})`,
+      `p50 ${ms(api.api.p50Ms)}, p99 ${ms(api.api.p99Ms)}`,
+      `workflow.start p50 ${ms(api.direct.p50Ms)}, p99 ${ms(api.direct.p99Ms)}`,
+      `api/direct p50 ${fixed(api.apiToDirectP50, 2)}, p99 ${fixed(api.apiToDirectP99, 2)}`,
+    ]);
+  }
+  const memory = Object.entries(results.peakRssMiB);
+  if (memory.length > 0) rows.push(['peak RSS', memory.map(([name, mib]) => `${name} ${fixed(mib, 0)} MiB`).join(', '), '', '']);
+
+  const targets = targetsOf(results)
+    .filter((target) => target.value !== undefined)
+    .map((target) => {
+      const verdict = target.met(target.value!) ? 'met' : 'MISSED';
+      return `  ${target.metric.padEnd(28)} ${fixed(target.value!, 2).padStart(8)}   target ${target.goal.padEnd(7)} ${verdict}`;
+    });
+
+  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  const { machine } = results;
+  return [
+    `benchmark (${results.profile} profile) ${results.startedAt} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}`,
+    '',
+    ...table,
+    '',
+    `targets${results.profile === 'quick' ? ' (the quick profile is too small to judge them; run the full one)' : ''}:`,
+    ...targets,
+  ].join('\n');
+}
