@@ -31,6 +31,9 @@ if (unknown.length > 0) {
 const selected = new Set<Part>(positionals.length > 0 ? (positionals as Part[]) : PARTS);
 const profile = PROFILES[values.quick ? 'quick' : 'full'];
 
+// Exit on a signal, so the processes the parts started are killed on the way out (app-process.ts).
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
+
 const memory = new PeakMemory();
 const results: BenchResults = { profile: profile.name, startedAt: new Date().toISOString(), finishedAt: '', machine: describeMachine(), peakRssMiB: {} };
 const stack = await startBenchStack();
@@ -59,7 +62,8 @@ try {
 
 results.finishedAt = new Date().toISOString();
 results.peakRssMiB = Object.fromEntries(Object.entries(memory.peaks).map(([name, bytes]) => [name, bytes / 2 ** 20]));
-const folder = fileURLToPath(new URL('./results/', import.meta.url));
+// BENCH_RESULTS_DIR: the test suite's smoke run writes elsewhere, leaving bench/results/ to people.
+const folder = process.env.BENCH_RESULTS_DIR ? `${process.env.BENCH_RESULTS_DIR.replace(/\/$/, '')}/` : fileURLToPath(new URL('./results/', import.meta.url));
 await mkdir(folder, { recursive: true });
 const file = `${folder}${results.startedAt.replaceAll(':', '-')}-${profile.name}.json`;
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);

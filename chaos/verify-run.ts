@@ -56,20 +56,31 @@ export async function verifyRun(stack: RunStack, sagas: readonly SagaRecord[], f
   };
 }
 
-/** The activity that died after its commit ran again, on the restarted worker, and Temporal got its answer. */
+/**
+ * The activity that died after its commit ran again, on the restarted worker, and Temporal got its
+ * answer: a remote one as a later attempt; a local one after its workflow task timed out, as the
+ * marker the replaying worker recorded.
+ */
 function crashedActivityRetried(fault: InjectedFault, workflows: ReadonlyMap<string, WorkflowFacts>): InvariantResult {
   const name = 'activity crashed after commit was retried';
-  let crashed: { activityType: string; attempt: number; orderId: string };
+  let crashed: { activityType: string; attempt: number; local: boolean; orderId: string };
   try {
     crashed = JSON.parse(fault.detail) as typeof crashed;
   } catch (error) {
     return { name, checked: 1, violations: [`cannot read the crash report ${JSON.stringify(fault.detail)}: ${String(error)}`] };
   }
-  const reached = workflows.get(crashed.orderId)?.maxAttempt[crashed.activityType];
-  const violations =
-    reached !== undefined && reached > crashed.attempt
-      ? []
-      : [`${crashed.activityType} of order ${crashed.orderId} crashed on attempt ${crashed.attempt}; the history shows attempt ${reached ?? 'none'}`];
+  const workflow = workflows.get(crashed.orderId);
+  const reached = workflow?.maxAttempt[crashed.activityType];
+  const rerun = crashed.local
+    ? workflow !== undefined && workflow.localActivities.includes(crashed.activityType) && workflow.workflowTaskFailures > 0
+    : reached !== undefined && reached > crashed.attempt;
+  const violations = rerun
+    ? []
+    : [
+        crashed.local
+          ? `local activity ${crashed.activityType} of order ${crashed.orderId} crashed; the history shows ${workflow?.workflowTaskFailures ?? 0} failed workflow tasks and ${workflow?.localActivities.includes(crashed.activityType) ? 'a' : 'no'} marker for it`
+          : `${crashed.activityType} of order ${crashed.orderId} crashed on attempt ${crashed.attempt}; the history shows attempt ${reached ?? 'none'}`,
+      ];
   return { name, checked: 1, violations };
 }
 

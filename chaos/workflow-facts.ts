@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { workflowIdForOrder, type OrderSagaState } from '../domain/order';
 import type { orderSaga } from '../workflows';
+import { activityExecutions } from '../histories/activity-executions';
 
 export interface WorkflowFacts {
   orderId: string;
@@ -12,6 +13,10 @@ export interface WorkflowFacts {
   retries: Record<string, number>;
   /** Per activity type: the highest attempt any of its executions reached. */
   maxAttempt: Record<string, number>;
+  /** Activity types that ran as local activities (recorded as markers). */
+  localActivities: string[];
+  /** Workflow tasks that timed out or failed: how a worker that died mid-task shows. */
+  workflowTaskFailures: number;
 }
 
 /** What Temporal knows about each saga: how its execution ended, its result, its retries. */
@@ -33,20 +38,16 @@ async function factsOf(client: Client, orderId: string): Promise<WorkflowFacts> 
   const { status } = await handle.describe();
   const result = status.name === 'COMPLETED' ? await handle.result() : null;
   const history = await handle.fetchHistory();
-  const typeByScheduledId = new Map<string, string>();
   const retries: Record<string, number> = {};
   const maxAttempt: Record<string, number> = {};
-  for (const event of history.events ?? []) {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled) typeByScheduledId.set(String(event.eventId), scheduled.activityType?.name ?? '?');
-    const started = event.activityTaskStartedEventAttributes;
-    if (started) {
-      // The history keeps one started event per activity execution, carrying its last attempt.
-      const type = typeByScheduledId.get(String(started.scheduledEventId)) ?? '?';
-      const attempt = started.attempt ?? 1;
-      retries[type] = (retries[type] ?? 0) + attempt - 1;
-      maxAttempt[type] = Math.max(maxAttempt[type] ?? 0, attempt);
-    }
+  const localActivities = new Set<string>();
+  for (const { type, attempt, local } of activityExecutions(history)) {
+    retries[type] = (retries[type] ?? 0) + attempt - 1;
+    maxAttempt[type] = Math.max(maxAttempt[type] ?? 0, attempt);
+    if (local) localActivities.add(type);
   }
-  return { orderId, execution: status.name, result, retries, maxAttempt };
+  const workflowTaskFailures = (history.events ?? []).filter(
+    (event) => event.workflowTaskTimedOutEventAttributes || event.workflowTaskFailedEventAttributes,
+  ).length;
+  return { orderId, execution: status.name, result, retries, maxAttempt, localActivities: [...localActivities], workflowTaskFailures };
 }

@@ -7,6 +7,7 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -24,13 +25,14 @@ import {
   type OrderSagaState,
   type OrderStatus,
 } from '../domain/order';
-import { COMPENSATION_OPTIONS, STEP_OPTIONS } from './activity-options';
+import { COMPENSATION_OPTIONS, LOCAL_STEP_OPTIONS, STEP_OPTIONS } from './activity-options';
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery, type CancelRequest, type ReviewDecision } from './definitions';
 import { describeLines, formatDuration, formatMoney } from './format';
 import { progressDetails } from './progress-details';
 import { CUSTOMER_ID, FAILED_STEP, ORDER_STATUS, ORDER_TOTAL } from './search-attributes';
 
-const steps = proxyActivities<OrderActivities>(STEP_OPTIONS);
+const remoteSteps = proxyActivities<OrderActivities>(STEP_OPTIONS);
+const localSteps = proxyLocalActivities<OrderActivities>(LOCAL_STEP_OPTIONS);
 const compensations = proxyActivities<OrderActivities>(COMPENSATION_OPTIONS);
 
 const COMPENSATION_SUMMARY: Record<CompensationStep, string> = {
@@ -41,6 +43,7 @@ const COMPENSATION_SUMMARY: Record<CompensationStep, string> = {
 
 /** Patch ids are recorded in histories as markers: never rename or reuse one. */
 const FRAUD_CHECK_PATCH = 'fraud-check';
+const LOCAL_STEPS_PATCH = 'local-steps';
 
 type ReviewOutcome = { approved: true } | { approved: false; reason: string };
 
@@ -70,6 +73,10 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
   /** Compensations of the steps begun so far, newest first. */
   const undo: CompensationStep[] = [];
   const forward = new CancellationScope();
+  // Forward steps are short Postgres transactions in this worker's own database, so they run as
+  // local activities: no task-queue round trip per step, the saga's throughput roughly doubles
+  // (bench/, part 3). Sagas started before this change keep their remote activities on replay.
+  const steps = patched(LOCAL_STEPS_PATCH) ? localSteps : remoteSteps;
 
   // The Temporal UI shows these details beside the summary; kept current with every change.
   const showProgress = () => setCurrentDetails(progressDetails(state));

@@ -14,6 +14,12 @@ export interface AppProcess {
   stop(): Promise<number>;
 }
 
+const running = new Set<ChildProcess>();
+// A benchmark stopped midway (Ctrl-C, a failed part) must not leave its relay or worker behind.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 /**
  * Runs one of the product's processes (or a baseline's) exactly as `npm start` does, under node
  * with tsx as a loader, so the pid measured is the process doing the work. Resolves once it
@@ -22,7 +28,9 @@ export interface AppProcess {
 export async function startAppProcess(name: string, entry: string, env: NodeJS.ProcessEnv, readyMessage: string): Promise<AppProcess> {
   const script = fileURLToPath(new URL(`../../${entry}`, import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  void exited.then(() => running.delete(child));
   let recent = '';
   const keep = (chunk: Buffer) => (recent = (recent + chunk.toString()).slice(-20_000));
   child.stdout.on('data', keep);

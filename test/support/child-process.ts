@@ -16,9 +16,9 @@ export interface RunningChild {
  * Runs a TypeScript file of this repository (path from its root) under node with tsx as a
  * loader, so a signal reaches that very process.
  */
-export function spawnTs(path: string, env: NodeJS.ProcessEnv): RunningChild {
+export function spawnTs(path: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): RunningChild {
   const script = fileURLToPath(new URL(`../../${path}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   // A crash's stack trace shows in the test output.

@@ -1,9 +1,12 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
+import { activityExecutions } from '../../histories/activity-executions';
 
-/** The activity types a history scheduled, in order. */
-export function scheduledActivityTypes(history: History): string[] {
-  return (history.events ?? []).flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+/** The activity types a history ran, remote or local, in order. */
+export function activityTypes(history: History, where: 'remote' | 'local' | 'any' = 'any'): string[] {
+  return activityExecutions(history)
+    .filter((execution) => where === 'any' || execution.local === (where === 'local'))
+    .map((execution) => execution.type);
 }
 
 /** The ids of the patches whose markers a history recorded (what `patched(id)` wrote). */

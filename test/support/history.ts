@@ -1,5 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
+import { activityExecutions } from '../../histories/activity-executions';
 
 /** The OrderStatus values the saga upserted, in history order: the statuses it went through. */
 export async function statusTrail(handle: WorkflowHandle): Promise<string[]> {
@@ -15,19 +16,9 @@ export async function statusTrail(handle: WorkflowHandle): Promise<string[]> {
   return trail;
 }
 
-/** How many times each activity type was attempted, from the history's ActivityTaskStarted events. */
+/** The highest attempt each activity type reached, local activities included. */
 export async function activityAttempts(handle: WorkflowHandle): Promise<Record<string, number>> {
-  const history = await handle.fetchHistory();
-  const typeByScheduledId = new Map<string, string>();
   const attempts: Record<string, number> = {};
-  for (const event of history.events ?? []) {
-    const scheduled = event.activityTaskScheduledEventAttributes;
-    if (scheduled) typeByScheduledId.set(String(event.eventId), scheduled.activityType?.name ?? '?');
-    const started = event.activityTaskStartedEventAttributes;
-    if (started) {
-      const type = typeByScheduledId.get(String(started.scheduledEventId)) ?? '?';
-      attempts[type] = Math.max(attempts[type] ?? 0, started.attempt ?? 1);
-    }
-  }
+  for (const { type, attempt } of activityExecutions(await handle.fetchHistory())) attempts[type] = Math.max(attempts[type] ?? 0, attempt);
   return attempts;
 }

@@ -15,8 +15,9 @@ export interface CrashAfterCommitFault {
 /**
  * A fault for the chaos run only (the worker installs it when CHAOS_FAULTS=1): once armed, the
  * next activity whose function returned, so whose transaction committed, kills the process with
- * SIGKILL before its result reaches Temporal. Temporal then retries the activity on another
- * worker after its start-to-close timeout, and the idempotency ledger must make that harmless.
+ * SIGKILL before its result reaches Temporal. Temporal then retries a remote activity after its
+ * start-to-close timeout; a local one runs again when its workflow task times out and the
+ * restarted worker replays. Either way the idempotency ledger must make that harmless.
  */
 export function crashAfterCommitFault(log: Logger): CrashAfterCommitFault {
   let armed = false;
@@ -25,9 +26,9 @@ export function crashAfterCommitFault(log: Logger): CrashAfterCommitFault {
       async execute(input, next) {
         const result = await next(input);
         if (armed) {
-          const { activityType, attempt, workflowExecution } = ctx.info;
+          const { activityType, attempt, isLocal, workflowExecution } = ctx.info;
           const orderId = (input.args[0] as { orderId?: unknown } | undefined)?.orderId;
-          const facts = { activityType, attempt, workflowId: workflowExecution?.workflowId, orderId };
+          const facts = { activityType, attempt, local: isLocal, workflowId: workflowExecution?.workflowId, orderId };
           // Synchronous: the line must be out before the process is gone.
           writeSync(2, `${CRASH_AFTER_COMMIT_MARKER} ${JSON.stringify(facts)}\n`);
           process.kill(process.pid, 'SIGKILL');
