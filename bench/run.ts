@@ -37,24 +37,25 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => pr
 const memory = new PeakMemory();
 const results: BenchResults = { profile: profile.name, startedAt: new Date().toISOString(), finishedAt: '', machine: describeMachine(), peakRssMiB: {} };
 const stack = await startBenchStack();
+const PART_TITLES: Record<Part, string> = {
+  relay: 'part 1: relay throughput',
+  latency: 'part 2: commit-to-consume latency',
+  saga: 'part 3: saga throughput',
+  api: 'part 4: API overhead',
+};
+const RUN_PART: Record<Part, () => Promise<unknown>> = {
+  relay: async () => (results.relayThroughput = await relayThroughput(stack, profile, memory)),
+  latency: async () => (results.commitLatency = await commitLatency(stack, profile, memory)),
+  saga: async () => (results.sagaThroughput = await sagaThroughput(stack, profile, memory)),
+  api: async () => (results.apiOverhead = await apiOverhead(stack, profile, memory)),
+};
 const progress = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 try {
   progress(`run ${stack.runId}, ${profile.name} profile, parts: ${[...selected].join(', ')}`);
-  if (selected.has('relay')) {
-    progress('part 1: relay throughput');
-    results.relayThroughput = await relayThroughput(stack, profile, memory);
-  }
-  if (selected.has('latency')) {
-    progress('part 2: commit-to-consume latency');
-    results.commitLatency = await commitLatency(stack, profile, memory);
-  }
-  if (selected.has('saga')) {
-    progress('part 3: saga throughput');
-    results.sagaThroughput = await sagaThroughput(stack, profile, memory);
-  }
-  if (selected.has('api')) {
-    progress('part 4: API overhead');
-    results.apiOverhead = await apiOverhead(stack, profile, memory);
+  for (const part of PARTS) {
+    if (!selected.has(part)) continue;
+    progress(PART_TITLES[part]);
+    await RUN_PART[part]();
   }
 } finally {
   await stack.close();

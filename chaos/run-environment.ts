@@ -1,5 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -10,6 +9,7 @@ import { connectDb, type DbHandle } from '../db/client';
 import { migrateDatabase } from '../db/migrate';
 import { inventory } from '../drizzle/schema';
 import { assertEventsTopology } from '../messaging/topology';
+import { freePort } from './free-port';
 import type { StockRow } from './catalog';
 import { createVhost, deleteVhost, listVhosts } from './rabbitmqctl';
 import { CHAOS_DATABASE_PREFIX, CHAOS_VHOST_PREFIX, newRunIdentity, startedAtOf, type RunIdentity } from './run-identity';
@@ -126,17 +126,4 @@ async function removeStaleRuns(anyUrl: string): Promise<void> {
   }
   for (const name of databases) await dropDatabase(anyUrl, name);
   for (const vhost of await listVhosts()) if (vhost.startsWith(CHAOS_VHOST_PREFIX) && stale(vhost)) await deleteVhost(vhost);
-}
-
-/** A port nobody listens on right now, for the API child. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => (port ? resolve(port) : reject(new Error('could not find a free port'))));
-    });
-  });
 }

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import type { Client } from '@temporalio/client';
+import { freePort } from '../../chaos/free-port';
 import { workflowIdForOrder } from '../../domain/order';
 import { startOrderSaga } from '../../saga-client/start-order-saga';
 import type { BenchProfile } from '../profiles';
@@ -9,13 +9,14 @@ import type { BenchStack } from '../support/bench-stack';
 import type { PeakMemory } from '../support/memory';
 import { runPool } from '../support/run-pool';
 import { sampleOrder } from '../support/sample-order';
-import { median, summarize, type LatencySummary } from '../support/stats';
+import { alternate, medianRun } from '../support/rounds';
+import { summarize, type LatencySummary } from '../support/stats';
 
 export interface ApiOverheadResult {
   requests: number;
   concurrency: number;
-  api: LatencySummary & { p50Rounds: number[] };
-  direct: LatencySummary & { p50Rounds: number[] };
+  api: LatencySummary & { rounds: number[] };
+  direct: LatencySummary & { rounds: number[] };
   apiToDirectP50: number;
   apiToDirectP99: number;
 }
@@ -58,14 +59,9 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   try {
     await timed(concurrency, concurrency, direct);
     await timed(concurrency, concurrency, viaApi);
-    const apiRuns: LatencySummary[] = [];
-    const directRuns: LatencySummary[] = [];
-    for (let round = 0; round < rounds; round++) {
-      directRuns.push(await timed(requests, concurrency, direct));
-      apiRuns.push(await timed(requests, concurrency, viaApi));
-    }
-    const apiResult = medianByP50(apiRuns);
-    const directResult = medianByP50(directRuns);
+    const runs = await alternate(rounds, () => timed(requests, concurrency, direct), () => timed(requests, concurrency, viaApi));
+    const apiResult = medianRun(runs.product, (run) => run.p50Ms);
+    const directResult = medianRun(runs.baseline, (run) => run.p50Ms);
     return {
       requests,
       concurrency,
@@ -90,26 +86,9 @@ async function timed(total: number, concurrency: number, request: (index: number
   return summarize(latencies);
 }
 
-function medianByP50(runs: LatencySummary[]): LatencySummary & { p50Rounds: number[] } {
-  const p50s = runs.map((run) => run.p50Ms);
-  const middle = median(p50s);
-  return { ...runs.find((run) => run.p50Ms === middle)!, p50Rounds: p50s };
-}
-
 /** The sagas started here have no worker: end them, so they do not linger as Running. */
 async function terminateAll(client: Client, workflowIds: readonly string[]): Promise<void> {
   await runPool(workflowIds.length, 20, (index) =>
     client.workflow.getHandle(workflowIds[index]!).terminate('benchmark: only the start was measured').then(() => {}),
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }

@@ -6,7 +6,8 @@ import type { BenchStack } from '../support/bench-stack';
 import type { PeakMemory } from '../support/memory';
 import { runPool } from '../support/run-pool';
 import { sampleOrder, withOrderId } from '../support/sample-order';
-import { median, summarize, type LatencySummary } from '../support/stats';
+import { alternate, medianRun } from '../support/rounds';
+import { summarize, type LatencySummary } from '../support/stats';
 
 export interface WorkflowRun extends LatencySummary {
   perSecond: number;
@@ -49,14 +50,9 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
     await drive(concurrency, concurrency, runBaseline);
     await drive(concurrency, concurrency, runSaga);
 
-    const sagaRuns: WorkflowRun[] = [];
-    const baselineRuns: WorkflowRun[] = [];
-    for (let round = 0; round < rounds; round++) {
-      baselineRuns.push(await drive(sagas, concurrency, runBaseline));
-      sagaRuns.push(await drive(sagas, concurrency, runSaga));
-    }
-    const saga = medianRun(sagaRuns);
-    const baseline = medianRun(baselineRuns);
+    const runs = await alternate(rounds, () => drive(sagas, concurrency, runBaseline), () => drive(sagas, concurrency, runSaga));
+    const saga = medianRun(runs.product, (run) => run.perSecond);
+    const baseline = medianRun(runs.baseline, (run) => run.perSecond);
     return { sagas, concurrency, saga, baseline, sagaToBaseline: saga.perSecond / baseline.perSecond };
   } finally {
     memory.record('worker', await sagaWorker.stop());
@@ -75,11 +71,4 @@ async function drive(total: number, concurrency: number, runOne: RunOne): Promis
   });
   const elapsedMs = performance.now() - started;
   return { ...summarize(latencies), perSecond: (total / elapsedMs) * 1000 };
-}
-
-/** The round with the median rate, plus every round's rate. */
-function medianRun(runs: WorkflowRun[]): WorkflowRun & { rounds: number[] } {
-  const rates = runs.map((run) => run.perSecond);
-  const middle = median(rates);
-  return { ...runs.find((run) => run.perSecond === middle)!, rounds: rates };
 }
