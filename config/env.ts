@@ -11,8 +11,11 @@ const EnvSchema = z.object({
   EVENTS_EXCHANGE: z.string().default('orders.events'),
   REVIEW_THRESHOLD_CENTS: z.coerce.number().int().nonnegative().default(100_000),
   REVIEW_TIMEOUT_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
-  RELAY_BATCH_SIZE: z.coerce.number().int().positive().default(500),
-  RELAY_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(1000),
+  RELAY_BATCH_SIZE: z.coerce.number().int().positive().default(1000),
+  /** Batches one relay has claimed and not yet marked: more than one keeps the broker busy while the database works. */
+  RELAY_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(3),
+  /** Unconfirmed messages on the relay's channel, over all its batches. */
+  RELAY_MAX_IN_FLIGHT: z.coerce.number().int().positive().default(2000),
   RELAY_POLL_INTERVAL_MS: z.coerce.number().int().positive().default(1000),
   RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
   RELAY_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(1000),

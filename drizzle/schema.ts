@@ -98,6 +98,11 @@ export const sagaSteps = pgTable('saga_steps', {
   completedAt: timestamp('completed_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.orderId, t.step] })]);
 
+/**
+ * Events waiting for the relay, and for a while after it published them. Two things drizzle
+ * cannot declare live in custom migrations: fillfactor 50 (0004, so a relay's lease is a HOT
+ * update) and the relay's claim, the function outbox_claim (0005).
+ */
 export const outbox = pgTable('outbox', {
   /** Also the envelope's messageId and the AMQP messageId. */
   id: uuid('id').primaryKey(),

@@ -20,33 +20,50 @@ export interface PublishResults {
 
 /**
  * Publishes outbox rows on a confirm channel: persistent, with the envelope's ids as AMQP
- * properties. Keeps at most `maxInFlight` messages unconfirmed and waits for `drain` whenever
- * the channel's write buffer is full.
+ * properties. Keeps at most `maxInFlight` messages unconfirmed on the channel, over every batch
+ * together, and waits for `drain` whenever the channel's write buffer is full.
+ *
+ * Several batches may be handed over at once: they take turns to send, in the order they were
+ * handed over, and a batch's turn ends with its last send, not its last confirm. So the next
+ * batch keeps the broker busy while the previous one's confirms come back and it is marked
+ * published, and no two batches' messages interleave on the channel.
  */
 export class ConfirmPublisher {
   #broken: Error | undefined;
   readonly #brokenListeners = new Set<(error: Error) => void>();
+  /** Messages sent and not yet confirmed or refused, over every batch. */
+  #unconfirmed = 0;
+  /** The sender waiting for a free slot in the window (there is only one: batches take turns). */
+  #slotFreed: (() => void) | undefined;
+  /** Set while the channel's write buffer is full; resolves on `drain` or when the channel breaks. */
+  #drained: Promise<void> | undefined;
+  /** Resolves when the batch handed over last has sent its last message. */
+  #lastTurn: Promise<void> = Promise.resolve();
+  /** Resolves when the batch handed over last has begun to send. */
+  #lastTurnTaken: Promise<void> = Promise.resolve();
 
   private constructor(
     private readonly connection: ChannelModel,
     private readonly channel: ConfirmChannel,
     private readonly exchange: string,
+    private readonly maxInFlight: number,
   ) {
     const breakWith = (error: Error) => {
       this.#broken ??= error;
+      this.#slotFreed?.();
       for (const listener of this.#brokenListeners) listener(this.#broken);
     };
     connection.on('close', (error?: Error) => breakWith(error ?? new Error('AMQP connection closed')));
     channel.on('close', () => breakWith(new Error('AMQP channel closed')));
   }
 
-  static async open(url: string, name: string, exchange: string, log: Logger): Promise<ConfirmPublisher> {
+  static async open(url: string, name: string, exchange: string, log: Logger, maxInFlight: number): Promise<ConfirmPublisher> {
     const connection = await connectAmqp(url, name, log);
     try {
       const channel = await connection.createConfirmChannel();
       channel.on('error', (error: Error) => log.error({ err: error, exchange }, 'AMQP publish channel error'));
       await assertEventsTopology(channel, exchange);
-      return new ConfirmPublisher(connection, channel, exchange);
+      return new ConfirmPublisher(connection, channel, exchange, maxInFlight);
     } catch (error) {
       await connection.close().catch(() => {});
       throw error;
@@ -64,30 +81,37 @@ export class ConfirmPublisher {
     return () => void this.#brokenListeners.delete(listener);
   }
 
-  async publishAll(rows: readonly OutboxRow[], maxInFlight: number): Promise<PublishResults> {
+  /** Resolves once every batch handed over has begun to send (none waits for its turn). */
+  allSending(): Promise<void> {
+    return this.#lastTurnTaken;
+  }
+
+  /** Sends the rows once the batches handed over before have sent theirs; resolves when all are settled. */
+  async publishAll(rows: readonly OutboxRow[]): Promise<PublishResults> {
     const results: PublishResults = { confirmed: [], refused: [] };
-    let stopListening = () => {};
-    const brokenSignal = new Promise<Error>((resolve) => {
-      stopListening = this.onBroken(resolve);
-    });
+    const batch = new BatchConfirmations();
+    const previousTurn = this.#lastTurn;
+    let endTurn = () => {};
+    let takeTurn = () => {};
+    this.#lastTurn = new Promise((resolve) => (endTurn = resolve));
+    this.#lastTurnTaken = new Promise((resolve) => (takeTurn = resolve));
     try {
-      await this.publishEach(rows, maxInFlight, results, brokenSignal);
+      await previousTurn;
+      takeTurn();
+      await this.sendEach(rows, results, batch);
     } finally {
-      stopListening();
+      takeTurn();
+      endTurn();
     }
+    // amqplib calls back every outstanding publish, with an error, when the channel closes.
+    await batch.allSettled();
     if (this.#broken) results.broken = this.#broken;
     // A refusal caused by the channel closing is not the row's fault: it is simply unconfirmed.
     if (results.broken) results.refused = [];
     return results;
   }
 
-  private async publishEach(
-    rows: readonly OutboxRow[],
-    maxInFlight: number,
-    results: PublishResults,
-    brokenSignal: Promise<Error>,
-  ): Promise<void> {
-    const inFlight = new Set<Promise<void>>();
+  private async sendEach(rows: readonly OutboxRow[], results: PublishResults, batch: BatchConfirmations): Promise<void> {
     // Once one of an order's rows is refused, its later rows wait for the next batch (behind
     // the refused one's back-off), so they cannot overtake it.
     const held = new Set<string>();
@@ -95,38 +119,101 @@ export class ConfirmPublisher {
       held.add(row.aggregateId);
       results.refused.push({ id: row.id, error: messageOf(error) });
     };
-    for (const row of rows) {
-      if (this.#broken) break;
-      if (held.has(row.aggregateId)) continue;
-      while (inFlight.size >= maxInFlight) await Promise.race(inFlight);
-      if (held.has(row.aggregateId)) continue;
-      let writable = true;
-      const confirmation = new Promise<void>((resolve) => {
-        try {
-          const { body, properties } = outboxMessage(row);
-          writable = this.channel.publish(this.exchange, row.name, body, properties, (error) => {
-            if (error) refuse(row, error);
-            else results.confirmed.push(row.id);
-            resolve();
-          });
-        } catch (error) {
-          // Thrown synchronously: either the channel is gone, or this one message cannot be
-          // encoded (a header table over 64 KiB, say), which is the row's fault alone.
-          if (!this.#broken) refuse(row, error);
-          resolve();
+    try {
+      for (const row of rows) {
+        if (this.#broken) return;
+        if (held.has(row.aggregateId)) continue;
+        if (this.#unconfirmed >= this.maxInFlight || this.#drained) {
+          await this.sendSlot();
+          if (this.#broken) return;
         }
-      });
-      const tracked = confirmation.then(() => void inFlight.delete(tracked));
-      inFlight.add(tracked);
-      if (!writable) await Promise.race([new Promise((resolve) => this.channel.once('drain', resolve)), brokenSignal]);
+        // A refusal may have come back while we waited.
+        if (held.has(row.aggregateId)) continue;
+        const writable = this.sendOne(row, results, batch, refuse);
+        if (!writable) this.waitForDrain();
+      }
+    } finally {
+      batch.sentAll();
     }
-    // amqplib calls back every outstanding publish, with an error, when the channel closes.
-    await Promise.all(inFlight);
+  }
+
+  /** Resolves once the window has a free slot and the write buffer has room (or the channel broke). */
+  private async sendSlot(): Promise<void> {
+    while (this.#unconfirmed >= this.maxInFlight && !this.#broken) await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+    if (this.#drained) await this.#drained;
+  }
+
+  /** Publishes one row; returns false when the channel's write buffer is full. */
+  private sendOne(row: OutboxRow, results: PublishResults, batch: BatchConfirmations, refuse: (row: OutboxRow, error: unknown) => void): boolean {
+    let writable: boolean;
+    try {
+      const { body, properties } = outboxMessage(row);
+      writable = this.channel.publish(this.exchange, row.name, body, properties, (error) => {
+        this.#unconfirmed -= 1;
+        if (error) refuse(row, error);
+        else results.confirmed.push(row.id);
+        batch.settleOne();
+        const wakeSender = this.#slotFreed;
+        this.#slotFreed = undefined;
+        wakeSender?.();
+      });
+    } catch (error) {
+      // Thrown synchronously (amqplib then keeps no callback): either the channel is gone, or
+      // this one message cannot be encoded (a header table over 64 KiB, say), the row's fault alone.
+      if (!this.#broken) refuse(row, error);
+      return true;
+    }
+    this.#unconfirmed += 1;
+    batch.sentOne();
+    return writable;
+  }
+
+  private waitForDrain(): void {
+    if (this.#drained || this.#broken) return;
+    let stopListening = () => {};
+    this.#drained = new Promise<void>((resolve) => {
+      const done = () => {
+        this.channel.off('drain', done);
+        stopListening();
+        this.#drained = undefined;
+        resolve();
+      };
+      this.channel.once('drain', done);
+      // Not broken yet (checked above), so this does not call `done` at once.
+      stopListening = this.onBroken(done);
+    });
   }
 
   async close(): Promise<void> {
     await this.channel.close().catch(() => {});
     await this.connection.close().catch(() => {});
+  }
+}
+
+/** Counts one batch's unsettled messages, without a promise per message. */
+class BatchConfirmations {
+  #pending = 0;
+  #sending = true;
+  #settled = () => {};
+  readonly #all = new Promise<void>((resolve) => (this.#settled = resolve));
+
+  sentOne(): void {
+    this.#pending += 1;
+  }
+
+  settleOne(): void {
+    this.#pending -= 1;
+    if (!this.#sending && this.#pending === 0) this.#settled();
+  }
+
+  /** No more sends; called also when sending stopped early, since the channel broke. */
+  sentAll(): void {
+    this.#sending = false;
+    if (this.#pending === 0) this.#settled();
+  }
+
+  allSettled(): Promise<void> {
+    return this.#all;
   }
 }
 

@@ -5,6 +5,7 @@ export const relaySettingsFrom = (config: AppConfig): RelaySettings => ({
   amqpUrl: config.AMQP_URL,
   exchange: config.EVENTS_EXCHANGE,
   batchSize: config.RELAY_BATCH_SIZE,
+  batchesInFlight: config.RELAY_BATCHES_IN_FLIGHT,
   maxInFlight: config.RELAY_MAX_IN_FLIGHT,
   pollIntervalMs: config.RELAY_POLL_INTERVAL_MS,
   maxAttempts: config.RELAY_MAX_ATTEMPTS,

@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import { backoffMs } from './backoff';
 import { claimBatch } from './claim-batch';
 import { ConfirmPublisher, type PublishResults } from './confirm-publisher';
+import { markPublished, recordUnpublished } from './record-results';
 import { deletePublishedBefore } from './retention';
 import type { OutboxRow } from './outbox-row';
 
@@ -12,6 +13,13 @@ export interface RelaySettings {
   amqpUrl: string;
   exchange: string;
   batchSize: number;
+  /**
+   * Claimed batches one relay holds at once. They send one after another, so while one sends,
+   * the one before waits for its last confirms and is marked published, and the next is claimed:
+   * the broker need not wait for the database. 1 makes the relay strictly sequential.
+   */
+  batchesInFlight: number;
+  /** Unconfirmed messages on the channel, over every batch in hand. */
   maxInFlight: number;
   pollIntervalMs: number;
   maxAttempts: number;
@@ -48,6 +56,8 @@ const RECONNECT_MAX_MS = 10_000;
  * Moves committed outbox rows to RabbitMQ: lease a batch, publish on a confirm channel, mark
  * the rows published only after the broker confirmed them. A crash anywhere in between leaves
  * the rows unpublished, so they go out again once the lease ends: a duplicate, never a loss.
+ * Up to `batchesInFlight` batches are in hand at once (see RelaySettings); a lease covers an
+ * order's rows until they are marked, so no two of them hold rows of the same order.
  */
 export class OutboxRelay {
   readonly name = `relay-${randomUUID().slice(0, 8)}`;
@@ -60,6 +70,8 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined;
   #cleanupTimer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
+  /** Failed cycles in a row: the reconnect back-off grows with them. */
+  #failures = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -77,7 +89,7 @@ export class OutboxRelay {
     this.log.info({ relay: this.name, exchange: this.settings.exchange }, 'outbox relay started');
   }
 
-  /** Finishes the batch in hand, then closes its connections. */
+  /** Finishes the batches in hand, then closes its connections. */
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#stopped.abort();
@@ -96,16 +108,13 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
-    let failures = 0;
     while (!this.#stopping) {
       try {
         const publisher = await this.connectedPublisher();
-        const relayed = await this.relayBatch(publisher);
-        failures = 0;
-        if (relayed < this.settings.batchSize) await this.idle();
+        await this.pump(publisher);
       } catch (error) {
-        failures += 1;
-        const delay = backoffMs(failures, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
+        this.#failures += 1;
+        const delay = backoffMs(this.#failures, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
         this.log.error({ err: error, relay: this.name, retryInMs: delay }, 'outbox relay cycle failed');
         await this.dropPublisher();
         await this.pause(delay);
@@ -113,11 +122,53 @@ export class OutboxRelay {
     }
   }
 
+  /**
+   * Claims batch after batch, one claim at a time, and hands each to the publisher without
+   * waiting for it, while fewer than `batchesInFlight` are in hand. Returns once the relay
+   * stops or the connection broke, and every batch in hand is finished; throws the first
+   * failure (of a claim, or of a batch).
+   */
+  private async pump(publisher: ConfirmPublisher): Promise<void> {
+    const { batchSize, batchesInFlight, leaseMs } = this.settings;
+    const inHand = new Set<Promise<void>>();
+    const failed: { error?: unknown } = {};
+    try {
+      while (!this.#stopping && !('error' in failed) && !publisher.broken) {
+        if (inHand.size >= batchesInFlight) {
+          await Promise.race(inHand);
+          continue;
+        }
+        // Claim the next batch while the one before sends, not earlier: claimed rows then wait
+        // at most one batch's sending for their turn, a small part of their lease.
+        await publisher.allSending();
+        const rows = await claimBatch(this.sql, batchSize, leaseMs);
+        if (rows.length === 0) this.#failures = 0;
+        else {
+          const batch: Promise<void> = this.relayBatch(publisher, rows)
+            .then(
+              () => void (this.#failures = 0),
+              (error: unknown) => {
+                if (!('error' in failed)) failed.error = error;
+              },
+            )
+            .finally(() => inHand.delete(batch));
+          inHand.add(batch);
+        }
+        // Less than a full batch was due: wait for more. A batch finishing may free its
+        // orders' next rows, which its lease held back.
+        if (rows.length < batchSize) await this.idle([...inHand]);
+      }
+    } finally {
+      await Promise.all(inHand);
+    }
+    if ('error' in failed) throw failed.error;
+  }
+
   private async connectedPublisher(): Promise<ConfirmPublisher> {
     if (this.#publisher && !this.#publisher.broken) return this.#publisher;
     if (this.#publisher) await this.dropPublisher();
-    const { amqpUrl, exchange } = this.settings;
-    this.#publisher = await ConfirmPublisher.open(amqpUrl, this.name, exchange, this.log);
+    const { amqpUrl, exchange, maxInFlight } = this.settings;
+    this.#publisher = await ConfirmPublisher.open(amqpUrl, this.name, exchange, this.log, maxInFlight);
     this.stats.connections += 1;
     return this.#publisher;
   }
@@ -128,55 +179,25 @@ export class OutboxRelay {
     await publisher?.close();
   }
 
-  /** Relays one batch; returns how many rows it claimed. */
-  private async relayBatch(publisher: ConfirmPublisher): Promise<number> {
-    const { batchSize, leaseMs, maxInFlight } = this.settings;
-    const rows = await claimBatch(this.sql, batchSize, leaseMs);
-    if (rows.length === 0) return 0;
-    // A batch that outlives half its lease is cut short, before another relay may take its rows.
-    const deadline = setTimeout(() => void publisher.close(), leaseMs / 2);
+  /** Publishes a claimed batch and records the outcome; throws when the channel broke meanwhile. */
+  private async relayBatch(publisher: ConfirmPublisher, rows: readonly OutboxRow[]): Promise<void> {
+    // A batch that outlives half its lease (counted from its claim, so waiting for its turn to
+    // send counts too) is cut short, before another relay may take its rows.
+    const deadline = setTimeout(() => void publisher.close(), this.settings.leaseMs / 2);
     let results: PublishResults;
     try {
-      results = await publisher.publishAll(rows, maxInFlight);
+      results = await publisher.publishAll(rows);
     } finally {
       clearTimeout(deadline);
     }
     if (results.confirmed.length > 0) await this.hooks.afterConfirm?.(results.confirmed);
-    await this.record(rows, results);
+    await markPublished(this.sql, results.confirmed);
+    this.stats.published += results.confirmed.length;
+    await recordUnpublished(this.sql, rows, results, this.settings, this.log.child({ relay: this.name }));
+    this.stats.refused += results.refused.length;
     this.stats.batches += 1;
     // What was confirmed is recorded; the rest is due again for the next connection.
     if (results.broken) throw results.broken;
-    return rows.length;
-  }
-
-  private async record(rows: readonly OutboxRow[], results: PublishResults): Promise<void> {
-    if (results.confirmed.length > 0) {
-      await this.sql`UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL
-                     WHERE id = ANY(${results.confirmed}::uuid[])`;
-      this.stats.published += results.confirmed.length;
-    }
-    const byId = new Map(rows.map((row) => [row.id, row]));
-    for (const { id, error } of results.refused) {
-      const attempts = (byId.get(id)?.attempts ?? 0) + 1;
-      const dead = attempts >= this.settings.maxAttempts;
-      const delay = backoffMs(attempts, this.settings.backoffBaseMs, this.settings.backoffMaxMs);
-      await this.sql`UPDATE outbox SET attempts = ${attempts}, last_error = ${error},
-                       next_attempt_at = now() + ${delay} * interval '1 millisecond',
-                       dead_at = CASE WHEN ${dead} THEN now() END
-                     WHERE id = ${id}`;
-      const row = byId.get(id);
-      const fields = { relay: this.name, messageId: id, orderId: row?.aggregateId, correlationId: row?.metadata.correlationId, attempts, error };
-      if (dead) this.log.error(fields, 'outbox row is dead after its last attempt');
-      else this.log.warn({ ...fields, retryInMs: delay }, 'broker refused an outbox row');
-    }
-    this.stats.refused += results.refused.length;
-    // Neither confirmed nor refused (held behind a refusal, or cut off by a broken channel):
-    // give the lease back so they go out with the next batch instead of after the lease.
-    const settled = new Set([...results.confirmed, ...results.refused.map((r) => r.id)]);
-    const unsettled = rows.filter((row) => !settled.has(row.id)).map((row) => row.id);
-    if (unsettled.length > 0) {
-      await this.sql`UPDATE outbox SET next_attempt_at = now() WHERE id = ANY(${unsettled}::uuid[]) AND published_at IS NULL`;
-    }
   }
 
   private async cleanup(): Promise<void> {
@@ -193,26 +214,36 @@ export class OutboxRelay {
     return sleep(ms, undefined, { signal: this.#stopped.signal }).catch(() => {});
   }
 
-  /** Sleeps until woken by NOTIFY, by stop(), or for `ms` (the poll interval by default). */
-  private idle(ms = this.settings.pollIntervalMs): Promise<void> {
+  /**
+   * Sleeps until woken by NOTIFY, by stop(), by a broken connection, by one of `batches`
+   * finishing, or for the poll interval.
+   */
+  private idle(batches: readonly Promise<void>[] = []): Promise<void> {
     if (this.#pendingWake || this.#stopping) {
       this.#pendingWake = false;
       return Promise.resolve();
     }
     return new Promise((resolve) => {
+      let waiting = true;
       let stopWaitingOnBreak: (() => void) | undefined;
       const done = () => {
-        this.#wake = undefined;
+        if (!waiting) return;
+        waiting = false;
+        if (this.#wake === wake) this.#wake = undefined;
         clearTimeout(timer);
         stopWaitingOnBreak?.();
         resolve();
       };
-      const timer = setTimeout(done, ms);
-      stopWaitingOnBreak = this.#publisher?.onBroken(done);
-      this.#wake = () => {
+      const wake = () => {
         this.#pendingWake = false;
         done();
       };
+      const timer = setTimeout(done, this.settings.pollIntervalMs);
+      this.#wake = wake;
+      for (const batch of batches) void batch.then(done);
+      // Last: it calls `done` at once when the connection is already broken.
+      stopWaitingOnBreak = this.#publisher?.onBroken(done);
+      if (!waiting) stopWaitingOnBreak?.();
     });
   }
 }

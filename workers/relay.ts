@@ -7,7 +7,8 @@ import postgres from 'postgres';
 /** The outbox relay process. Run as many as you like: each order's events still leave in order. */
 const config = loadConfig();
 const log = createLogger('outbox-relay', config.LOG_LEVEL);
-// Two connections: one held by LISTEN, one for the claim transaction.
+// One connection for the claim transaction, one where the marks of the batches in hand queue up
+// (LISTEN has a connection of its own).
 const sql = postgres(config.DATABASE_URL, { max: 2, onnotice: () => {}, connection: { application_name: 'outbox-relay' } });
 const relay = new OutboxRelay(sql, relaySettingsFrom(config), log);
 

@@ -122,6 +122,34 @@ describe('outbox relay', () => {
     await Promise.all([first.stop(), second.stop()]);
   });
 
+  it('stops only after the batches in hand are published and marked, leaving no row leased', async () => {
+    const orderIds = await writeOrderEvents(stack.db.db, 100, 4);
+    let stopping: Promise<void> | undefined;
+    // Stop while the first batch waits to be marked and the next ones are claimed or sending.
+    const relay = await stack.startRelay({
+      settings: { batchSize: 20, batchesInFlight: 3 },
+      hooks: { afterConfirm: () => void (stopping ??= relay.stop()) },
+    });
+    await waitFor(() => stopping !== undefined, 'the first confirmed batch');
+    await stopping;
+
+    const [leased] = await stack.db.sql<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM outbox
+      WHERE aggregate_id = ANY(${orderIds}::text[]) AND published_at IS NULL AND next_attempt_at > now()`;
+    expect(leased!.n).toBe(0);
+    expect(relay.stats.published).toBe(400 - (await unpublished(orderIds)));
+    expect(relay.stats.published).toBeLessThan(400);
+
+    // The next relay takes the rest: every event once, each order in commit order.
+    const next = await stack.startRelay();
+    await waitUntilPublished(orderIds);
+    await stack.probe.waitUntil(() => deliveries(orderIds).size === 400, 10_000, '400 events');
+    expect([...deliveries(orderIds).values()].every((n) => n === 1)).toBe(true);
+    const committed = await committedIds(orderIds);
+    orderIds.forEach((orderId, i) => expect(receivedOrder(orderId)).toEqual(committed[i]));
+    await next.stop();
+  });
+
   it('loses nothing when the broker drops its connection mid-run, and reconnects', async () => {
     const relay = await stack.startRelay({ settings: { batchSize: 50 } });
     const orderIds: string[] = [];

@@ -66,7 +66,7 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
   const definitions: ConsumerDefinition[] = [];
   const runners: ConsumerRunner[] = [];
   const pools: DbHandle[] = [];
-  const publisher = await ConfirmPublisher.open(fullSettings.amqpUrl, `test-publisher-${stack.exchange}`, stack.exchange, log);
+  const publisher = await ConfirmPublisher.open(fullSettings.amqpUrl, `test-publisher-${stack.exchange}`, stack.exchange, log, 500);
   const rawConnection = await amqp.connect(fullSettings.amqpUrl);
   const rawChannel = await rawConnection.createConfirmChannel();
   const control = createConsumerControl({ db: stack.db.db, amqpUrl: fullSettings.amqpUrl, consumers: definitions, retry: fullSettings.retry, log });
@@ -98,7 +98,7 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
         attempts: 0,
         due: true,
       }));
-      const results = await publisher.publishAll(rows, 500);
+      const results = await publisher.publishAll(rows);
       if (results.confirmed.length !== rows.length) throw new Error(`only ${results.confirmed.length} of ${rows.length} test events were confirmed`);
     },
     publishRaw(routingKey, body, properties = {}) {

@@ -73,6 +73,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     amqpUrl: config.AMQP_URL,
     exchange,
     batchSize: 200,
+    batchesInFlight: 3,
     maxInFlight: 500,
     pollIntervalMs: 250,
     maxAttempts: 3,
