@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import type { Client } from '@temporalio/client';
 import { freePort } from '../../chaos/free-port';
 import { workflowIdForOrder } from '../../domain/order';
@@ -40,14 +41,10 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   const { REVIEW_THRESHOLD_CENTS, REVIEW_TIMEOUT_MS } = stack.config;
 
   const viaApi = async (index: number) => {
-    const response = await fetch(`http://127.0.0.1:${port}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': randomUUID() },
-      body: JSON.stringify(sampleOrder(index)),
-    });
-    const body = (await response.json()) as { workflowId?: string };
-    if (response.status !== 202 || !body.workflowId) throw new Error(`POST /orders answered ${response.status}: ${JSON.stringify(body)}`);
-    started.push(body.workflowId);
+    const { status, body } = await postJson(port, '/orders', sampleOrder(index), { 'idempotency-key': randomUUID() });
+    const workflowId = (JSON.parse(body) as { workflowId?: string }).workflowId;
+    if (status !== 202 || !workflowId) throw new Error(`POST /orders answered ${status}: ${body}`);
+    started.push(workflowId);
   };
   const direct = async (index: number) => {
     const orderId = randomUUID();
@@ -91,4 +88,26 @@ async function terminateAll(client: Client, workflowIds: readonly string[]): Pro
   await runPool(workflowIds.length, 20, (index) =>
     client.workflow.getHandle(workflowIds[index]!).terminate('benchmark: only the start was measured').then(() => {}),
   );
+}
+
+// node:http with keep-alive rather than fetch: the load generator shares the machine with the API
+// and the Temporal server, and fetch costs several times the CPU per request.
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function postJson(port: number, path: string, payload: unknown, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify(payload);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
