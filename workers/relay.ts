@@ -7,9 +7,12 @@ import postgres from 'postgres';
 /** The outbox relay process. Run as many as you like: each order's events still leave in order. */
 const config = loadConfig();
 const log = createLogger('outbox-relay', config.LOG_LEVEL);
-// One connection for the claim transaction, one where the marks of the batches in hand queue up
-// (LISTEN has a connection of its own).
-const sql = postgres(config.DATABASE_URL, { max: 2, onnotice: () => {}, connection: {
+// One connection for the claims, one where the marks of the batches in hand queue up (LISTEN has
+// a connection of its own).
+const sql = postgres(config.DATABASE_URL, {
+  max: 2,
+  onnotice: () => {},
+  connection: {
     application_name: 'outbox-relay',
     // The relay's own writes (leases, published marks) need not wait for the WAL flush: if the
     // database crashes and loses the last few, those rows are simply published again, which

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Sql, TransactionSql } from 'postgres';
+import type { Sql } from 'postgres';
 import type { EnvelopeMetadata, EventContent, EventName } from '../../messaging/envelope';
 
 export interface SampleEvent {
@@ -51,7 +51,7 @@ export function sampleEvents(count: number): SampleEvent[] {
 }
 
 /** Inserts events as pending outbox rows, in order, 1,000 per statement. */
-export async function insertOutboxRows(sql: Sql | TransactionSql, events: readonly SampleEvent[]): Promise<void> {
+export async function insertOutboxRows(sql: Sql, events: readonly SampleEvent[]): Promise<void> {
   for (let start = 0; start < events.length; start += 1000) {
     const chunk = events.slice(start, start + 1000);
     await sql`
