@@ -3,7 +3,16 @@ import { ORDER_STATUSES } from '../domain/order';
 
 /** Request and response shapes; the single source for validation and the OpenAPI document. */
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+// No control characters and no unpaired surrogates: Postgres cannot store NUL or a lone surrogate
+// in text or jsonb at all, and control characters have no place in a name or an address. Refused
+// here, they never reach a saga whose first step could only retry them forever.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters or unpaired surrogates');
 
 export const OrderItemSchema = z
   .object({
