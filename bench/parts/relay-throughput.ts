@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { outboxMessage } from '../../outbox/confirm-publisher';
 import { NaiveProcessor } from '../baselines/naive-processor';
 import { publishRaw, readPendingRows } from '../baselines/raw-publisher';
 import type { BenchProfile } from '../profiles';
@@ -6,6 +7,7 @@ import type { BenchStack } from '../support/bench-stack';
 import type { PeakMemory } from '../support/memory';
 import { startRelayProcess, waitUntilAllPublished } from '../support/relay-process';
 import { insertOutboxRows, sampleEvents, type SampleEvent } from '../support/sample-events';
+import { alternate } from '../support/rounds';
 import { median } from '../support/stats';
 
 export interface RelayThroughputResult {
@@ -30,7 +32,7 @@ export async function relayThroughput(stack: BenchStack, profile: BenchProfile, 
   const events = sampleEvents(rows);
   await refill(stack, events);
   const pending = await readPendingRows(stack.sql);
-  const sizes = pending.map((row) => JSON.stringify({ messageId: row.id, name: row.name, content: row.payload, metadata: row.metadata }).length);
+  const sizes = pending.map((row) => outboxMessage(row).body.length);
 
   const rawRate = async (window: number) => {
     const elapsedMs = await publishRaw(stack.config.AMQP_URL, stack.exchange, pending, window);
@@ -41,13 +43,14 @@ export async function relayThroughput(stack: BenchStack, profile: BenchProfile, 
   for (const window of rawWindows) byWindow[window] = await rawRate(window);
   const bestWindow = Number(Object.entries(byWindow).sort(([, a], [, b]) => b - a)[0]![0]);
 
-  const rawRounds: number[] = [];
-  const relayRounds: number[] = [];
-  for (let round = 0; round < rounds; round++) {
-    rawRounds.push(await rawRate(bestWindow));
-    await refill(stack, events);
-    relayRounds.push(await relayRate(stack, rows, memory));
-  }
+  const { baseline: rawRounds, product: relayRounds } = await alternate(
+    rounds,
+    () => rawRate(bestWindow),
+    async () => {
+      await refill(stack, events);
+      return relayRate(stack, rows, memory);
+    },
+  );
 
   await refill(stack, events);
   const naive = await NaiveProcessor.start(stack.sql, stack.config.AMQP_URL, stack.exchange);
