@@ -16,21 +16,39 @@ export interface DbHandle {
 }
 
 /**
- * A pool of `max` connections for single statements (opened as needed) and `max` transaction
- * slots of one connection each (db/transaction-slots.ts), all under one application_name.
+ * A pool of `max` connections for single statements and `max` transaction slots of one
+ * connection each (db/transaction-slots.ts), all opened as needed, under one application_name.
  */
 export function connectDb(url: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
   const max = options.max ?? 10;
   const applicationName = options.applicationName ?? 'saga-orchestrator';
   const clientOptions: ClientOptions = { onnotice: () => {}, connection: { application_name: applicationName } };
   const pool = postgres(url, { ...clientOptions, max });
-  const slots = new TransactionSlots(max, applicationName, (extra) => {
-    const client = postgres(url, { ...clientOptions, ...extra });
-    // drizzle() registered its own parsers and serializers (dates as text) on the pool's options.
+
+  // postgres.js fetches the array types on each new connection, and a backend killed during
+  // that fetch is an unhandled rejection that ends the process (porsager/postgres#1192, #1223).
+  // So the pool's first connection fetches them, and no later connection does: the pool's stop
+  // fetching, and the slots' clients start with the pool's parsers and serializers.
+  let arrayTypes: Promise<void> | undefined;
+  const loadArrayTypes = () =>
+    (arrayTypes ??= pool`SELECT 1`.then(
+      () => {
+        pool.options.fetch_types = false;
+      },
+      (error: unknown) => {
+        arrayTypes = undefined;
+        throw error;
+      },
+    ));
+  const slots = new TransactionSlots(max, applicationName, async (extra) => {
+    await loadArrayTypes();
+    const client = postgres(url, { ...clientOptions, ...extra, fetch_types: false });
+    // Also drizzle()'s own, registered on the pool's options (dates stay text).
     Object.assign(client.options.parsers, pool.options.parsers);
     Object.assign(client.options.serializers, pool.options.serializers);
     return client;
   });
+
   // drizzle's db.transaction() calls sql.begin(): every transaction of this handle takes a slot.
   const sql = new Proxy(pool, {
     get: (target, property, receiver) => (property === 'begin' ? slots.begin.bind(slots) : Reflect.get(target, property, receiver)),

@@ -4,7 +4,7 @@ import { SlotTransaction } from './slot-transaction';
 export type TransactionBody<T> = (sql: Sql) => T | Promise<T>;
 export type ClientOptions = Options<Record<string, PostgresType>>;
 /** Opens a postgres.js client like the handle's own, with these options on top. */
-export type OpenClient = (options: ClientOptions) => Sql;
+export type OpenClient = (options: ClientOptions) => Promise<Sql>;
 
 /**
  * Where transactions run, instead of postgres.js's `sql.begin()`.
@@ -77,7 +77,7 @@ class Slot {
   ) {}
 
   async transaction<T>(mode: string, body: TransactionBody<T>): Promise<T> {
-    this.#sql ??= this.#connect();
+    this.#sql ??= await this.#connect();
     const tx = new SlotTransaction(this.#sql, this.applicationName);
     this.#running = tx;
     try {
@@ -118,15 +118,15 @@ class Slot {
     return tx.lost ? tx.lostError(error) : error;
   }
 
+  /** The next transaction opens a new client. */
   #replace(broken: Sql): void {
-    if (broken !== this.#sql) return;
-    this.#sql = this.#connect();
+    if (broken === this.#sql) this.#sql = undefined;
     // Ending is the remedy; an error while ending a dead client has nothing left to tell.
     void broken.end({ timeout: 0 }).catch(() => {});
   }
 
-  #connect(): Sql {
-    const sql: Sql = this.open({
+  async #connect(): Promise<Sql> {
+    const sql: Sql = await this.open({
       max: 1,
       // The pool would recycle the connection between two statements of an open transaction.
       max_lifetime: null,
