@@ -56,7 +56,7 @@ describe('Postgres backends killed under open transactions', () => {
         LOG_LEVEL: 'error',
       }),
     );
-    const children: RunningChild[] = [worker, consumerProcess];
+    const children: Record<string, RunningChild> = { 'saga worker': worker, 'consumer process': consumerProcess };
     const blocker = postgres(stack.databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: 'backend-kill-blocker' } });
     const killsInTransaction = { [WORKER_APP]: 0, [CONSUMER_APP]: 0 };
     /** Terminates the processes' backends: all of them, or those waiting for `blockedBy`. */
@@ -84,7 +84,7 @@ describe('Postgres backends killed under open transactions', () => {
     };
     const submittedId = (orderId: string) => eventMessageId(orderId, 'recordOrder', 'order.submitted');
     const assertAlive = () => {
-      for (const child of children) expect(child.child.exitCode, `pid ${child.child.pid} exited`).toBeNull();
+      for (const [name, { child }] of Object.entries(children)) expect(child.exitCode, `the ${name} (pid ${child.pid}) exited`).toBeNull();
     };
 
     try {
@@ -98,7 +98,7 @@ describe('Postgres backends killed under open transactions', () => {
       await blocker`LOCK TABLE test_effects IN EXCLUSIVE MODE`;
       const blocked = await Promise.all(Array.from({ length: BLOCKED_ORDERS }, startOrder));
       for (let round = 1; round <= BLOCKED_ROUNDS; round++) {
-        await waitFor(async () => (await waitingFor(blockerPid)).size === 2, `both processes waiting on the test's locks (round ${round})`, 30_000);
+        await waitFor(async () => (assertAlive(), (await waitingFor(blockerPid)).size === 2), `both processes waiting on the test's locks (round ${round})`, 30_000);
         const killed = await kill(blockerPid);
         expect(new Set(killed.map((row) => row.app))).toEqual(new Set([WORKER_APP, CONSUMER_APP]));
         assertAlive();
@@ -144,7 +144,7 @@ describe('Postgres backends killed under open transactions', () => {
       assertAlive();
     } finally {
       await blocker.end({ timeout: 5 });
-      for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
+      for (const { child } of Object.values(children)) if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
 });
