@@ -1,5 +1,6 @@
 import postgres, { type Options, type PostgresType, type Sql } from 'postgres';
 import { SlotTransaction } from './slot-transaction';
+import { isConnectionFailure } from './transaction-connection-lost';
 
 export type TransactionBody<T> = (sql: Sql) => T | Promise<T>;
 export type ClientOptions = Options<Record<string, PostgresType>>;
@@ -105,6 +106,8 @@ class Slot {
    * client is replaced instead, and ending it ends the session, which rolls the transaction back.
    */
   async #afterFailure(tx: SlotTransaction, error: unknown): Promise<unknown> {
+    // A socket error can fail a statement before the close that marks the transaction lost.
+    if (isConnectionFailure(error)) tx.markLost();
     if (!tx.lost && reportedByPostgres(error)) {
       try {
         await tx.untilLost(tx.sql.unsafe('ROLLBACK'));
