@@ -3,7 +3,7 @@
  * stop/start through the control module, or SIGTERM. Its handler takes TEST_HANDLER_DELAY_MS
  * per message and writes a test_effects row tagged TEST_INSTANCE.
  * Reads DATABASE_URL, EVENTS_EXCHANGE and CONSUMER_* like the real process, plus TEST_CONSUMER_NAME,
- * TEST_CONSUMER_QUEUE, TEST_PREFETCH. Prints `ready` once started, and its stats as
+ * TEST_CONSUMER_QUEUE, TEST_PREFETCH, and TEST_CONSUMER_BINDINGS (comma-separated, `#` unless set). Prints `ready` once started, and its stats as
  * `stats {json}` when SIGTERM has stopped it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -28,7 +28,7 @@ const runner = new ConsumerRunner(
   {
     name: env('TEST_CONSUMER_NAME'),
     queue: env('TEST_CONSUMER_QUEUE'),
-    bindings: ['#'],
+    bindings: (process.env.TEST_CONSUMER_BINDINGS ?? '#').split(','),
     prefetch,
     handlers: {
       'order.submitted': async (_content, { tx, messageId, attempt }) => {
