@@ -68,12 +68,13 @@ describe('answers sent before the request body was read leave pooled keep-alive 
     it(early.name, async () => {
       const failures: string[] = [];
       const statuses: number[] = [];
+      const connectionHeaders: (string | null)[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         const { path, init } = early.request();
         const answer = await attempt(`round ${round}, ${early.name}`, () => fetch(`${ctx.api.baseUrl}${path}`, init), failures);
         if (answer) {
           statuses.push(answer.status);
-          expect(answer.headers.get('connection')).toBe('close');
+          connectionHeaders.push(answer.headers.get('connection'));
         }
         // The next requests on the pool: one whose body is read, and one without a body.
         const next = await attempt(`round ${round}, the POST after it`, () => ctx.api.request('/orders', { method: 'POST', json: {} }), failures);
@@ -87,6 +88,8 @@ describe('answers sent before the request body was read leave pooled keep-alive 
       }
       expect(failures).toEqual([]);
       expect(statuses).toEqual(Array.from({ length: ROUNDS }, () => early.status));
+      // The server says it will close, so no client sends another request down this connection.
+      expect(connectionHeaders).toEqual(statuses.map(() => 'close'));
     });
   }
 });
