@@ -4,6 +4,7 @@ import type { ApiDeps } from './deps';
 import type { ApiEnv } from './env';
 import { ApiError, handleError, respond, validationHook } from './errors';
 import { requestContext } from './middleware/request-context';
+import { closeAfterUnreadBody } from './middleware/unread-body';
 import { adminConsumerRoutes } from './routes/admin-consumers';
 import { adminInventoryRoutes } from './routes/admin-inventory';
 import { adminOutboxRoutes } from './routes/admin-outbox';
@@ -16,6 +17,7 @@ import { reviewRoutes } from './routes/review';
 /** The HTTP API: stateless, so any number of instances can serve behind one address. */
 export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.use('*', closeAfterUnreadBody());
   app.use('*', ...requestContext(deps.log));
   app.use(
     '*',

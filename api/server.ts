@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { serve } from '@hono/node-server';
 import { loadConfig } from '../config/env';
 import { connectDb } from '../db/client';
@@ -6,6 +6,7 @@ import { createLogger } from '../logging/logger';
 import { shippedConsumerControl } from '../consumers/shipped-consumers';
 import { connectTemporalClient } from '../saga-client/connect';
 import { createApp } from './app';
+import { createReadinessChecker } from './readiness';
 
 /** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes. */
 const config = loadConfig();
@@ -18,7 +19,15 @@ if (!adminToken) {
 const db = connectDb(config.DATABASE_URL, { applicationName: 'api' });
 const client = await connectTemporalClient(config);
 const consumers = shippedConsumerControl(config, db.db, log);
-const app = createApp({ config, client, db, log, adminToken, consumers });
+const readiness = createReadinessChecker({
+  client,
+  sql: db.sql,
+  amqpUrl: config.AMQP_URL,
+  cacheMs: config.READINESS_CACHE_MS,
+  connectionName: `api-readiness-${randomUUID().slice(0, 8)}`,
+  log,
+});
+const app = createApp({ config, client, db, log, adminToken, consumers, readiness });
 
 const server = serve({ fetch: app.fetch, port: config.API_PORT, hostname: config.API_HOST }, (info) =>
   log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
@@ -32,6 +41,7 @@ const stop = (signal: NodeJS.Signals) => {
   server.close(async (error) => {
     if (error) log.error({ err: error }, 'API server did not close cleanly');
     await consumers.close();
+    await readiness.close();
     await client.connection.close();
     await db.close();
     process.exit(error ? 1 : 0);

@@ -25,6 +25,8 @@ const EnvSchema = z.object({
   RELAY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_HOST: z.string().default('127.0.0.1'),
+  /** How long /readyz reuses each dependency's probe: frequent polling costs one probe per period. */
+  READINESS_CACHE_MS: z.coerce.number().int().nonnegative().default(2000),
   /** Bearer token for admin routes; `npm start` generates one when unset. */
   ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional()),
   /** Deliveries of one message before it is parked in its consumer's DLQ. */

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ChannelModel } from 'amqplib';
 import type { Database } from '../db/client';
 import type { Logger } from '../logging/logger';
-import { connectAmqp } from './amqp-connection';
+import { reusedAmqpConnection } from './amqp-connection';
 import type { ConsumerDefinition } from './consumer-definition';
 import type { RetryPolicy } from './consumer-settings';
 import { readDesiredState, readDesiredStates, writeDesiredState, type ConsumerState, type DesiredState } from './consumer-state';
@@ -109,8 +108,6 @@ const DEFAULT_WAIT_MS = 5000;
  */
 export function createConsumerControl(options: ConsumerControlOptions): ConsumerControl {
   const { db, amqpUrl, consumers, retry, log } = options;
-  const connectionName = `consumer-control-${randomUUID().slice(0, 8)}`;
-  let connecting: Promise<ChannelModel> | undefined;
 
   const definitionOf = (name: string): ConsumerDefinition => {
     const definition = consumers.find((candidate) => candidate.name === name);
@@ -118,21 +115,10 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
     return definition;
   };
 
-  /** One broker connection, opened on first use and again after it closed. */
-  const broker = (): Promise<ChannelModel> => {
-    if (!connecting) {
-      const attempt = connectAmqp(amqpUrl, connectionName, log);
-      const forget = () => {
-        if (connecting === attempt) connecting = undefined;
-      };
-      attempt.then((connection) => connection.on('close', forget), forget);
-      connecting = attempt;
-    }
-    return connecting;
-  };
+  const broker = reusedAmqpConnection(amqpUrl, `consumer-control-${randomUUID().slice(0, 8)}`, log);
 
   async function statusOf(definition: ConsumerDefinition, desired: DesiredState): Promise<ConsumerStatus> {
-    const connection = await broker();
+    const connection = await broker.get();
     const queues = consumerQueuesOf(definition, retry);
     const [main, deadLetter, ...retries] = await Promise.all(
       [queues.queue, queues.deadLetter, ...queues.retries].map((queue) => inspectQueue(connection, queue)),
@@ -183,14 +169,14 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
       if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PEEK_LIMIT) {
         throw new RangeError(`limit must be a whole number from 1 to ${MAX_PEEK_LIMIT}, got ${limit}`);
       }
-      const connection = await broker();
+      const connection = await broker.get();
       const { deadLetter } = consumerQueuesOf(definition, retry);
       if (!(await inspectQueue(connection, deadLetter))) return [];
       return peekDeadLetters(connection, deadLetter, limit);
     },
     async replayDeadLetters(name) {
       const definition = definitionOf(name);
-      const connection = await broker();
+      const connection = await broker.get();
       const { queue, deadLetter } = consumerQueuesOf(definition, retry);
       for (const required of [queue, deadLetter]) {
         // Sent to a missing queue, a replayed message would be dropped by the default exchange.
@@ -201,12 +187,6 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
       const left = await inspectQueue(connection, deadLetter);
       return { consumer: name, replayed, dlqDepth: left?.messages ?? 0 };
     },
-    async close() {
-      const pending = connecting;
-      connecting = undefined;
-      // A connection that never opened has nothing to close.
-      const connection = await pending?.catch(() => undefined);
-      await connection?.close().catch((error: unknown) => log.debug({ err: error }, 'consumer control connection was already closed'));
-    },
+    close: () => broker.close(),
   };
 }

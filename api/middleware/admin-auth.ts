@@ -1,18 +1,31 @@
 import { timingSafeEqual } from 'node:crypto';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors';
 import type { ApiEnv } from '../env';
 
 /** Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`; anything else is a 401. */
 export function adminAuth(token: string): MiddlewareHandler<ApiEnv> {
-  const expected = Buffer.from(token);
   return async (c, next) => {
-    const presented = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
-    const given = Buffer.from(presented ?? '');
-    if (!presented || given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    if (!isAdmin(c, token)) {
       c.header('WWW-Authenticate', 'Bearer realm="admin"');
-      throw new ApiError(401, 'unauthorized', presented ? 'the admin token is wrong' : 'admin routes need Authorization: Bearer <ADMIN_TOKEN>');
+      throw new ApiError(401, 'unauthorized', 'admin routes need Authorization: Bearer <ADMIN_TOKEN>');
     }
     await next();
   };
+}
+
+/**
+ * For routes open to anyone that tell an admin more: true with the right token, false with none,
+ * and a 401 for a wrong one (a caller who sent a token meant to be an admin and should hear why not).
+ */
+export function isAdmin(c: Context<ApiEnv>, token: string): boolean {
+  const presented = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '')?.[1]?.trim();
+  if (!presented) return false;
+  const given = Buffer.from(presented);
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    c.header('WWW-Authenticate', 'Bearer realm="admin"');
+    throw new ApiError(401, 'unauthorized', 'the admin token is wrong');
+  }
+  return true;
 }

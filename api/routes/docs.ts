@@ -6,10 +6,11 @@ import type { ApiEnv } from '../env';
 import { notFound } from '../errors';
 
 // Served from the swagger-ui-dist package, not a CDN, so /docs works without internet access.
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
-};
+// A Map, not an object: a name like `constructor` or `__proto__` must not find an inherited property.
+const ASSETS = new Map([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'text/javascript; charset=utf-8'],
+]);
 const assetDir = (createRequire(import.meta.url)('swagger-ui-dist') as { getAbsoluteFSPath(): string }).getAbsoluteFSPath();
 
 const PAGE = `<!doctype html>
@@ -33,7 +34,7 @@ export function docsRoutes() {
     .get('/docs', (c) => c.html(PAGE))
     .get('/docs/assets/:file', async (c) => {
       const file = c.req.param('file');
-      const type = ASSETS[file];
+      const type = ASSETS.get(file);
       if (!type) throw notFound('asset', file);
       let body = cache.get(file);
       if (!body) {

@@ -1,11 +1,26 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
-import { checkReadiness } from '../readiness';
-import { createRouter } from '../router';
+import { isAdmin } from '../middleware/admin-auth';
+import type { DependencyName } from '../readiness';
+import { ADMIN_SECURITY, createRouter } from '../router';
+import { errorResponses } from '../schemas';
 
-const dependency = z.object({ up: z.boolean(), error: z.string().optional() });
+const DEPENDENCIES = ['temporal', 'postgres', 'rabbitmq'] as const satisfies readonly DependencyName[];
+
+const dependency = z.object({
+  up: z.boolean(),
+  error: z.string().optional().openapi({ description: 'Why it is down, as the dependency or its client said' }),
+  checkedAt: z.string().datetime().openapi({ description: 'When it was probed: answers are reused for READINESS_CACHE_MS' }),
+});
 const ReadinessSchema = z
-  .object({ status: z.enum(['ready', 'unavailable']), down: z.array(z.string()), checks: z.object({ temporal: dependency, postgres: dependency, rabbitmq: dependency }) })
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    down: z.array(z.enum(DEPENDENCIES)).openapi({ description: 'The dependencies that did not answer' }),
+    checks: z
+      .object({ temporal: dependency, postgres: dependency, rabbitmq: dependency })
+      .optional()
+      .openapi({ description: 'Only with the admin token: each probe, with its error' }),
+  })
   .openapi('Readiness');
 
 const livenessRoute = createRoute({
@@ -19,9 +34,16 @@ const readinessRoute = createRoute({
   method: 'get',
   path: '/readyz',
   summary: 'Readiness: Temporal, PostgreSQL and RabbitMQ each answer',
+  description:
+    'Anyone gets `status` and `down` (which dependencies are down), never error text. With the admin token the answer adds ' +
+    '`checks`: each probe, its error and when it ran. Probes reuse the API\'s connections and each answer is reused for ' +
+    'READINESS_CACHE_MS (2 s by default), so polling costs at most one probe of each dependency per period.',
+  // Open to anyone; the admin token is optional and adds details.
+  security: [{}, ...ADMIN_SECURITY],
   responses: {
     200: { description: 'Every dependency is up', content: { 'application/json': { schema: ReadinessSchema } } },
     503: { description: 'At least one dependency is down; `down` names them', content: { 'application/json': { schema: ReadinessSchema } } },
+    ...errorResponses(401),
   },
 });
 
@@ -29,12 +51,11 @@ export function healthRoutes(deps: ApiDeps) {
   return createRouter()
     .openapi(livenessRoute, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readinessRoute, async (c) => {
-      const checks = await checkReadiness({ client: deps.client, sql: deps.db.sql, amqpUrl: deps.config.AMQP_URL });
-      const down = Object.entries(checks).filter(([, check]) => !check.up).map(([name]) => name);
-      if (down.length > 0) {
-        c.get('log').warn({ down, checks }, 'not ready');
-        return c.json({ status: 'unavailable' as const, down, checks }, 503);
-      }
-      return c.json({ status: 'ready' as const, down, checks }, 200);
+      const admin = isAdmin(c, deps.adminToken);
+      const checks = await deps.readiness.check();
+      const down = DEPENDENCIES.filter((name) => !checks[name].up);
+      const status = down.length > 0 ? ('unavailable' as const) : ('ready' as const);
+      const body = admin ? { status, down, checks } : { status, down };
+      return down.length > 0 ? c.json(body, 503) : c.json(body, 200);
     });
 }

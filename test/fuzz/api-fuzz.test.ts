@@ -5,7 +5,7 @@ import { SubmitOrderSchema } from '../../api/schemas';
 import { idempotencyKeys } from '../../drizzle/schema';
 import { TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
 import { uniqueSuffix } from '../support/run-identity';
-import { fuzzRequest, type FuzzRequest } from './request-arbitraries';
+import { edgeFuzzRequest, fuzzRequest, type FuzzRequest } from './request-arbitraries';
 
 /** `npm test` runs a small profile; `npm run fuzz` sets FUZZ_RUNS=5000. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -15,18 +15,54 @@ const ctx = useApiStack({ relay: false });
 interface Outcome {
   status: number;
   body: unknown;
+  ms: number;
 }
 
+/** How long each kind of request may take: those answered at the edge or from visibility, quickly. */
+const TIME_BOUNDS_MS: Record<string, number> = {
+  'bad page token': 1000,
+  'list query': 2000,
+  'oversized body': 2000,
+  'oversized chunked body': 2000,
+  'early answer with a body': 2000,
+  'wrong content type': 2000,
+  'wrong method': 2000,
+};
+/** Everything else may start a saga or wait on Temporal and Postgres on a busy machine. */
+const DEFAULT_TIME_BOUND_MS = 5000;
+
+function bodyOf(request: FuzzRequest): string | ReadableStream<Uint8Array> | undefined {
+  if (request.body === undefined || !request.chunked) return request.body;
+  const bytes = new TextEncoder().encode(request.body);
+  return new ReadableStream({
+    start(controller) {
+      for (let at = 0; at < bytes.length; at += 16 * 1024) controller.enqueue(bytes.subarray(at, at + 16 * 1024));
+      controller.close();
+    },
+  });
+}
+
+/**
+ * Node's fetch is undici with its keep-alive pool: requests sent one after another share one
+ * connection, so a connection the server drops under a keep-alive answer fails the next request.
+ */
 async function send(request: FuzzRequest): Promise<Outcome> {
-  const response = await fetch(`${ctx.api.baseUrl}${request.path}`, { method: request.method, headers: request.headers, ...(request.body !== undefined ? { body: request.body } : {}) });
+  const began = performance.now();
+  const payload = bodyOf(request);
+  const response = await fetch(`${ctx.api.baseUrl}${request.path}`, {
+    method: request.method,
+    headers: request.headers,
+    ...(payload !== undefined ? { body: payload, ...(request.chunked ? { duplex: 'half' } : {}) } : {}),
+  } as RequestInit);
   const text = await response.text();
+  const ms = performance.now() - began;
   let body: unknown = text;
   try {
     body = JSON.parse(text);
   } catch {
     // Left as text: the property below reports a non-JSON error body.
   }
-  return { status: response.status, body };
+  return { status: response.status, body, ms };
 }
 
 function isErrorBody(body: unknown): body is { error: { code: string; message: string; details: { path: string; message: string }[] } } {
@@ -41,10 +77,12 @@ it(`answers ${RUNS} generated requests without a 5xx, with a JSON error naming t
   const statuses = new Map<string, number>();
 
   await fc.assert(
-    fc.asyncProperty(fuzzRequest(customerPrefix, TEST_ADMIN_TOKEN), async (request) => {
-      const { status, body } = await send(request);
+    fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: fuzzRequest(customerPrefix, TEST_ADMIN_TOKEN) }, { weight: 2, arbitrary: edgeFuzzRequest(TEST_ADMIN_TOKEN) }), async (request) => {
+      const { status, body, ms } = await send(request);
       statuses.set(`${request.kind} → ${status}`, (statuses.get(`${request.kind} → ${status}`) ?? 0) + 1);
       expect(status, JSON.stringify(body)).toBeLessThan(500);
+      if (request.expectStatus !== undefined) expect(status, JSON.stringify(body)).toBe(request.expectStatus);
+      expect(ms, `${request.kind} took ${Math.round(ms)} ms`).toBeLessThan(TIME_BOUNDS_MS[request.kind] ?? DEFAULT_TIME_BOUND_MS);
       if (status >= 400) {
         expect(isErrorBody(body), `not a JSON error: ${JSON.stringify(body)}`).toBe(true);
         if (isErrorBody(body) && body.error.code === 'validation_failed') expect(body.error.details.length).toBeGreaterThan(0);

@@ -1,4 +1,6 @@
 import fc from 'fast-check';
+import { encodePageToken } from '../../api/orders/page-token';
+import { MAX_BODY_BYTES } from '../../api/middleware/json-body';
 
 /** One HTTP request the fuzzer sends, and what kind of input it is (shown when a property fails). */
 export interface FuzzRequest {
@@ -7,6 +9,10 @@ export interface FuzzRequest {
   path: string;
   headers: Record<string, string>;
   body?: string;
+  /** Send the body as a stream (Transfer-Encoding: chunked), with no Content-Length. */
+  chunked?: boolean;
+  /** The one status this request must get, when the generator knows it. */
+  expectStatus?: number;
 }
 
 const SKUS = ['SKU-RED-MUG', 'SKU-BLUE-TEE', 'SKU-DESK-LAMP'];
@@ -170,5 +176,59 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
           ...('body' in route ? { body: route.body } : {}),
         })),
     },
+  );
+}
+
+/** A JSON body of about `bytes` bytes; built by repeat, not generated, so large ones cost nothing. */
+const paddedJson = (bytes: number) => JSON.stringify({ padding: 'x'.repeat(bytes) });
+
+/**
+ * Requests the server answers at the edge: bodies it refuses before reading them (which must not
+ * break the client's kept-alive connection), and page tokens it must refuse at once.
+ */
+export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
+  const bodySize = fc.integer({ min: 1, max: 256 * 1024 });
+  const overLimit = fc.integer({ min: MAX_BODY_BYTES + 1, max: 2 * 1024 * 1024 });
+  const pageToken = fc.oneof(
+    fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes).toString('base64url')),
+    // Well-formed for the API, so Temporal sees them: forged, or cut short.
+    fc.uint8Array({ minLength: 1, maxLength: 200 }).map((bytes) => encodePageToken(bytes, {})),
+    fc.tuple(fc.uint8Array({ minLength: 1, maxLength: 200 }), fc.nat()).map(([bytes, cut]) => {
+      const token = encodePageToken(bytes, {});
+      return token.slice(0, cut % token.length);
+    }),
+    fc.constantFrom('', '=', '==', 'A', 'AA', 'AAAA', '-', '_'),
+  );
+  return fc.oneof(
+    fc.tuple(overLimit, fc.boolean()).map(([bytes, chunked]): FuzzRequest => ({
+      kind: chunked ? 'oversized chunked body' : 'oversized body',
+      method: 'POST',
+      path: '/orders',
+      headers: { 'content-type': 'application/json', 'idempotency-key': `fuzz-oversized-${bytes}` },
+      body: paddedJson(bytes),
+      chunked,
+      expectStatus: 413,
+    })),
+    fc
+      .tuple(
+        fc.constantFrom<Omit<FuzzRequest, 'kind'>>(
+          { method: 'POST', path: '/orders', headers: { 'content-type': 'text/plain', 'idempotency-key': 'fuzz-edge-415' }, expectStatus: 415 },
+          { method: 'PUT', path: '/admin/inventory/SKU-FUZZ', headers: { 'content-type': 'application/json', authorization: `Bearer x${adminToken}` }, expectStatus: 401 },
+          { method: 'PUT', path: '/admin/inventory/SKU-FUZZ', headers: { 'content-type': 'application/json' }, expectStatus: 401 },
+          { method: 'POST', path: '/no-such-route', headers: { 'content-type': 'application/json' }, expectStatus: 404 },
+          { method: 'PUT', path: '/orders', headers: { 'content-type': 'application/json' }, expectStatus: 405 },
+        ),
+        bodySize,
+      )
+      .map(([request, bytes]): FuzzRequest => ({ kind: 'early answer with a body', ...request, body: paddedJson(bytes) })),
+    fc
+      .tuple(pageToken, fc.option(fc.constantFrom('RUNNING', 'COMPLETED')))
+      .map(([token, status]): FuzzRequest => ({
+        kind: 'bad page token',
+        method: 'GET',
+        path: `/orders?${new URLSearchParams({ pageToken: token, ...(status ? { status } : {}) })}`,
+        headers: {},
+        expectStatus: 400,
+      })),
   );
 }

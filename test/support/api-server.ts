@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
+import { createReadinessChecker } from '../../api/readiness';
 import { shippedConsumerControl } from '../../consumers/shipped-consumers';
 import { createLogger } from '../../logging/logger';
 import { afterAll, beforeAll } from 'vitest';
@@ -11,10 +12,14 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 
 export interface RunningApi {
   baseUrl: string;
+  /** What the API was built from, overrides included. */
+  deps: ApiDeps;
   close(): Promise<void>;
   /** fetch relative to the API, JSON in and out. */
   request(path: string, init?: RequestInit & { json?: unknown; admin?: boolean }): Promise<Response>;
 }
+
+let apiCount = 0;
 
 /** The real API on a real port (chosen by the OS), wired to the test file's stack. */
 export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {}): Promise<RunningApi> {
@@ -22,15 +27,14 @@ export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {
   // The shipped consumers' queues under the stack's own prefix, so runs never share them.
   const consumerConfig = { ...stack.config, CONSUMER_QUEUE_PREFIX: `${stack.exchange}.` };
   const consumers = overrides.consumers ?? shippedConsumerControl(consumerConfig, stack.db.db, log);
-  const deps: ApiDeps = {
-    config: { ...stack.config, ADMIN_TOKEN: TEST_ADMIN_TOKEN },
-    client: stack.client,
-    db: stack.db,
-    log,
-    adminToken: TEST_ADMIN_TOKEN,
-    consumers,
-    ...overrides,
-  };
+  const config = { ...stack.config, ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...overrides.config };
+  const db = overrides.db ?? stack.db;
+  const client = overrides.client ?? stack.client;
+  // Named after the stack and a count, so a test can find this API's broker connection.
+  const readiness =
+    overrides.readiness ??
+    createReadinessChecker({ client, sql: db.sql, amqpUrl: config.AMQP_URL, cacheMs: config.READINESS_CACHE_MS, connectionName: `readiness-${stack.exchange}-${++apiCount}`, log });
+  const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...overrides, config, client, db, consumers, readiness };
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
@@ -39,9 +43,11 @@ export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {
   const baseUrl = `http://127.0.0.1:${port}`;
   return {
     baseUrl,
+    deps,
     async close() {
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       if (!overrides.consumers) await consumers.close();
+      if (!overrides.readiness) await readiness.close();
     },
     request(path, { json, admin, headers, ...init } = {}) {
       const allHeaders = new Headers(headers);
