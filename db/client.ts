@@ -19,10 +19,17 @@ export interface DbHandle {
  * A pool of `max` connections for single statements and `max` transaction slots of one
  * connection each (db/transaction-slots.ts), all opened as needed, under one application_name.
  */
-export function connectDb(url: string, options: { max?: number; applicationName?: string } = {}): DbHandle {
+export interface ConnectOptions {
+  max?: number;
+  applicationName?: string;
+  /** Session settings for every connection, for example `synchronous_commit`. */
+  settings?: Record<string, string>;
+}
+
+export function connectDb(url: string, options: ConnectOptions = {}): DbHandle {
   const max = options.max ?? 10;
   const applicationName = options.applicationName ?? 'saga-orchestrator';
-  const clientOptions: ClientOptions = { onnotice: () => {}, connection: { application_name: applicationName } };
+  const clientOptions: ClientOptions = { onnotice: () => {}, connection: { ...options.settings, application_name: applicationName } };
   const pool = postgres(url, { ...clientOptions, max });
 
   // postgres.js fetches the array types on each new connection, and a backend killed during
