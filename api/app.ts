@@ -7,6 +7,7 @@ import { requestContext } from './middleware/request-context';
 import { adminConsumerRoutes } from './routes/admin-consumers';
 import { adminInventoryRoutes } from './routes/admin-inventory';
 import { adminOutboxRoutes } from './routes/admin-outbox';
+import { adminSagaRoutes } from './routes/admin-sagas';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { orderEventRoutes } from './routes/order-events';
@@ -35,6 +36,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', adminInventoryRoutes(deps));
   app.route('/', adminOutboxRoutes(deps));
   app.route('/', adminConsumerRoutes(deps));
+  app.route('/', adminSagaRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN' });
