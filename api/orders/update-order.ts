@@ -45,5 +45,7 @@ export async function updateOrder<A>(
 async function lastReportedStatus(client: Client, orderId: string): Promise<OrderStatus | null> {
   const description = await client.workflow.getHandle(workflowIdForOrder(orderId)).describe();
   const status = description.typedSearchAttributes.get(ORDER_STATUS);
+  // Unset until the saga's first workflow task completes, and a saga starts PENDING.
+  if (status === undefined && description.status.name === 'RUNNING') return 'PENDING';
   return ORDER_STATUSES.find((known) => known === status) ?? null;
 }

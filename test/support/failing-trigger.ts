@@ -7,19 +7,29 @@ export interface FailingTrigger {
 }
 
 /**
- * Makes Postgres itself refuse one order's writes to a table with the given SQLSTATE, the way
+ * Makes Postgres itself refuse one order's (or one customer's) writes to a table with the given SQLSTATE, the way
  * a real fault would reach a step: a trigger raises it. `times` limits how often (counted with
  * a sequence, which rolls back with nothing), or it fails until removed.
  */
 export async function failOrderWrites(
   sql: Sql,
-  options: { table: 'orders' | 'payments' | 'shipments'; on: 'INSERT' | 'UPDATE'; orderId: string; sqlState: string; message: string; times?: number },
+  options: { table: 'orders' | 'payments' | 'shipments'; on: 'INSERT' | 'UPDATE'; sqlState: string; message: string; times?: number } & (
+    | { orderId: string }
+    | { customerId: string }
+  ),
 ): Promise<FailingTrigger> {
   const name = `test_fail_${uniqueSuffix()}`;
   const idColumn = options.table === 'orders' ? 'id' : 'order_id';
   const counted = options.times !== undefined;
   if (counted) await sql.unsafe(`CREATE SEQUENCE ${name}_calls`);
-  const condition = counted ? `NEW.${idColumn} = '${options.orderId}' AND nextval('${name}_calls') <= ${options.times}` : `NEW.${idColumn} = '${options.orderId}'`;
+  // By customer: the order id of an order submitted over the API is not known before the saga runs.
+  const matches =
+    'orderId' in options
+      ? `NEW.${idColumn} = '${options.orderId}'`
+      : options.table === 'orders'
+        ? `NEW.customer_id = '${options.customerId}'`
+        : `EXISTS (SELECT 1 FROM orders WHERE id = NEW.order_id AND customer_id = '${options.customerId}')`;
+  const condition = counted ? `${matches} AND nextval('${name}_calls') <= ${options.times}` : matches;
   await sql.unsafe(`
     CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
