@@ -5,7 +5,8 @@ import {
   MAX_ORDER_TOTAL_CENTS,
   MAX_UNITS_PER_LINE,
   MAX_UNITS_PER_ORDER,
-  unitLimitViolations,
+  mergedUnitViolations,
+  quantityViolations,
 } from '../domain/order-limits';
 
 /** Request and response shapes; the single source for validation and the OpenAPI document. */
@@ -62,7 +63,9 @@ export const SubmitOrderSchema = z
   .strict()
   // The unit limits hold after merging repeated SKUs; the total needs the catalog's prices (api/orders/check-catalog.ts).
   .superRefine((body, ctx) => {
-    for (const { path, message } of unitLimitViolations(body.items)) {
+    // Zod itself names a line whose quantity is not a whole number in range.
+    if (quantityViolations(body.items).length > 0) return;
+    for (const { path, message } of mergedUnitViolations(body.items)) {
       ctx.addIssue({ code: 'custom', path: path.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)), message });
     }
   })

@@ -28,18 +28,18 @@ export const orderTotalCents = (lines: readonly PricedLine[]): number => lines.r
 
 const euros = (cents: number): string => `${(cents / 100).toFixed(2)} EUR`;
 
-/**
- * Quantities that are not whole positive numbers, a SKU over MAX_UNITS_PER_LINE once its lines are
- * merged, and an order over MAX_UNITS_PER_ORDER. Paths name the request's fields.
- */
-export function unitLimitViolations(items: readonly OrderItem[]): LimitViolation[] {
+/** Quantities that are not whole numbers of at least 1, by line. */
+export function quantityViolations(items: readonly OrderItem[]): LimitViolation[] {
+  return items.flatMap((item, index) =>
+    Number.isSafeInteger(item.quantity) && item.quantity >= 1
+      ? []
+      : [{ path: `items.${index}.quantity`, message: `a quantity is a whole number of at least 1, not ${item.quantity}` }],
+  );
+}
+
+/** A SKU over MAX_UNITS_PER_LINE once its lines are merged, and an order over MAX_UNITS_PER_ORDER. */
+export function mergedUnitViolations(items: readonly OrderItem[]): LimitViolation[] {
   const violations: LimitViolation[] = [];
-  items.forEach((item, index) => {
-    if (!Number.isSafeInteger(item.quantity) || item.quantity < 1) {
-      violations.push({ path: `items.${index}.quantity`, message: `a quantity is a whole number of at least 1, not ${item.quantity}` });
-    }
-  });
-  if (violations.length > 0) return violations;
   for (const { sku, quantity } of mergeItems(items)) {
     if (quantity > MAX_UNITS_PER_LINE) {
       const lines = items.filter((item) => item.sku === sku).length;
@@ -52,6 +52,12 @@ export function unitLimitViolations(items: readonly OrderItem[]): LimitViolation
   const units = items.reduce((sum, item) => sum + item.quantity, 0);
   if (units > MAX_UNITS_PER_ORDER) violations.push({ path: 'items', message: `${units} units in all: at most ${MAX_UNITS_PER_ORDER} units per order` });
   return violations;
+}
+
+/** Every unit limit an order breaks; the merged limits only once each quantity is a whole number. Paths name the request's fields. */
+export function unitLimitViolations(items: readonly OrderItem[]): LimitViolation[] {
+  const quantities = quantityViolations(items);
+  return quantities.length > 0 ? quantities : mergedUnitViolations(items);
 }
 
 /** The priced order's total above MAX_ORDER_TOTAL_CENTS, or null when it is within it. */
