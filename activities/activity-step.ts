@@ -1,9 +1,17 @@
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from '../db/client';
-import { runStep, type StepName, type StepOutcome } from './run-step';
+import { classifyStepError, describeStepError } from './classify-error';
 import type { ActivityDeps } from './deps';
+import { runStep, type StepName, type StepOutcome } from './run-step';
+import { clearStepRetry, recordStepRetry, type StepAttempt } from './step-retries';
 
-/** runStep for the activity that is running now: ids from its Temporal context, one log line per step. */
+/**
+ * runStep for the activity that is running now: ids from its Temporal context, one log line per
+ * step. A failure that retrying cannot fix (classify-error.ts) becomes a non-retryable
+ * ApplicationFailure naming it, so the saga compensates instead of retrying forever; any other
+ * failure is recorded in step_retries, where GET /orders/:id and the admin API show it.
+ */
 export async function activityStep<R>(
   deps: ActivityDeps,
   orderId: string,
@@ -13,12 +21,35 @@ export async function activityStep<R>(
 ): Promise<R> {
   const { info, log } = Context.current();
   const fields = { orderId, correlationId: orderId, step, attempt: info.attempt };
+  const attempt: StepAttempt = { orderId, step, workflowId: info.workflowExecution?.workflowId ?? 'unknown-workflow', attempt: info.attempt };
+  const bookkeeping = (what: string) => (error: unknown) =>
+    log.error(`${step}: could not ${what}`, { ...fields, error: describeStepError(error) });
+  // An attempt that timed out, or whose worker died, wrote nothing: the next one says so.
+  if (attempt.attempt > 1) await recordStepRetry(deps.db, attempt, null).catch(bookkeeping('record the retry'));
   try {
-    const result = await runStep(deps.db, { orderId, step, workflowId: info.workflowExecution?.workflowId ?? 'unknown-workflow', ...options }, body);
+    const result = await runStep(deps.db, { orderId, step, workflowId: attempt.workflowId, retried: attempt.attempt > 1, ...options }, body);
     log.info(`${step} done`, fields);
     return result;
   } catch (error) {
-    log.warn(`${step} failed`, { ...fields, error: error instanceof Error ? error.message : String(error) });
+    // Business rejections are already non-retryable ApplicationFailures, recorded in the ledger.
+    if (error instanceof ApplicationFailure) {
+      log.warn(`${step} rejected`, { ...fields, type: error.type, error: error.message });
+      throw error;
+    }
+    const verdict = classifyStepError(error);
+    if (!verdict.retryable) {
+      log.warn(`${step} failed for good`, { ...fields, type: verdict.type, error: verdict.message });
+      await clearStepRetry(deps.db, attempt).catch(bookkeeping('clear its retry record'));
+      throw ApplicationFailure.create({
+        type: verdict.type,
+        message: `${step} for order ${orderId}: ${verdict.message}`,
+        nonRetryable: true,
+        details: [{ orderId, step, sqlState: verdict.sqlState }],
+      });
+    }
+    const description = describeStepError(error);
+    log.warn(`${step} failed, will retry`, { ...fields, error: description });
+    await recordStepRetry(deps.db, attempt, description).catch(bookkeeping('record the failed attempt'));
     throw error;
   }
 }

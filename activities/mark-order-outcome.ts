@@ -20,6 +20,11 @@ export interface MarkOrderOutcomeInput {
   failure: OrderFailure;
   /** Compensations that could not succeed, when status is NEEDS_ATTENTION. */
   unresolved: string[];
+  /**
+   * The saga's customer, for the event when no order row exists (recordOrder refused the order
+   * or failed for good). Absent in activities scheduled before it was added.
+   */
+  customerId?: string;
 }
 
 /** Records how an order that did not complete ended, after its compensations ran. */
@@ -37,7 +42,7 @@ export const markOrderOutcome = (deps: ActivityDeps) => (input: MarkOrderOutcome
         // customerId: consumers (notifications) tell the customer without asking the orders table.
         content: {
           orderId,
-          customerId: order?.customerId ?? null,
+          customerId: order?.customerId ?? input.customerId ?? null,
           status,
           failedStep: failure.step,
           failureType: failure.type,

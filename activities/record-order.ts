@@ -1,5 +1,6 @@
 import { inArray } from 'drizzle-orm';
-import type { OrderItem, OrderSagaInput, PricedLine } from '../domain/order';
+import { mergeItems, orderTotalCents, totalLimitViolation, unitLimitViolations } from '../domain/order-limits';
+import type { OrderSagaInput, PricedLine } from '../domain/order';
 import { inventory, orders } from '../drizzle/schema';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
@@ -11,16 +12,16 @@ export interface RecordedOrder {
   lines: PricedLine[];
 }
 
-/** One line per SKU: a client may list the same SKU twice. */
-export function mergeItems(items: readonly OrderItem[]): OrderItem[] {
-  const bySku = new Map<string, number>();
-  for (const { sku, quantity } of items) bySku.set(sku, (bySku.get(sku) ?? 0) + quantity);
-  return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
-}
-
-/** Prices the order from the inventory table (never from the client) and records it. */
+/**
+ * Prices the order from the inventory table (never from the client) and records it. The API
+ * checked the limits already, but prices may have changed since, and a saga can be started
+ * without the API: an order over them is refused here (OrderLimitExceeded) and recorded nowhere
+ * but in the step ledger, since its total may not even be a number a column can hold.
+ */
 export const recordOrder = (deps: ActivityDeps) => (input: OrderSagaInput): Promise<RecordedOrder> =>
   activityStep(deps, input.orderId, 'recordOrder', async (tx) => {
+    const unitProblems = unitLimitViolations(input.items);
+    if (unitProblems.length > 0) return rejected('OrderLimitExceeded', unitProblems.map((p) => p.message).join('; '));
     const items = mergeItems(input.items);
     const catalog = await tx
       .select({ sku: inventory.sku, priceCents: inventory.priceCents })
@@ -31,11 +32,10 @@ export const recordOrder = (deps: ActivityDeps) => (input: OrderSagaInput): Prom
     const lines: PricedLine[] = items
       .filter((i) => prices.has(i.sku))
       .map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: prices.get(i.sku)! }));
-    const recorded: RecordedOrder = {
-      totalCents: lines.reduce((sum, l) => sum + l.quantity * l.unitPriceCents, 0),
-      currency: 'EUR',
-      lines,
-    };
+    const recorded: RecordedOrder = { totalCents: orderTotalCents(lines), currency: 'EUR', lines };
+    const overTotal = totalLimitViolation(recorded.totalCents);
+    if (overTotal) return rejected('OrderLimitExceeded', overTotal.message);
+
     await tx.insert(orders).values({
       id: input.orderId,
       customerId: input.customerId,

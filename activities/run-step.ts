@@ -4,6 +4,7 @@ import type { BusinessFailureType } from '../domain/order';
 import type { Database, Transaction } from '../db/client';
 import { sagaSteps } from '../drizzle/schema';
 import { appendToOutbox, type PendingEvent } from '../outbox/append';
+import { clearStepRetry } from './step-retries';
 
 export type StepName = (typeof sagaSteps.$inferInsert)['step'];
 
@@ -24,6 +25,8 @@ export interface StepContext {
    * a change nobody will undo.
    */
   compensatedBy?: StepName;
+  /** An earlier attempt failed, so step_retries may hold a row for the step: cleared on success. */
+  retried?: boolean;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function runStep<R>(
     // One order's steps never interleave, even when a timed-out attempt is still running
     // beside its retry; this also makes outbox insertion order the order's commit order.
     await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${ctx.orderId}, 0))`);
+    if (ctx.retried) await clearStepRetry(tx, ctx);
     const [previous] = await tx
       .select()
       .from(sagaSteps)

@@ -8,6 +8,7 @@ import { closeAfterUnreadBody } from './middleware/unread-body';
 import { adminConsumerRoutes } from './routes/admin-consumers';
 import { adminInventoryRoutes } from './routes/admin-inventory';
 import { adminOutboxRoutes } from './routes/admin-outbox';
+import { adminSagaRoutes } from './routes/admin-sagas';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { orderEventRoutes } from './routes/order-events';
@@ -37,6 +38,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', adminInventoryRoutes(deps));
   app.route('/', adminOutboxRoutes(deps));
   app.route('/', adminConsumerRoutes(deps));
+  app.route('/', adminSagaRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN' });

@@ -1,5 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { ORDER_STATUSES } from '../domain/order';
+import {
+  MAX_LINES_PER_ORDER,
+  MAX_ORDER_TOTAL_CENTS,
+  MAX_UNITS_PER_LINE,
+  MAX_UNITS_PER_ORDER,
+  mergedUnitViolations,
+  quantityViolations,
+} from '../domain/order-limits';
 
 /** Request and response shapes; the single source for validation and the OpenAPI document. */
 
@@ -17,7 +25,12 @@ const text = (max: number) =>
 export const OrderItemSchema = z
   .object({
     sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a SKU is 1-64 letters, digits, - or _').openapi({ example: 'SKU-RED-MUG' }),
-    quantity: z.number().int().min(1).max(1000).openapi({ example: 2 }),
+    quantity: z
+      .number()
+      .int()
+      .min(1)
+      .max(MAX_UNITS_PER_LINE)
+      .openapi({ example: 2, description: `Units, 1-${MAX_UNITS_PER_LINE}. Lines naming the same SKU are added up, and the sum is held to the same limit` }),
   })
   .strict();
 
@@ -34,11 +47,28 @@ export const ShippingAddressSchema = z
 export const SubmitOrderSchema = z
   .object({
     customerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'a customer id is 1-100 letters, digits, _ . @ or -').openapi({ example: 'cust-42' }),
-    items: z.array(OrderItemSchema).min(1).max(50),
+    items: z
+      .array(OrderItemSchema)
+      .min(1)
+      .max(MAX_LINES_PER_ORDER)
+      .openapi({
+        description:
+          `1-${MAX_LINES_PER_ORDER} lines; at most ${MAX_UNITS_PER_LINE} units of one SKU and ${MAX_UNITS_PER_ORDER} units in all. ` +
+          `Priced from the catalog, the order may total at most ${(MAX_ORDER_TOTAL_CENTS / 100).toFixed(2)} EUR (${MAX_ORDER_TOTAL_CENTS} cents); ` +
+          'above that it is refused with 400 naming items, and nothing is started',
+      }),
     payment: z.object({ token: text(100).openapi({ example: 'tok_visa' }) }).strict(),
     shippingAddress: ShippingAddressSchema,
   })
   .strict()
+  // The unit limits hold after merging repeated SKUs; the total needs the catalog's prices (api/orders/check-catalog.ts).
+  .superRefine((body, ctx) => {
+    // Zod itself names a line whose quantity is not a whole number in range.
+    if (quantityViolations(body.items).length > 0) return;
+    for (const { path, message } of mergedUnitViolations(body.items)) {
+      ctx.addIssue({ code: 'custom', path: path.split('.').map((part) => (/^\d+$/.test(part) ? Number(part) : part)), message });
+    }
+  })
   .openapi('SubmitOrder');
 export type SubmitOrder = z.infer<typeof SubmitOrderSchema>;
 
@@ -57,6 +87,26 @@ export const SubmittedOrderSchema = z
   })
   .openapi('SubmittedOrder');
 
+export const CancellationSchema = z
+  .object({
+    reason: z.string(),
+    requestedAt: z.string(),
+    waitsFor: z.string().nullable().openapi({
+      description: 'The step the cancel waits for, when it arrived during one it cannot interrupt (recordOrder); null once it took effect',
+    }),
+  })
+  .openapi('Cancellation');
+
+export const StepRetrySchema = z
+  .object({
+    step: z.string(),
+    retryingSince: z.string().openapi({ description: 'When the first attempt that has not been followed by a success failed' }),
+    attempts: z.number().int().openapi({ description: 'Attempts that failed so far' }),
+    lastError: z.string(),
+    stuck: z.boolean().openapi({ description: 'Retrying for longer than STEP_STUCK_AFTER_MS' }),
+  })
+  .openapi('StepRetry');
+
 export const OrderStateSchema = z
   .object({
     orderId: z.string().uuid(),
@@ -69,8 +119,33 @@ export const OrderStateSchema = z
     compensations: z.array(z.object({ step: z.string(), completedAt: z.string(), outcome: z.enum(['COMPENSATED', 'FAILED']), error: z.string().optional() })),
     failure: z.object({ step: z.string(), type: z.string(), reason: z.string() }).nullable(),
     waitingFor: z.string().nullable(),
+    cancellation: CancellationSchema.nullable().openapi({ description: 'A cancel the saga accepted, or null' }),
+    outcomeError: z.string().nullable().openapi({ description: 'Why the outcome could not be written to the database (the order is then NEEDS_ATTENTION), or null' }),
+    retrying: z.array(StepRetrySchema).openapi({ description: 'Steps of a running saga that failed and are being retried; empty when none' }),
   })
   .openapi('OrderState');
+
+export const OrderRequestPendingSchema = z
+  .object({
+    orderId: z.string().uuid(),
+    request: z.enum(['cancel', 'approve', 'reject']),
+    accepted: z.boolean().openapi({
+      description:
+        'true: the saga accepted the request and applies it when the step it waits for ends; false: the saga has not taken the request ' +
+        'within SAGA_ANSWER_TIMEOUT_MS (it is inside a step, or no worker runs): it decides when it does, and may still refuse it',
+    }),
+    status: OrderStatusEnum.nullable().openapi({ description: 'The last status the saga reported' }),
+    message: z.string(),
+    cancellation: CancellationSchema.nullable(),
+    retrying: z.array(StepRetrySchema),
+  })
+  .openapi('OrderRequestPending');
+export type OrderRequestPending = z.infer<typeof OrderRequestPendingSchema>;
+
+export const StuckSagaSchema = StepRetrySchema.extend({ orderId: z.string().uuid(), workflowId: z.string() }).openapi('StuckSaga');
+export const StuckSagaListSchema = z
+  .object({ stuckAfterMs: z.number().int(), sagas: z.array(StuckSagaSchema) })
+  .openapi('StuckSagaList');
 
 export const ListOrdersQuerySchema = z.object({
   status: OrderStatusEnum.optional(),

@@ -50,6 +50,14 @@ const EnvSchema = z.object({
    * per SIGUSR2, right after an activity committed and before Temporal hears of it. Off unless "1".
    */
   CHAOS_FAULTS: z.enum(['0', '1']).default('0').transform((value) => value === '1'),
+  /** A step (forward or compensation) failing and retrying for longer than this is reported as stuck. */
+  STEP_STUCK_AFTER_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * How long the API waits for a saga to take a cancel or a review decision. A saga inside a step
+   * takes requests only between attempts, so a step that keeps failing can hold one back: the API
+   * then answers 202 (pending) instead of waiting.
+   */
+  SAGA_ANSWER_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 

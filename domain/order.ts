@@ -106,6 +106,38 @@ export interface OrderSagaState {
   failure: OrderFailure | null;
   /** What the saga waits for right now, in words, or null. */
   waitingFor: string | null;
+  /**
+   * A cancel the saga accepted: it takes effect at once, or when the step running then ends if
+   * that step cannot be interrupted (recordOrder). Null when nobody asked. Sagas that closed
+   * before this field existed lack it.
+   */
+  cancellation?: CancellationRequest | null;
+  /** Why the order's outcome could not be written to the database (the saga then ends NEEDS_ATTENTION), or null. */
+  outcomeError?: string | null;
+}
+
+export interface CancellationRequest {
+  reason: string;
+  requestedAt: string;
+  /**
+   * The step the cancel waits for when it arrived during one it cannot interrupt (recordOrder);
+   * null once it has taken effect, or when it did at once.
+   */
+  waitsFor: ForwardStep | null;
+}
+
+/**
+ * A step that failed and is being retried (it has not succeeded since), as the step's activity
+ * records it: shown beside the saga's state so a step never retries out of sight.
+ */
+export interface StepRetry {
+  step: string;
+  retryingSince: string;
+  /** Attempts that failed so far. */
+  attempts: number;
+  lastError: string;
+  /** Failing for longer than STEP_STUCK_AFTER_MS. */
+  stuck: boolean;
 }
 
 /** Business failures: non-retryable ApplicationFailure types. */
@@ -116,6 +148,8 @@ export const BUSINESS_FAILURE_TYPES = [
   'ShippingRefused',
   'RefundRejected',
   'FraudSuspected',
+  // Above the limits of domain/order-limits.ts at the prices recordOrder found.
+  'OrderLimitExceeded',
 ] as const;
 export type BusinessFailureType = (typeof BUSINESS_FAILURE_TYPES)[number];
 

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  bigint,
   bigserial,
   check,
   index,
@@ -17,12 +18,17 @@ import type { ConsumerState } from '../messaging/consumer-state';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
+/**
+ * Sums of money: wide enough for any order the limits of domain/order-limits.ts accept, and then
+ * some, so an order total never overflows its column. Read as JavaScript numbers, exact up to 2^53.
+ */
+const cents = (name: string) => bigint(name, { mode: 'number' });
 
 export const orders = pgTable('orders', {
   id: uuid('id').primaryKey(),
   customerId: text('customer_id').notNull(),
   status: text('status').$type<OrderStatus>().notNull(),
-  totalCents: integer('total_cents').notNull(),
+  totalCents: cents('total_cents').notNull(),
   currency: text('currency').notNull().default('EUR'),
   lines: jsonb('lines').$type<PricedLine[]>().notNull(),
   shippingAddress: jsonb('shipping_address').$type<ShippingAddress>().notNull(),
@@ -62,8 +68,8 @@ export type PaymentStatus = 'CHARGED' | 'DECLINED' | 'REFUNDED';
 export const payments = pgTable('payments', {
   orderId: uuid('order_id').primaryKey().references(() => orders.id),
   status: text('status').$type<PaymentStatus>().notNull(),
-  amountCents: integer('amount_cents').notNull(),
-  refundedCents: integer('refunded_cents').notNull().default(0),
+  amountCents: cents('amount_cents').notNull(),
+  refundedCents: cents('refunded_cents').notNull().default(0),
   providerChargeId: text('provider_charge_id'),
   providerRefundId: text('provider_refund_id'),
   declineReason: text('decline_reason'),
@@ -97,6 +103,23 @@ export const sagaSteps = pgTable('saga_steps', {
   failureMessage: text('failure_message'),
   completedAt: timestamp('completed_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [primaryKey({ columns: [t.orderId, t.step] })]);
+
+/**
+ * Steps that failed and are being retried: one row per (order, step), written by the step's
+ * activity after each failed attempt in its own statement (the step's transaction has rolled
+ * back), and deleted by the step's successful transaction. A row whose step has a saga_steps row
+ * is stale (an attempt that timed out and failed after its retry succeeded) and is not shown.
+ */
+export const stepRetries = pgTable('step_retries', {
+  orderId: uuid('order_id').notNull(),
+  step: text('step').$type<ForwardStep | CompensationStep | 'markOrderOutcome'>().notNull(),
+  workflowId: text('workflow_id').notNull(),
+  firstFailedAt: timestamp('first_failed_at', { withTimezone: true }).notNull().defaultNow(),
+  lastFailedAt: timestamp('last_failed_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Attempts that failed so far (Temporal's attempt number of the last one). */
+  attempts: integer('attempts').notNull(),
+  lastError: text('last_error').notNull(),
+}, (t) => [primaryKey({ columns: [t.orderId, t.step] }), index('step_retries_first_failed_idx').on(t.firstFailedAt)]);
 
 /**
  * Events waiting for the relay, and for a while after it published them. Two things drizzle
@@ -171,11 +194,11 @@ export const orderProjection = pgTable('order_projection', {
   orderId: uuid('order_id').primaryKey(),
   customerId: text('customer_id'),
   status: text('status').$type<ProjectedOrderStatus>().notNull(),
-  totalCents: integer('total_cents'),
+  totalCents: cents('total_cents'),
   currency: text('currency'),
   lines: jsonb('lines').$type<PricedLine[]>(),
-  chargedCents: integer('charged_cents'),
-  refundedCents: integer('refunded_cents'),
+  chargedCents: cents('charged_cents'),
+  refundedCents: cents('refunded_cents'),
   trackingNumber: text('tracking_number'),
   failedStep: text('failed_step'),
   failureType: text('failure_type'),

@@ -18,6 +18,7 @@ import {
   CANCELLABLE_STATUSES,
   DEFAULT_REVIEW_THRESHOLD_CENTS,
   DEFAULT_REVIEW_TIMEOUT_MS,
+  type CancellationRequest,
   type CompensationStep,
   type ForwardStep,
   type OrderFailure,
@@ -66,9 +67,13 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
     compensations: [],
     failure: null,
     waitingFor: null,
+    cancellation: null,
+    outcomeError: null,
   };
   let currentStep: ForwardStep = 'recordOrder';
-  let cancellation: { reason: string } | undefined;
+  let cancellation: CancellationRequest | undefined;
+  /** False while recordOrder runs: the order row must exist before anything can be compensated or marked. */
+  let interruptible = false;
   let review: ReviewOutcome | undefined;
   /** Compensations of the steps begun so far, newest first. */
   const undo: CompensationStep[] = [];
@@ -106,12 +111,23 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
   setHandler(
     cancelUpdate,
     (request) => {
-      cancellation = { reason: request.reason ?? 'cancelled on request' };
+      // The first cancel's reason stands. The handler answers at once (an answer that waited for
+      // the cancel to take effect would reorder recorded histories): waitsFor says whether the
+      // cancel is still pending behind a step it cannot interrupt.
+      cancellation ??= {
+        reason: request.reason ?? 'cancelled on request',
+        requestedAt: new Date().toISOString(),
+        waitsFor: interruptible ? null : currentStep,
+      };
+      state.cancellation = cancellation;
+      showProgress();
       forward.cancel();
       return state;
     },
     {
-      description: 'Cancel the order and undo its steps; refused once the shipment step has started',
+      description:
+        'Cancel the order and undo its steps; refused once the shipment step has started. Arriving during recordOrder, which ' +
+        'cannot be interrupted, it takes effect when that step ends (cancellation.waitsFor names the step until then)',
       validator: (_request: CancelRequest) => assertStatusIn(state, CANCELLABLE_STATUSES, 'cancel'),
     },
   );
@@ -146,6 +162,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
       const recorded = await CancellationScope.nonCancellable(() =>
         steps.recordOrder.executeWithOptions({ ...STEP_OPTIONS, summary: `Record order: ${describeLines(input.items)}` }, [input]),
       );
+      interruptible = true;
       state.totalCents = recorded.totalCents;
       state.currency = recorded.currency;
       state.lines = recorded.lines;
@@ -214,6 +231,7 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
   } catch (error) {
     state.failure = describeFailure(error, currentStep, cancellation);
     state.waitingFor = null;
+    if (cancellation) cancellation.waitsFor = null;
     setStatus('COMPENSATING');
     upsertSearchAttributes([{ key: FAILED_STEP, value: currentStep }]);
     // Non-cancellable: a cancelled saga must still undo what it did.
@@ -221,10 +239,17 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
       const unresolved = await runCompensations(undo);
       const status: UnsuccessfulStatus =
         unresolved.length > 0 ? 'NEEDS_ATTENTION' : state.failure?.type === 'Cancelled' ? 'CANCELLED' : 'FAILED';
-      await compensations.markOrderOutcome.executeWithOptions({ ...COMPENSATION_OPTIONS, summary: `Mark order ${status}` }, [
-        { orderId: input.orderId, status, failure: state.failure!, unresolved },
-      ]);
-      return status;
+      try {
+        await compensations.markOrderOutcome.executeWithOptions({ ...COMPENSATION_OPTIONS, summary: `Mark order ${status}` }, [
+          { orderId: input.orderId, status, failure: state.failure!, unresolved, customerId: input.customerId },
+        ]);
+        return status;
+      } catch (error) {
+        // Only a non-retryable failure gets here: the orders row and the outcome event are missing.
+        // The saga still ends, visibly, rather than failing as a workflow nobody looks at.
+        state.outcomeError = messageOf(error);
+        return 'NEEDS_ATTENTION' as const;
+      }
     });
     setStatus(outcome);
     return state;
@@ -261,11 +286,12 @@ function assertStatusIn(state: OrderSagaState, allowed: readonly OrderStatus[], 
   }
 }
 
-function describeFailure(error: unknown, step: ForwardStep, cancellation: { reason: string } | undefined): OrderFailure {
-  if (cancellation) return { step, type: 'Cancelled', reason: cancellation.reason };
-  if (isCancellation(error)) return { step, type: 'Cancelled', reason: 'workflow cancelled' };
+function describeFailure(error: unknown, step: ForwardStep, cancellation: CancellationRequest | undefined): OrderFailure {
+  if (isCancellation(error)) return { step, type: 'Cancelled', reason: cancellation?.reason ?? 'workflow cancelled' };
   const cause = error instanceof ActivityFailure ? error.cause : error;
+  // A step that failed on its own while a cancel waited for it (recordOrder) says why it failed.
   if (cause instanceof ApplicationFailure) return { step, type: cause.type ?? 'ApplicationFailure', reason: cause.message };
+  if (cancellation) return { step, type: 'Cancelled', reason: cancellation.reason };
   // Anything else is a bug in this code: fail the workflow task so Temporal retries it after a fix.
   throw error;
 }

@@ -16,12 +16,16 @@ export function progressDetails(state: OrderSagaState): string {
     parts.push(`**Total** ${money(state.totalCents)} (${lines})`);
   }
   if (state.waitingFor) parts.push(`**Waiting for** ${state.waitingFor}`);
+  if (state.cancellation?.waitsFor) {
+    parts.push(`**Cancel requested** ${state.cancellation.reason} (${state.cancellation.requestedAt}): takes effect when ${state.cancellation.waitsFor} ends`);
+  }
   if (state.steps.length > 0) parts.push(`**Done** ${state.steps.map((step) => step.step).join(' → ')}`);
   if (state.failure) parts.push(`**Failed at** ${state.failure.step}: ${state.failure.type}, ${state.failure.reason}`);
   if (state.compensations.length > 0) {
     const outcomes = state.compensations.map((c) => (c.outcome === 'COMPENSATED' ? `${c.step} ✓` : `${c.step} ✗ (${c.error ?? 'failed'})`));
     parts.push(`**Compensations** ${outcomes.join(', ')}`);
   }
+  if (state.outcomeError) parts.push(`**Outcome not recorded** ${state.outcomeError}`);
   // Markdown hard line breaks, not paragraphs: the UI shows details in a frame of fixed height.
   return parts.join('  \n');
 }

@@ -3,7 +3,7 @@ import { workflowIdForOrder, type OrderStatus } from '../../domain/order';
 import { startOrderSaga } from '../../saga-client/start-order-saga';
 import type { ApiDeps } from '../deps';
 import type { SubmitOrder } from '../schemas';
-import { assertKnownSkus } from './assert-known-skus';
+import { checkAgainstCatalog } from './check-catalog';
 import { claimOrderId } from './claim-idempotency-key';
 import { readOrderState } from './read-order-state';
 
@@ -19,7 +19,7 @@ export interface SubmittedOrder {
  * if the first attempt never got that far; the workflow id makes a second saga impossible.
  */
 export async function submitOrder(deps: ApiDeps, body: SubmitOrder, idempotencyKey: string | undefined): Promise<SubmittedOrder> {
-  await assertKnownSkus(deps.db.db, body.items);
+  await checkAgainstCatalog(deps.db.db, body.items);
   const { orderId, repeated } = await claimOrderId(deps.db.db, idempotencyKey, body);
   const input = {
     ...body,

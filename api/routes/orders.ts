@@ -2,9 +2,12 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
 import { listOrders } from '../orders/list-orders';
-import { readOrderState } from '../orders/read-order-state';
+import { pendingRequest } from '../orders/pending-request';
+import { orderView, readOrderView } from '../orders/read-order-state';
 import { submitOrder } from '../orders/submit-order';
 import { updateOrder } from '../orders/update-order';
+import { ApiError } from '../errors';
+import { CANCELLABLE_STATUSES } from '../../domain/order';
 import { createRouter, logOrder } from '../router';
 import {
   CancelOrderSchema,
@@ -12,6 +15,7 @@ import {
   ListOrdersQuerySchema,
   OrderIdParamSchema,
   OrderListSchema,
+  OrderRequestPendingSchema,
   OrderStateSchema,
   SubmitOrderSchema,
   SubmittedOrderSchema,
@@ -43,7 +47,10 @@ const getRoute = createRoute({
   path: '/orders/{id}',
   summary: "An order's saga status",
   request: { params: OrderIdParamSchema },
-  responses: { 200: json(OrderStateSchema, 'The status, steps, compensations and failure'), ...errorResponses(400, 404) },
+  responses: {
+    200: json(OrderStateSchema, 'The status, steps, compensations and failure, a pending cancel, and steps that keep failing (retrying)'),
+    ...errorResponses(400, 404),
+  },
 });
 
 const listRoute = createRoute({
@@ -58,9 +65,17 @@ const cancelRoute = createRoute({
   method: 'post',
   path: '/orders/{id}/cancel',
   summary: 'Cancel an order that has not started shipping',
+  description:
+    'Answers within SAGA_ANSWER_TIMEOUT_MS. 200: the cancel took effect and the saga compensates. 202: it is pending, either accepted by ' +
+    'the saga and waiting for a step it cannot interrupt (recordOrder), or not taken yet because the saga is inside a step; ' +
+    'GET /orders/{id} shows it under cancellation once accepted. 409: it never can (shipping started, or the order ended).',
   middleware: jsonBody(),
   request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: CancelOrderSchema } } } },
-  responses: { 200: json(OrderStateSchema, 'Cancel accepted: the saga compensates'), ...errorResponses(400, 404, 409, 413, 415) },
+  responses: {
+    200: json(OrderStateSchema, 'Cancel took effect: the saga compensates'),
+    202: json(OrderRequestPendingSchema, 'Cancel pending: it takes effect when the saga can apply it'),
+    ...errorResponses(400, 404, 409, 413, 415),
+  },
 });
 
 export function orderRoutes(deps: ApiDeps) {
@@ -82,14 +97,27 @@ export function orderRoutes(deps: ApiDeps) {
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
-      return c.json(await readOrderState(client, id), 200);
+      return c.json(await readOrderView(deps, id), 200);
     })
     .openapi(listRoute, async (c) => c.json(await listOrders(client, config.TEMPORAL_NAMESPACE, c.req.valid('query')), 200))
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
-      const state = await updateOrder(client, id, cancelUpdate, { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' });
+      const answer = await updateOrder(client, id, cancelUpdate, { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' }, config.SAGA_ANSWER_TIMEOUT_MS);
+      if (!answer.answered) {
+        // Busy sagas cannot answer; what they last reported may already rule the cancel out.
+        if (answer.lastStatus && !CANCELLABLE_STATUSES.includes(answer.lastStatus)) {
+          const reason = `cannot cancel order ${id}: it is ${answer.lastStatus}`;
+          throw new ApiError(409, 'order_state_conflict', reason, [{ path: 'status', message: reason }]);
+        }
+        c.get('log').warn({ lastStatus: answer.lastStatus }, 'cancel not taken by the saga in time');
+        return c.json(await pendingRequest(deps, id, 'cancel', { accepted: false, lastStatus: answer.lastStatus }), 202);
+      }
+      if (answer.state.cancellation?.waitsFor) {
+        c.get('log').info({ waitsFor: answer.state.cancellation.waitsFor }, 'cancel accepted, pending');
+        return c.json(await pendingRequest(deps, id, 'cancel', { accepted: true, state: answer.state }), 202);
+      }
       c.get('log').info('cancel accepted');
-      return c.json(state, 200);
+      return c.json(await orderView(deps, answer.state), 200);
     });
 }

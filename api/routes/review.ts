@@ -1,37 +1,53 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
+import { ApiError } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { jsonBody } from '../middleware/json-body';
+import { pendingRequest } from '../orders/pending-request';
+import { orderView } from '../orders/read-order-state';
 import { updateOrder } from '../orders/update-order';
 import { ADMIN_SECURITY, createRouter, logOrder } from '../router';
-import { errorResponses, OrderIdParamSchema, OrderStateSchema, ReviewDecisionSchema } from '../schemas';
-import { approveUpdate, rejectUpdate } from '../../workflows/definitions';
+import { errorResponses, OrderIdParamSchema, OrderRequestPendingSchema, OrderStateSchema, ReviewDecisionSchema } from '../schemas';
+import { approveUpdate, rejectUpdate, type ReviewDecision } from '../../workflows/definitions';
 
 const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
   createRoute({
     method: 'post',
     path: `/orders/{id}/${decision}`,
     summary: decision === 'approve' ? 'Approve an order awaiting review (admin)' : 'Reject an order awaiting review (admin)',
+    description: 'Answers within SAGA_ANSWER_TIMEOUT_MS: 202 when the saga did not take the decision in that time (no worker runs).',
     security: ADMIN_SECURITY,
     middleware: [adminAuth(token), ...jsonBody()],
     request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: ReviewDecisionSchema } } } },
     responses: {
       200: { description: 'The decision was taken', content: { 'application/json': { schema: OrderStateSchema } } },
+      202: { description: 'The saga has not taken the decision yet', content: { 'application/json': { schema: OrderRequestPendingSchema } } },
       ...errorResponses(400, 401, 404, 409),
     },
   });
 
 /** A human's decision on an order above the review threshold. */
 export function reviewRoutes(deps: ApiDeps) {
+  const decide = async (decision: 'approve' | 'reject', orderId: string, body: ReviewDecision) => {
+    const answer = await updateOrder(deps.client, orderId, decision === 'approve' ? approveUpdate : rejectUpdate, body, deps.config.SAGA_ANSWER_TIMEOUT_MS);
+    if (answer.answered) return { status: 200 as const, body: await orderView(deps, answer.state) };
+    if (answer.lastStatus !== 'AWAITING_REVIEW') {
+      const reason = `cannot ${decision} order ${orderId}: it is ${answer.lastStatus ?? 'in an unknown state'}`;
+      throw new ApiError(409, 'order_state_conflict', reason, [{ path: 'status', message: reason }]);
+    }
+    return { status: 202 as const, body: await pendingRequest(deps, orderId, decision, { accepted: false, lastStatus: answer.lastStatus }) };
+  };
   return createRouter()
     .openapi(decisionRoute('approve', deps.adminToken), async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
-      return c.json(await updateOrder(deps.client, id, approveUpdate, c.req.valid('json') ?? {}), 200);
+      const answer = await decide('approve', id, c.req.valid('json') ?? {});
+      return answer.status === 200 ? c.json(answer.body, 200) : c.json(answer.body, 202);
     })
     .openapi(decisionRoute('reject', deps.adminToken), async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
-      return c.json(await updateOrder(deps.client, id, rejectUpdate, c.req.valid('json') ?? {}), 200);
+      const answer = await decide('reject', id, c.req.valid('json') ?? {});
+      return answer.status === 200 ? c.json(answer.body, 200) : c.json(answer.body, 202);
     });
 }

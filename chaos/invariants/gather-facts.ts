@@ -21,10 +21,11 @@ export interface FactSources {
 /** Reads the run's database once, with plain statements (no transaction, see the postgres.js note in the README). */
 export async function gatherFacts(sources: FactSources): Promise<RunFacts> {
   const { sql } = sources;
-  const orders = await sql<OrderRow[]>`SELECT id, status, total_cents AS "totalCents", failure_type AS "failureType" FROM orders`;
+  // Money columns are bigint, which postgres.js reads as strings: cast to float8, exact for cents up to 2^53.
+  const orders = await sql<OrderRow[]>`SELECT id, status, total_cents::float8 AS "totalCents", failure_type AS "failureType" FROM orders`;
   const keys = await sql<{ key: string; orderId: string }[]>`SELECT key, order_id AS "orderId" FROM idempotency_keys`;
   const payments = await sql<{ orderId: string; status: string; amountCents: number; refundedCents: number }[]>`
-    SELECT order_id AS "orderId", status, amount_cents AS "amountCents", refunded_cents AS "refundedCents" FROM payments`;
+    SELECT order_id AS "orderId", status, amount_cents::float8 AS "amountCents", refunded_cents::float8 AS "refundedCents" FROM payments`;
   const shipments = await sql<{ orderId: string; status: string }[]>`SELECT order_id AS "orderId", status FROM shipments`;
   const reservations = await sql<{ orderId: string; sku: string; quantity: number; status: string }[]>`
     SELECT order_id AS "orderId", sku, quantity, status FROM reservations`;

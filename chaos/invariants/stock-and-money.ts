@@ -1,4 +1,4 @@
-import { mergeItems } from '../../activities/record-order';
+import { mergeItems } from '../../domain/order-limits';
 import type { InvariantResult, RunFacts } from './types';
 
 /**

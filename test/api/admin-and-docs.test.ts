@@ -87,6 +87,7 @@ describe('OpenAPI and docs', () => {
         'PUT /admin/inventory/{sku}',
         'GET /admin/outbox',
         'POST /admin/outbox/{id}/retry',
+        'GET /admin/sagas/stuck',
         'GET /admin/consumers',
         'POST /admin/consumers/{name}/stop',
         'POST /admin/consumers/{name}/start',
@@ -118,7 +119,7 @@ describe('OpenAPI and docs', () => {
       await page.goto(`${ctx.api.baseUrl}/docs`);
       await expect(page.getByText('Saga orchestrator API').first().isVisible()).resolves.toBe(true);
       await page.locator('.opblock-summary-path', { hasText: '/orders/{id}/cancel' }).first().waitFor();
-      expect(await page.locator('.opblock').count()).toBe(17);
+      expect(await page.locator('.opblock').count()).toBe(18);
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'api-docs.png'), fullPage: true });
       expect(refused).toEqual([]);

@@ -49,6 +49,24 @@ export const validOrderBody = (customerPrefix: string) =>
     }),
   });
 
+/**
+ * A well-formed order near and past the limits of domain/order-limits.ts: quantities up to and
+ * just over the per-SKU limit, the same SKU on many lines (merged before checking), up to 50
+ * lines, the priciest demo SKU included. Some are accepted, most refused with a 400 naming items.
+ */
+export const largeOrderBody = (customerPrefix: string) =>
+  validOrderBody(customerPrefix).chain((body) =>
+    fc
+      .array(
+        fc.record({
+          sku: fc.constantFrom(...SKUS, 'SKU-ESPRESSO'),
+          quantity: fc.oneof(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(500, 999, 1000, 1001)),
+        }),
+        { minLength: 1, maxLength: 50 },
+      )
+      .map((items) => ({ ...body, items })),
+  );
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 const FIELD_PATHS = [
@@ -116,6 +134,7 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
   const key = fc.uuid().map((id) => `fuzz-${id}`);
   return fc.oneof(
     { weight: 1, arbitrary: fc.tuple(validOrderBody(customerPrefix), key).map(([b, k]) => post('valid order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
+    { weight: 1, arbitrary: fc.tuple(largeOrderBody(customerPrefix), key).map(([b, k]) => post('large order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
     { weight: 4, arbitrary: fc.tuple(brokenOrderBody(customerPrefix), key).map(([b, k]) => post('broken order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
     {
       weight: 2,

@@ -1,0 +1,22 @@
+import { inArray } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import type { OrderItem } from '../../domain/order';
+import { mergeItems, orderTotalCents, totalLimitViolation } from '../../domain/order-limits';
+import { inventory } from '../../drizzle/schema';
+import { ApiError } from '../errors';
+
+/**
+ * Checks an order against the catalog before any saga starts: every SKU must exist, and the
+ * order priced at today's catalog prices must stay within MAX_ORDER_TOTAL_CENTS. recordOrder
+ * checks the total again with the prices it records.
+ */
+export async function checkAgainstCatalog(db: Database, items: readonly OrderItem[]): Promise<void> {
+  const merged = mergeItems(items);
+  const rows = await db.select({ sku: inventory.sku, priceCents: inventory.priceCents }).from(inventory).where(inArray(inventory.sku, merged.map((item) => item.sku)));
+  const prices = new Map(rows.map((row) => [row.sku, row.priceCents]));
+  const unknown = items.flatMap((item, index) => (prices.has(item.sku) ? [] : [{ path: `items.${index}.sku`, message: `unknown SKU ${item.sku}` }]));
+  if (unknown.length > 0) throw new ApiError(400, 'validation_failed', 'the order names SKUs the catalog does not have', unknown);
+  const total = orderTotalCents(merged.map((item) => ({ ...item, unitPriceCents: prices.get(item.sku)! })));
+  const overLimit = totalLimitViolation(total);
+  if (overLimit) throw new ApiError(400, 'validation_failed', 'the order is above the limit of one order', [overLimit]);
+}
