@@ -1,9 +1,11 @@
+import { causeChain, postgresErrorIn, type PostgresErrorFields } from '../db/postgres-errors';
+
 /**
  * Which failures of a step retrying cannot fix. Pure: no I/O, unit-tested on its own
  * (test/saga/classify-error.test.ts).
  *
- * Postgres reports a SQLSTATE; postgres.js puts it on its PostgresError, and drizzle 0.45 may wrap
- * that in a DrizzleQueryError whose message is the query text, so the cause chain is walked.
+ * Postgres reports a SQLSTATE; postgres.js puts it on its PostgresError (db/postgres-errors.ts
+ * finds it under drizzle's wrapping).
  * Deterministic: class 22 (data exception: out of range, invalid text, untranslatable character),
  * class 23 (integrity constraint violation), class 54 (program limit exceeded: an index row too
  * big), and postgres.js's own refusals of a query's values. Everything else retries: lost
@@ -24,17 +26,6 @@ const SQLSTATE_CLASSES: Record<string, DeterministicFailureType> = { '22': 'Inva
 /** postgres.js refuses these queries before sending them; sending again gives the same answer. */
 const CLIENT_CODES: Record<string, DeterministicFailureType> = { UNDEFINED_VALUE: 'InvalidData', MAX_PARAMETERS_EXCEEDED: 'ProgramLimitExceeded' };
 
-/** The fields of postgres.js's PostgresError this module reads. */
-interface PostgresErrorFields {
-  message: string;
-  code: string;
-  constraint_name?: string;
-  column_name?: string;
-  table_name?: string;
-  detail?: string;
-}
-
-const MAX_CAUSES = 10;
 
 export function classifyStepError(error: unknown): ErrorClass {
   const pg = postgresErrorIn(error);
@@ -63,27 +54,6 @@ function describePostgresError(pg: PostgresErrorFields): string {
     pg.table_name && `table ${pg.table_name}`,
   ].filter(Boolean);
   return `${pg.message} (SQLSTATE ${pg.code}${where.length > 0 ? `, ${where.join(', ')}` : ''})${pg.detail ? `: ${pg.detail}` : ''}`;
-}
-
-function postgresErrorIn(error: unknown): PostgresErrorFields | undefined {
-  for (const cause of causeChain(error)) {
-    if (isPostgresError(cause)) return cause;
-  }
-  return undefined;
-}
-
-function isPostgresError(value: unknown): value is PostgresErrorFields {
-  if (!(value instanceof Error) || value.name !== 'PostgresError') return false;
-  const code: unknown = (value as Error & { code?: unknown }).code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
-}
-
-function* causeChain(error: unknown): Generator<unknown> {
-  let current = error;
-  for (let depth = 0; current !== undefined && current !== null && depth < MAX_CAUSES; depth++) {
-    yield current;
-    current = current instanceof Error ? current.cause : undefined;
-  }
 }
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));

@@ -21,16 +21,3 @@ export class TransactionConnectionLostError extends Error {
   }
 }
 
-/**
- * True when postgres.js failed a statement because it lost the connection: its own
- * CONNECTION_* and CONNECT_TIMEOUT errors, and the socket errors it passes on (it tags those with
- * the failed query). Drizzle wraps them as the `cause` of its own error.
- */
-export function isConnectionFailure(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    const code = 'code' in current ? current.code : undefined;
-    if (typeof code === 'string' && (code.startsWith('CONNECTION_') || code === 'CONNECT_TIMEOUT')) return true;
-    if ('syscall' in current && 'query' in current) return true;
-  }
-  return false;
-}

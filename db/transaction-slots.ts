@@ -1,6 +1,6 @@
-import postgres, { type Options, type PostgresType, type Sql } from 'postgres';
+import type { Options, PostgresType, Sql } from 'postgres';
 import { SlotTransaction } from './slot-transaction';
-import { isConnectionFailure } from './transaction-connection-lost';
+import { isConnectionFailure, postgresErrorIn } from './postgres-errors';
 
 export type TransactionBody<T> = (sql: Sql) => T | Promise<T>;
 export type ClientOptions = Options<Record<string, PostgresType>>;
@@ -108,7 +108,7 @@ class Slot {
   async #afterFailure(tx: SlotTransaction, error: unknown): Promise<unknown> {
     // A socket error can fail a statement before the close that marks the transaction lost.
     if (isConnectionFailure(error)) tx.markLost();
-    if (!tx.lost && reportedByPostgres(error)) {
+    if (!tx.lost && postgresErrorIn(error) !== undefined) {
       try {
         await tx.untilLost(tx.sql.unsafe('ROLLBACK'));
         return error;
@@ -141,10 +141,3 @@ class Slot {
   }
 }
 
-/** True when Postgres answered with an error (drizzle wraps it as the `cause` of its own). */
-function reportedByPostgres(error: unknown): boolean {
-  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
-    if (current instanceof postgres.PostgresError) return true;
-  }
-  return false;
-}
