@@ -55,12 +55,14 @@ export class ChaosApiClient {
 
   /**
    * Approves, rejects or cancels an order awaiting review. A 409 after a retry can mean the
-   * first try went through and only its answer was lost: then the order already shows it.
+   * first try went through and only its answer was lost: then the order already shows it. A 202
+   * (the saga, busy or without a worker, did not answer in time; Temporal holds the request) is
+   * accepted too: the order's end state shows whether the decision took effect.
    */
   async decide(orderId: string, decision: ReviewDecision): Promise<void> {
     const path = `/orders/${orderId}/${decision}`;
     const { status, body } = await this.send('POST', path, { body: { reason: `chaos run: ${decision}` }, admin: decision !== 'cancel', what: `${decision} order ${orderId}` });
-    if (status === 200) return;
+    if (status === 200 || status === 202) return;
     if (status === 409 && decisionShows(await this.orderState(orderId), decision)) return;
     throw new ApiCallError(`POST ${path} answered ${status}: ${body}`, status, body);
   }
