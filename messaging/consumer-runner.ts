@@ -254,7 +254,7 @@ export class ConsumerRunner {
   }
 
   private async process(session: ConsumerSession, message: ConsumeMessage): Promise<void> {
-    const attempt = attemptOf(message);
+    const attempt = attemptOf(message, this.options.settings.retry.maxAttempts);
     const decoded = decodeEnvelope(message, this.options.settings.limits);
     if (!decoded.ok) {
       // A decoding problem is in the bytes: no retry can fix it.
@@ -358,7 +358,7 @@ export class ConsumerRunner {
     }
     const error = `the consumer failed on this message: ${messageOf(fault)}`;
     try {
-      await this.deadLetter(session, message, { reason: 'internal-error', error, attempts: attemptOf(message) }, log);
+      await this.deadLetter(session, message, { reason: 'internal-error', error, attempts: attemptOf(message, this.options.settings.retry.maxAttempts) }, log);
       log.error({ err: fault }, 'parked after a fault in the consumer library');
     } catch (parkError) {
       log.error({ err: fault, parkError }, 'could not park a delivery after a fault; rejecting it so the broker dead-letters it');

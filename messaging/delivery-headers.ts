@@ -48,10 +48,13 @@ export type DeadLetterReason = (typeof DEAD_LETTER_REASONS)[number];
 // A header table over 64 KiB cannot be encoded; an error message is cut well below that.
 const MAX_ERROR_LENGTH = 4000;
 
-/** The delivery's attempt number: 1 unless it came back from a retry queue. */
-export function attemptOf(message: Message): number {
+/**
+ * The delivery's attempt number: 1 unless it came back from a retry queue. Capped at
+ * `maxAttempts`: a publisher's own x-attempt can at most make this its last attempt.
+ */
+export function attemptOf(message: Message, maxAttempts: number): number {
   const value = numberIn(message.properties.headers?.[HEADER.attempt]);
-  return value !== undefined && Number.isInteger(value) && value >= 1 ? value : 1;
+  return value !== undefined && Number.isInteger(value) && value >= 1 ? Math.min(value, maxAttempts) : 1;
 }
 
 /**

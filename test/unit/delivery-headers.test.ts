@@ -23,10 +23,12 @@ const HOSTILE_VALUES: unknown[] = [
 ];
 
 describe('delivery headers from a hostile publisher', () => {
-  it('reads the attempt as 1 unless it is a whole number from 1, and never throws', () => {
-    HOSTILE_VALUES.forEach((value, i) => expect(attemptOf(withHeaders({ [HEADER.attempt]: value })), `hostile value #${i}`).toBe(1));
-    expect(attemptOf(withHeaders({ [HEADER.attempt]: 3 }))).toBe(3);
-    expect(attemptOf(withHeaders({ [HEADER.attempt]: '4' }))).toBe(4);
+  it('reads the attempt as 1 unless it is a whole number from 1, at most the last attempt, and never throws', () => {
+    HOSTILE_VALUES.forEach((value, i) => expect(attemptOf(withHeaders({ [HEADER.attempt]: value }), 5), `hostile value #${i}`).toBe(1));
+    expect(attemptOf(withHeaders({ [HEADER.attempt]: 3 }), 5)).toBe(3);
+    expect(attemptOf(withHeaders({ [HEADER.attempt]: '4' }), 5)).toBe(4);
+    // A publisher's own x-attempt can at most make it the last attempt.
+    expect(attemptOf(withHeaders({ [HEADER.attempt]: 1e300 }), 5)).toBe(5);
     expect(numberIn({ valueOf: 1, toString: 'x' })).toBeUndefined();
   });
 
