@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import amqp, { type Options } from 'amqplib';
 import { connectDb, type DbHandle, type Transaction } from '../../db/client';
@@ -9,9 +9,11 @@ import { ConsumerRunner } from '../../messaging/consumer-runner';
 import type { ConsumerSettings } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import type { Envelope, EventContent, EventName } from '../../messaging/envelope';
+import { inspectQueue } from '../../messaging/queue-inspection';
 import { ConfirmPublisher } from '../../outbox/confirm-publisher';
 import type { OutboxRow } from '../../outbox/outbox-row';
 import { sql } from 'drizzle-orm';
+import { queueCounts } from './broker';
 import { startTestStack, type TestStack } from './test-stack';
 
 /** Short back-off tiers (150 ms, 300 ms) and three attempts, so retry tests take a second. */
@@ -53,7 +55,7 @@ export const CREATE_EFFECTS_TABLE = `CREATE TABLE IF NOT EXISTS test_effects (
   message_id uuid NOT NULL, instance text NOT NULL, attempt integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`;
 
 export async function startConsumerKit(stack: TestStack, settings: Partial<ConsumerSettings> = {}): Promise<ConsumerKit> {
-  const log = createLogger('consumer-test', 'silent');
+  const log = createLogger('consumer-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const fullSettings: ConsumerSettings = {
     amqpUrl: stack.config.AMQP_URL,
     exchange: stack.exchange,
@@ -154,6 +156,33 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
       for (const name of [queue, deadLetter, ...retries]) await channel.deleteQueue(name);
     }
     await channel.close();
+  }
+}
+
+/**
+ * Nothing left behind: no delivery in flight, the broker counts no message in `queue` (ready or
+ * unacknowledged; its counts for quorum queues lag by a few seconds, hence the wait), and once
+ * the runner stops, which returns anything still unacknowledged to the queue, the queue is empty.
+ */
+export async function expectAllSettled(kit: ConsumerKit, runner: ConsumerRunner, queue: string): Promise<void> {
+  await waitFor(() => runner.inFlight === 0, 'no delivery in flight');
+  let counts = await queueCounts(queue);
+  await waitFor(
+    async () => {
+      counts = await queueCounts(queue);
+      return counts.messages === 0 && counts.unacknowledged === 0;
+    },
+    `the broker to count no message in ${queue} (last: ${JSON.stringify(counts)})`,
+    20_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; the broker still counts ${JSON.stringify(counts)}`);
+  });
+  await runner.stop();
+  const connection = await amqp.connect(kit.settings.amqpUrl);
+  try {
+    expect((await inspectQueue(connection, queue))?.messages, 'messages back in the queue after the runner stopped').toBe(0);
+  } finally {
+    await connection.close();
   }
 }
 
