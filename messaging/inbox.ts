@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client';
+import { postgresErrorIn } from '../db/postgres-errors';
 import { inbox } from '../drizzle/schema';
 
 export type InboxOutcome = 'handled' | 'duplicate';
@@ -16,8 +17,10 @@ export interface HandleOnceOptions {
 /** A retry found the inbox row held by an earlier delivery of the same message that has not finished. */
 export class InboxRowBusyError extends Error {
   override readonly name = 'InboxRowBusyError';
-  constructor(messageId: string, waitedMs: number) {
-    super(`an earlier delivery of message ${messageId} is still being handled (it holds the inbox row; waited ${waitedMs} ms)`);
+  constructor(messageId: string, waitedMs: number, cause: unknown) {
+    // The cause keeps Postgres's own error in the chain: the transaction is then known to be
+    // healthy and is rolled back rather than its connection replaced.
+    super(`an earlier delivery of message ${messageId} is still being handled (it holds the inbox row; waited ${waitedMs} ms)`, { cause });
   }
 }
 
@@ -39,7 +42,8 @@ export function handleOnce(
     try {
       claimed = await tx.insert(inbox).values({ consumer, messageId }).onConflictDoNothing().returning({ messageId: inbox.messageId });
     } catch (error) {
-      if (statementTimeoutMs !== undefined && isQueryCanceled(error)) throw new InboxRowBusyError(messageId, statementTimeoutMs);
+      // 57014 query_canceled: here, the statement timeout fired while the claim waited on the key.
+      if (statementTimeoutMs !== undefined && postgresErrorIn(error)?.code === '57014') throw new InboxRowBusyError(messageId, statementTimeoutMs, error);
       throw error;
     }
     if (claimed.length === 0) return 'duplicate';
@@ -47,8 +51,3 @@ export function handleOnce(
     return 'handled';
   });
 }
-
-// 57014 query_canceled: here, the statement timeout fired while the claim waited on the key.
-// drizzle wraps the driver's error; its cause carries the SQLSTATE.
-const isQueryCanceled = (error: unknown): boolean => sqlStateOf(error) === '57014' || (error instanceof Error && sqlStateOf(error.cause) === '57014');
-const sqlStateOf = (error: unknown): unknown => (typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined);
