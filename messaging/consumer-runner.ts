@@ -361,7 +361,7 @@ export class ConsumerRunner {
       await this.deadLetter(session, message, { reason: 'internal-error', error, attempts: attemptOf(message, this.options.settings.retry.maxAttempts) }, log);
       log.error({ err: fault }, 'parked after a fault in the consumer library');
     } catch (parkError) {
-      log.error({ err: fault, parkError }, 'could not park a delivery after a fault; rejecting it so the broker dead-letters it');
+      log.error({ err: fault, parkError: messageOf(parkError) }, 'could not park a delivery after a fault; rejecting it so the broker dead-letters it');
       this.reject(session, message, log);
     }
   }
@@ -373,8 +373,9 @@ export class ConsumerRunner {
       await sendConfirmed(session.channel, queue, message.content, carriedProperties(message, deadLetterHeaders(message, allFacts)));
     } catch (error) {
       if (session.isBroken) throw error;
-      // The publisher's own headers could not be sent again (too large once ours are added, or
-      // not encodable): park it with ours alone rather than not at all.
+      // The channel is fine, so most likely the publisher's own headers could not be sent again
+      // (too large once ours are added, or not encodable): park it with ours alone rather than
+      // not at all. If the broker refused the publish itself, this fails too and the caller rejects it.
       const headers = { ...deadLetterFactHeaders(allFacts), [HEADER.droppedHeaders]: truncate(messageOf(error)) };
       await sendConfirmed(session.channel, queue, message.content, carriedProperties(message, headers));
     }
