@@ -34,6 +34,12 @@ const EnvSchema = z.object({
   /** Retry delay tiers: base, 2·base, 4·base … up to max (one TTL queue per tier). */
   CONSUMER_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().positive().default(60_000),
+  /** A delivery with a larger body is parked in the DLQ (too-large) without being read. */
+  CONSUMER_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  /** Deeper nesting of objects and arrays in a body is parked (too-deep) before it is parsed. */
+  CONSUMER_MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(32),
+  /** A handler call that takes longer counts as a failed attempt: retried with back-off, then parked. */
+  CONSUMER_HANDLER_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** How long SIGTERM waits for in-flight messages before closing anyway. */
   CONSUMER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** Fallback poll of the stop/start state, in case a NOTIFY was missed. */

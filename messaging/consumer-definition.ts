@@ -14,6 +14,11 @@ export interface HandlerContext {
   attempt: number;
   /** Carries consumer, messageId, orderId and the event name. */
   log: Logger;
+  /**
+   * Aborted when the handler timeout (CONSUMER_HANDLER_TIMEOUT_MS) passes: the attempt has
+   * then failed and the message is on its way to a retry. Pass it to calls that can hang.
+   */
+  signal: AbortSignal;
 }
 
 export type EventHandler = (content: EventContent, context: HandlerContext) => Promise<void>;

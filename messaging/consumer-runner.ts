@@ -10,10 +10,19 @@ import { ConsumerSession } from './consumer-session';
 import { CONSUMER_CONTROL_CHANNEL, readDesiredState, type ConsumerState } from './consumer-state';
 import { assertConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
 import { sendConfirmed } from './confirmed-send';
-import { decodeEnvelope } from './decode-envelope';
-import { attemptOf, carriedProperties, deadLetterHeaders, retryHeaders, type DeadLetterFacts } from './delivery-headers';
+import { decodeEnvelope, type ReceivedEnvelope } from './decode-envelope';
+import {
+  attemptOf,
+  carriedProperties,
+  deadLetterFactHeaders,
+  deadLetterHeaders,
+  HEADER,
+  retryHeaders,
+  truncate,
+  type DeadLetterFacts,
+} from './delivery-headers';
 import type { EventName } from './envelope';
-import { handleOnce } from './inbox';
+import { handleOnce, type InboxOutcome } from './inbox';
 
 export interface ConsumerRunnerOptions {
   /** `sql` for LISTEN, `db` for the inbox transaction the handlers write in. */
@@ -39,9 +48,12 @@ const RECONNECT_MAX_MS = 10_000;
 /**
  * One instance of a consumer. Run as many as you like, in as many processes: they compete for
  * the queue's messages. Each delivery's effect commits together with its inbox row before the
- * message is acknowledged; a failure is republished to a back-off queue (with its attempt
- * count) and acknowledged, and after the last attempt it is parked in the DLQ. It follows the
- * operator's running/stopped state from Postgres and reconnects when it loses the broker.
+ * message is acknowledged; a failure (or a handler slower than the handler timeout) is
+ * republished to a back-off queue (with its attempt count) and acknowledged, and after the last
+ * attempt it is parked in the DLQ. A delivery that cannot be decoded, whatever its bytes, is
+ * parked at once, and one this code itself fails on is parked as internal-error: every delivery
+ * ends acknowledged, retried or parked. It follows the operator's running/stopped state from
+ * Postgres and reconnects when it loses the broker.
  */
 export class ConsumerRunner {
   /** The AMQP connection name, as the broker lists it. */
@@ -51,6 +63,8 @@ export class ConsumerRunner {
   #desired: ConsumerState = 'running';
   #session: ConsumerSession | undefined;
   readonly #inFlight = new Set<Promise<void>>();
+  // Deliveries acknowledged or rejected: a second settle would close the channel.
+  readonly #settled = new WeakSet<ConsumeMessage>();
   // State changes (consume, cancel) run one at a time, in order.
   #transitions: Promise<void> = Promise.resolve();
   #closing = false;
@@ -71,6 +85,11 @@ export class ConsumerRunner {
   /** True while this instance has a basic.consume on its queue. */
   get consuming(): boolean {
     return this.#session?.consumerTag !== undefined;
+  }
+
+  /** Deliveries received and not yet settled. */
+  get inFlight(): number {
+    return this.#inFlight.size;
   }
 
   /** Reads the desired state, connects and declares the topology; throws if that first attempt fails. */
@@ -220,38 +239,39 @@ export class ConsumerRunner {
       session.markBroken(new Error(`the broker cancelled the consumer of ${this.definition.queue}`));
       return;
     }
-    const work: Promise<void> = this.process(session, message)
-      .catch((error: unknown) => {
-        // Unacknowledged, so the broker redelivers it once this channel is gone.
-        this.#log.error(
-          { err: error, messageId: message.properties.messageId, orderId: message.properties.correlationId },
-          'could not settle a delivery; the broker will deliver it again',
-        );
-      })
-      .finally(() => this.#inFlight.delete(work));
+    // settle() never rejects: every path ends in an ack, a retry, a dead letter or a reject.
+    const work: Promise<void> = this.settle(session, message).finally(() => this.#inFlight.delete(work));
     this.#inFlight.add(work);
   }
 
+  /** Handles one delivery and makes sure it is settled, whatever goes wrong on the way. */
+  private async settle(session: ConsumerSession, message: ConsumeMessage): Promise<void> {
+    try {
+      await this.process(session, message);
+    } catch (fault) {
+      await this.afterFault(session, message, fault);
+    }
+  }
+
   private async process(session: ConsumerSession, message: ConsumeMessage): Promise<void> {
-    const attempt = attemptOf(message);
-    const decoded = decodeEnvelope(message.content);
+    const attempt = attemptOf(message, this.options.settings.retry.maxAttempts);
+    const decoded = decodeEnvelope(message, this.options.settings.limits);
     if (!decoded.ok) {
-      const log = this.#log.child({ messageId: message.properties.messageId, orderId: message.properties.correlationId, attempt });
-      return this.deadLetter(session, message, { reason: 'unparseable', error: decoded.error, attempts: attempt }, log);
+      // A decoding problem is in the bytes: no retry can fix it.
+      const log = this.#log.child({ ...deliveryFields(message), attempt });
+      return this.deadLetter(session, message, { reason: decoded.reason, error: decoded.error, attempts: attempt }, log);
     }
     const { envelope } = decoded;
+    // Safe to log: the property check bounded these to what AMQP short strings can hold.
     const log = this.#log.child({ messageId: envelope.messageId, orderId: envelope.metadata.correlationId, event: envelope.name, attempt });
     const handler = this.handlerFor(envelope.name);
     if (!handler) {
       const error = `consumer ${this.definition.name} has no handler for event ${JSON.stringify(envelope.name)}`;
       return this.deadLetter(session, message, { reason: 'no-handler', error, attempts: attempt }, log);
     }
-    const name = envelope.name as EventName;
-    let outcome: 'handled' | 'duplicate';
+    let outcome: InboxOutcome;
     try {
-      outcome = await handleOnce(this.options.db.db, this.definition.name, envelope.messageId, (tx) =>
-        handler(envelope.content, { tx, messageId: envelope.messageId, name, metadata: envelope.metadata, attempt, log }),
-      );
+      outcome = await this.runHandler(handler, envelope, attempt, log);
     } catch (error) {
       return this.afterFailure(session, message, attempt, error, log);
     }
@@ -265,13 +285,47 @@ export class ConsumerRunner {
     }
   }
 
+  /**
+   * Runs the handler in its inbox transaction for at most the handler timeout. A handler that
+   * overruns is left to finish in the background: its transaction keeps the inbox row, so if it
+   * commits late the retry finds the row and is acknowledged as a duplicate; if it never ends,
+   * each retry waits on the row for one timeout at most, then counts as failed too.
+   */
+  private async runHandler(handler: EventHandler, envelope: ReceivedEnvelope, attempt: number, log: Logger): Promise<InboxOutcome> {
+    const timeoutMs = this.options.settings.handlerTimeoutMs;
+    const abort = new AbortController();
+    const { messageId, content, metadata } = envelope;
+    const context = { messageId, name: envelope.name as EventName, metadata, attempt, log, signal: abort.signal };
+    const running = handleOnce(this.options.db.db, this.definition.name, messageId, (tx) => handler(content, { ...context, tx }), {
+      statementTimeoutMs: timeoutMs,
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HandlerTimeoutError(timeoutMs)), timeoutMs);
+    });
+    try {
+      return await Promise.race([running, timedOut]);
+    } catch (error) {
+      if (error instanceof HandlerTimeoutError) {
+        abort.abort(error);
+        running.then(
+          (late) => log.warn({ outcome: late }, 'a handler that timed out finished after all; its retry will find the inbox row'),
+          (late: unknown) => log.warn({ err: late }, 'a handler that timed out failed after all; its transaction rolled back'),
+        );
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private handlerFor(name: string): EventHandler | undefined {
     const { handlers } = this.definition;
     return Object.hasOwn(handlers, name) ? handlers[name as EventName] : undefined;
   }
 
   private async afterFailure(session: ConsumerSession, message: ConsumeMessage, attempt: number, error: unknown, log: Logger): Promise<void> {
-    const text = error instanceof Error ? error.message : String(error);
+    const text = messageOf(error);
     if (error instanceof UnprocessableMessageError) {
       return this.deadLetter(session, message, { reason: 'unprocessable', error: text, attempts: attempt }, log);
     }
@@ -287,9 +341,44 @@ export class ConsumerRunner {
     log.warn({ err: error, retryInMs: delay, maxAttempts: retry.maxAttempts }, 'handler failed; retrying after back-off');
   }
 
+  /**
+   * The runner's own code threw (not a handler: that is afterFailure). The message is parked
+   * as internal-error; if even that fails, it is rejected, and the queue's dead-letter
+   * settings move it to the DLQ. Only a closed channel leaves it to the broker to redeliver.
+   */
+  private async afterFault(session: ConsumerSession, message: ConsumeMessage, fault: unknown): Promise<void> {
+    const log = this.#log.child(deliveryFields(message));
+    if (this.#settled.has(message)) {
+      log.error({ err: fault }, 'failed after the delivery was settled');
+      return;
+    }
+    if (session.isBroken) {
+      log.warn({ err: fault }, 'the channel closed before the delivery was settled; the broker will deliver it again');
+      return;
+    }
+    const error = `the consumer failed on this message: ${messageOf(fault)}`;
+    try {
+      await this.deadLetter(session, message, { reason: 'internal-error', error, attempts: attemptOf(message, this.options.settings.retry.maxAttempts) }, log);
+      log.error({ err: fault }, 'parked after a fault in the consumer library');
+    } catch (parkError) {
+      log.error({ err: fault, parkError: messageOf(parkError) }, 'could not park a delivery after a fault; rejecting it so the broker dead-letters it');
+      this.reject(session, message, log);
+    }
+  }
+
   private async deadLetter(session: ConsumerSession, message: ConsumeMessage, facts: Omit<DeadLetterFacts, 'consumer'>, log: Logger): Promise<void> {
-    const headers = deadLetterHeaders(message, { ...facts, consumer: this.definition.name });
-    await sendConfirmed(session.channel, deadLetterQueueOf(this.definition.queue), message.content, carriedProperties(message, headers));
+    const queue = deadLetterQueueOf(this.definition.queue);
+    const allFacts = { ...facts, consumer: this.definition.name };
+    try {
+      await sendConfirmed(session.channel, queue, message.content, carriedProperties(message, deadLetterHeaders(message, allFacts)));
+    } catch (error) {
+      if (session.isBroken) throw error;
+      // The channel is fine, so most likely the publisher's own headers could not be sent again
+      // (too large once ours are added, or not encodable): park it with ours alone rather than
+      // not at all. If the broker refused the publish itself, this fails too and the caller rejects it.
+      const headers = { ...deadLetterFactHeaders(allFacts), [HEADER.droppedHeaders]: truncate(messageOf(error)) };
+      await sendConfirmed(session.channel, queue, message.content, carriedProperties(message, headers));
+    }
     this.acknowledge(session, message, log);
     this.stats.deadLettered += 1;
     log.error({ reason: facts.reason, error: facts.error, attempts: facts.attempts }, 'parked in the dead-letter queue');
@@ -298,10 +387,42 @@ export class ConsumerRunner {
   private acknowledge(session: ConsumerSession, message: ConsumeMessage, log: Logger): void {
     try {
       session.channel.ack(message);
+      this.#settled.add(message);
     } catch (error) {
       // The channel is gone and the broker will redeliver: a committed effect is then a
       // duplicate the inbox absorbs; a retry or dead-letter copy is simply sent again.
       log.warn({ err: error }, 'could not acknowledge: the channel closed; the broker will deliver it again');
     }
   }
+
+  /** The last resort: the queue's dead-letter settings route a rejected message to `<queue>.dlq`. */
+  private reject(session: ConsumerSession, message: ConsumeMessage, log: Logger): void {
+    try {
+      session.channel.nack(message, false, false);
+      this.#settled.add(message);
+      this.stats.deadLettered += 1;
+    } catch (error) {
+      log.warn({ err: error }, 'could not reject: the channel closed; the broker will deliver it again');
+    }
+  }
 }
+
+/** A handler call outlived CONSUMER_HANDLER_TIMEOUT_MS: a failed attempt like any other. */
+export class HandlerTimeoutError extends Error {
+  override readonly name = 'HandlerTimeoutError';
+  constructor(readonly timeoutMs: number) {
+    super(`the handler did not finish within ${timeoutMs} ms (CONSUMER_HANDLER_TIMEOUT_MS)`);
+  }
+}
+
+const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+/**
+ * What a log line may say about a delivery not yet decoded: the AMQP properties that identify
+ * it, which are short strings (at most 255 bytes) by the protocol; never its body or headers.
+ */
+const deliveryFields = (message: ConsumeMessage): Record<string, string | undefined> => {
+  const { messageId, correlationId, type } = message.properties;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return { messageId: text(messageId), orderId: text(correlationId), event: text(type) };
+};

@@ -1,4 +1,5 @@
 import type { AppConfig } from '../config/env';
+import type { DecodeLimits } from './decode-envelope';
 
 /** How failed deliveries are retried before they are parked in the DLQ. */
 export interface RetryPolicy {
@@ -14,6 +15,13 @@ export interface ConsumerSettings {
   /** The topic exchange consumer queues bind on. */
   exchange: string;
   retry: RetryPolicy;
+  /** What a delivery may be before it is read; beyond them it is parked at once. */
+  limits: DecodeLimits;
+  /**
+   * How long one handler call may take (its transaction included). Past it the attempt counts
+   * as failed and the message is retried; no single statement of the transaction runs longer.
+   */
+  handlerTimeoutMs: number;
   shutdownTimeoutMs: number;
   controlPollMs: number;
 }
@@ -28,6 +36,8 @@ export const consumerSettingsFrom = (config: AppConfig): ConsumerSettings => ({
   amqpUrl: config.AMQP_URL,
   exchange: config.EVENTS_EXCHANGE,
   retry: retryPolicyFrom(config),
+  limits: { maxBodyBytes: config.CONSUMER_MAX_BODY_BYTES, maxJsonDepth: config.CONSUMER_MAX_JSON_DEPTH },
+  handlerTimeoutMs: config.CONSUMER_HANDLER_TIMEOUT_MS,
   shutdownTimeoutMs: config.CONSUMER_SHUTDOWN_TIMEOUT_MS,
   controlPollMs: config.CONSUMER_CONTROL_POLL_MS,
 });

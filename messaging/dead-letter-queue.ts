@@ -1,7 +1,7 @@
 import type { ChannelModel, GetMessage, Message, XDeath } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { sendConfirmed } from './confirmed-send';
-import { carriedProperties, DEAD_LETTER_REASONS, HEADER, replayedHeaders, type DeadLetterReason } from './delivery-headers';
+import { carriedProperties, DEAD_LETTER_REASONS, HEADER, numberIn, replayedHeaders, type DeadLetterReason } from './delivery-headers';
 
 /** A parked message as an operator sees it. */
 export interface DeadLetter {
@@ -19,11 +19,17 @@ export interface DeadLetter {
   deadLetteredAt: string | null;
   /** How often it was replayed before. */
   replays: number;
-  /** The message body as it was received, as text. */
+  /**
+   * The message body as it was received: as text when it is valid UTF-8, else base64 (see
+   * bodyEncoding); cut after 64 KiB of the original bytes (see bodyBytes).
+   */
   body: string;
+  bodyEncoding: 'utf8' | 'base64';
+  /** The whole body's size, which can be more than `body` shows. */
+  bodyBytes: number;
 }
 
-const MAX_BODY_CHARS = 64 * 1024;
+const MAX_BODY_BYTES_SHOWN = 64 * 1024;
 const REPLAY_BATCH = 100;
 
 /**
@@ -79,46 +85,65 @@ export async function replayDeadLetters(connection: ChannelModel, deadLetterQueu
   }
 }
 
+/** A parked message as an operator sees it; never throws, whatever the message's bytes or headers. */
 export function describeDeadLetter(message: Message): DeadLetter {
   const headers = message.properties.headers ?? {};
   const { messageId, correlationId, type } = message.properties;
-  const body = message.content.toString('utf8');
   const base = {
     messageId: stringOrNull(messageId),
     event: stringOrNull(type),
     orderId: stringOrNull(correlationId),
-    replays: numberOrNull(headers[HEADER.replays]) ?? 0,
-    body: body.length > MAX_BODY_CHARS ? `${body.slice(0, MAX_BODY_CHARS)}…` : body,
+    replays: numberIn(headers[HEADER.replays]) ?? 0,
+    ...shownBody(message.content),
   };
   const reason = headers[HEADER.reason];
   if (typeof reason === 'string') {
+    const lastError = headers[HEADER.lastError];
     return {
       ...base,
       reason: (DEAD_LETTER_REASONS as readonly string[]).includes(reason) ? (reason as DeadLetterReason) : 'unknown',
-      error: String(headers[HEADER.lastError] ?? ''),
-      attempts: numberOrNull(headers[HEADER.attempts]),
+      error: typeof lastError === 'string' ? lastError : '',
+      attempts: numberIn(headers[HEADER.attempts]) ?? null,
       consumer: stringOrNull(headers[HEADER.consumer]),
       deadLetteredAt: stringOrNull(headers[HEADER.deadLetteredAt]),
     };
   }
-  // Parked by the broker itself (the queue's delivery limit), not by a consumer.
-  const [death] = (headers['x-death'] ?? []) as XDeath[];
-  const brokerReason = death?.reason as string | undefined;
+  // Dead-lettered by the broker itself: the queue's delivery limit, or our last-resort reject.
+  const xDeath: unknown = headers['x-death'];
+  const death = (Array.isArray(xDeath) ? xDeath[0] : undefined) as Partial<XDeath> | undefined;
+  const brokerReason: string | undefined = typeof death?.reason === 'string' ? death.reason : undefined;
+  const seconds = numberIn((death?.time as { value?: unknown } | undefined)?.value);
   return {
     ...base,
-    reason: brokerReason === 'delivery_limit' ? 'delivery-limit' : 'unknown',
+    reason: brokerReason === 'delivery_limit' ? 'delivery-limit' : brokerReason === 'rejected' ? 'internal-error' : 'unknown',
     error:
       brokerReason === 'delivery_limit'
         ? `delivered too many times without an acknowledgement (its consumer kept crashing or losing its connection while handling it)`
-        : `dead-lettered by the broker: ${brokerReason ?? 'no reason given'}`,
+        : brokerReason === 'rejected'
+          ? `rejected by its consumer, which could not park it itself (see the consumer's log)`
+          : `dead-lettered by the broker: ${brokerReason ?? 'no reason given'}`,
     attempts: null,
     consumer: null,
-    deadLetteredAt: death?.time ? new Date(death.time.value * 1000).toISOString() : null,
+    deadLetteredAt: seconds !== undefined ? new Date(seconds * 1000).toISOString() : null,
   };
 }
 
+// fatal: bytes that are not UTF-8 are shown as base64 rather than mangled into U+FFFD.
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+function shownBody(content: Buffer): Pick<DeadLetter, 'body' | 'bodyEncoding' | 'bodyBytes'> {
+  const cut = content.length > MAX_BODY_BYTES_SHOWN;
+  const shown = content.subarray(0, MAX_BODY_BYTES_SHOWN);
+  const ellipsis = cut ? '…' : '';
+  // The cut can split a character in two: up to three bytes of it may be dropped before the body counts as binary.
+  for (let dropped = 0; dropped <= (cut ? 3 : 0); dropped++) {
+    try {
+      return { body: STRICT_UTF8.decode(shown.subarray(0, shown.length - dropped)) + ellipsis, bodyEncoding: 'utf8', bodyBytes: content.length };
+    } catch {
+      // Not UTF-8 (yet): try one byte less, or fall through to base64.
+    }
+  }
+  return { body: shown.toString('base64') + ellipsis, bodyEncoding: 'base64', bodyBytes: content.length };
+}
+
 const stringOrNull = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
-const numberOrNull = (value: unknown): number | null => {
-  const n = Number(value);
-  return value !== undefined && value !== null && Number.isFinite(n) ? n : null;
-};

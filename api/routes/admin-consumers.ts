@@ -32,7 +32,9 @@ const DeadLetterSchema = z
     consumer: z.string().nullable(),
     deadLetteredAt: z.string().nullable(),
     replays: z.number().int(),
-    body: z.string(),
+    body: z.string().openapi({ description: 'As received: text when it is valid UTF-8, else base64 (bodyEncoding); the first 64 KiB' }),
+    bodyEncoding: z.enum(['utf8', 'base64']),
+    bodyBytes: z.number().int().openapi({ description: 'The whole body, which can be longer than `body` shows' }),
   })
   .openapi('DeadLetter');
 const ReplayResultSchema = z.object({ consumer: z.string(), replayed: z.number().int(), dlqDepth: z.number().int() }).openapi('ReplayResult');

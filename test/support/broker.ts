@@ -27,3 +27,39 @@ export async function closeBrokerConnection(connectionName: string): Promise<voi
   if (pids.length === 0) throw new Error(`no broker connection named ${connectionName}`);
   for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'closed by test']);
 }
+
+export interface BrokerQueueCounts {
+  messages: number;
+  /** Delivered to a consumer and not yet acknowledged. */
+  unacknowledged: number;
+}
+
+/** The broker's own counts for `queue`, as `rabbitmqctl list_queues` reports them. */
+export async function queueCounts(queue: string): Promise<BrokerQueueCounts> {
+  const { stdout } = await run('rabbitmqctl', ['list_queues', 'name', 'messages', 'messages_unacknowledged', '-q', '--no-table-headers']);
+  const line = stdout.split('\n').find((candidate) => candidate.split('\t')[0] === queue);
+  if (!line) throw new Error(`rabbitmqctl does not list queue ${queue}`);
+  const [, messages, unacknowledged] = line.split('\t');
+  return { messages: Number(messages), unacknowledged: Number(unacknowledged) };
+}
+
+/**
+ * Applies a policy to `queue` alone (as an operator would, say a length limit) and resolves
+ * once the broker shows it applied. Returns the policy's name, for clearQueuePolicy.
+ */
+export async function setQueuePolicy(queue: string, definition: Record<string, unknown>): Promise<string> {
+  const name = `test-${queue}`;
+  const pattern = `^${queue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
+  await run('rabbitmqctl', ['set_policy', '--apply-to', 'queues', name, pattern, JSON.stringify(definition)]);
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const { stdout } = await run('rabbitmqctl', ['list_queues', 'name', 'policy', '-q', '--no-table-headers']);
+    if (stdout.split('\n').some((line) => line === `${queue}\t${name}`)) return name;
+    if (Date.now() > deadline) throw new Error(`policy ${name} did not apply to ${queue} within 15 s`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export async function clearQueuePolicy(name: string): Promise<void> {
+  await run('rabbitmqctl', ['clear_policy', name]);
+}

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import amqp, { type Options } from 'amqplib';
 import { connectDb, type DbHandle, type Transaction } from '../../db/client';
@@ -9,9 +9,11 @@ import { ConsumerRunner } from '../../messaging/consumer-runner';
 import type { ConsumerSettings } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import type { Envelope, EventContent, EventName } from '../../messaging/envelope';
+import { inspectQueue } from '../../messaging/queue-inspection';
 import { ConfirmPublisher } from '../../outbox/confirm-publisher';
 import type { OutboxRow } from '../../outbox/outbox-row';
 import { sql } from 'drizzle-orm';
+import { queueCounts } from './broker';
 import { startTestStack, type TestStack } from './test-stack';
 
 /** Short back-off tiers (150 ms, 300 ms) and three attempts, so retry tests take a second. */
@@ -53,11 +55,13 @@ export const CREATE_EFFECTS_TABLE = `CREATE TABLE IF NOT EXISTS test_effects (
   message_id uuid NOT NULL, instance text NOT NULL, attempt integer NOT NULL, at timestamptz NOT NULL DEFAULT clock_timestamp())`;
 
 export async function startConsumerKit(stack: TestStack, settings: Partial<ConsumerSettings> = {}): Promise<ConsumerKit> {
-  const log = createLogger('consumer-test', 'silent');
+  const log = createLogger('consumer-test', process.env.TEST_LOG_LEVEL ?? 'silent');
   const fullSettings: ConsumerSettings = {
     amqpUrl: stack.config.AMQP_URL,
     exchange: stack.exchange,
     retry: TEST_RETRY,
+    limits: { maxBodyBytes: stack.config.CONSUMER_MAX_BODY_BYTES, maxJsonDepth: stack.config.CONSUMER_MAX_JSON_DEPTH },
+    handlerTimeoutMs: stack.config.CONSUMER_HANDLER_TIMEOUT_MS,
     shutdownTimeoutMs: 10_000,
     controlPollMs: 500,
     ...settings,
@@ -123,6 +127,9 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
         CONSUMER_RETRY_MAX_MS: String(fullSettings.retry.maxMs),
         CONSUMER_CONTROL_POLL_MS: String(fullSettings.controlPollMs),
         CONSUMER_SHUTDOWN_TIMEOUT_MS: String(fullSettings.shutdownTimeoutMs),
+        CONSUMER_MAX_BODY_BYTES: String(fullSettings.limits.maxBodyBytes),
+        CONSUMER_MAX_JSON_DEPTH: String(fullSettings.limits.maxJsonDepth),
+        CONSUMER_HANDLER_TIMEOUT_MS: String(fullSettings.handlerTimeoutMs),
         LOG_LEVEL: 'warn',
         TEST_CONSUMER_NAME: definition.name,
         TEST_CONSUMER_QUEUE: definition.queue,
@@ -149,6 +156,33 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
       for (const name of [queue, deadLetter, ...retries]) await channel.deleteQueue(name);
     }
     await channel.close();
+  }
+}
+
+/**
+ * Nothing left behind: no delivery in flight, the broker counts no message in `queue` (ready or
+ * unacknowledged; its counts for quorum queues lag by a few seconds, hence the wait), and once
+ * the runner stops, which returns anything still unacknowledged to the queue, the queue is empty.
+ */
+export async function expectAllSettled(kit: ConsumerKit, runner: ConsumerRunner, queue: string): Promise<void> {
+  await waitFor(() => runner.inFlight === 0, 'no delivery in flight');
+  let counts = await queueCounts(queue);
+  await waitFor(
+    async () => {
+      counts = await queueCounts(queue);
+      return counts.messages === 0 && counts.unacknowledged === 0;
+    },
+    `the broker to count no message in ${queue} (last: ${JSON.stringify(counts)})`,
+    20_000,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; the broker still counts ${JSON.stringify(counts)}`);
+  });
+  await runner.stop();
+  const connection = await amqp.connect(kit.settings.amqpUrl);
+  try {
+    expect((await inspectQueue(connection, queue))?.messages, 'messages back in the queue after the runner stopped').toBe(0);
+  } finally {
+    await connection.close();
   }
 }
 
