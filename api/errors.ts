@@ -57,7 +57,7 @@ export function respond(c: Context<ApiEnv>, error: ApiError): Response {
 export function handleError(error: Error, c: Context<ApiEnv>): Response {
   if (error instanceof ApiError) return respond(c, error);
   if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
+    const status = error.status;
     return respond(c, new ApiError(status, HTTP_EXCEPTION_CODES[status] ?? 'http_error', error.message || 'request refused'));
   }
   c.get('log').error({ err: error }, 'unhandled error');

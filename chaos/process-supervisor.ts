@@ -104,13 +104,13 @@ export class ProcessSupervisor {
     const file = log;
     const { readiness } = spec;
     const readyMarker = 'logMessage' in readiness ? `"msg":${JSON.stringify(readiness.logMessage)}` : undefined;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       file.write(`${line}\n`);
       if (readyMarker && start.readyAt === null && line.includes(readyMarker)) start.readyAt = Date.now();
       if (line.startsWith('{"level":50') || line.startsWith('{"level":60')) running.lastErrorLine = line;
       spec.onStdoutLine?.(line);
     });
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
       file.write(`[stderr] ${line}\n`);
       if (line.startsWith(CRASH_AFTER_COMMIT_MARKER)) running.crashAfterCommit = line.slice(CRASH_AFTER_COMMIT_MARKER.length).trim();
       running.stderrTail.push(line);

@@ -102,7 +102,7 @@ export class ConsumerRunner {
       (payload) => payload === this.definition.name && void this.resync(),
       () => void this.resync(),
     );
-    this.#unlisten = listener.unlisten;
+    this.#unlisten = () => listener.unlisten();
     this.#pollTimer = setInterval(() => void this.resync(), settings.controlPollMs);
     this.#pollTimer.unref();
     try {

@@ -84,7 +84,7 @@ export function decodeEnvelope(message: ReceivedMessage, limits: DecodeLimits): 
     if (issues.length > listed.length) listed.push(`and ${issues.length - listed.length} more`);
     return fail('invalid-envelope', `body is not an envelope: ${listed.join('; ')}`);
   }
-  const envelope = parsed.data as ReceivedEnvelope;
+  const envelope = parsed.data;
   const mismatches = propertyMismatches(properties, envelope);
   if (mismatches.length > 0) return fail('property-mismatch', `AMQP properties disagree with the envelope: ${mismatches.join('; ')}`);
   return { ok: true, envelope };

@@ -1,5 +1,4 @@
 import type { Sql } from 'postgres';
-import type { OrderStatus } from '../../domain/order';
 import type { ConsumerStatus } from '../../messaging/consumer-control';
 import type { StockRow } from '../catalog';
 import type { DeliveryProbe } from '../delivery-probe';
@@ -49,7 +48,7 @@ export async function gatherFacts(sources: FactSources): Promise<RunFacts> {
     sagas: sources.sagas,
     workflows: sources.workflows,
     workflowsOnTaskQueue: sources.workflowsOnTaskQueue,
-    orders: new Map(orders.map((row) => [row.id, { ...row, status: row.status as OrderStatus }])),
+    orders: new Map(orders.map((row) => [row.id, { ...row, status: row.status }])),
     idempotencyKeys: new Map(keys.map((row) => [row.key, row.orderId])),
     payments: new Map(payments.map(({ orderId, ...rest }) => [orderId, rest])),
     shipments: new Map(shipments.map(({ orderId, ...rest }) => [orderId, rest])),

@@ -39,7 +39,7 @@ const EARLY_ANSWERS: EarlyAnswer[] = [
   {
     name: '413, 1 MiB chunked body',
     status: 413,
-    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: chunkedBody(1024 * 1024), duplex: 'half' } as RequestInit }),
+    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: chunkedBody(1024 * 1024), duplex: 'half' } }),
   },
   { name: '415, 200 KiB text body', status: 415, request: () => ({ path: '/orders', init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(200 * 1024) } }) },
   { name: '401 on an admin route with a body', status: 401, request: () => ({ path: '/admin/inventory/SKU-KEEP', init: { method: 'PUT', headers: jsonHeaders, body: jsonOf(200 * 1024) } }) },

@@ -53,7 +53,7 @@ async function send(request: FuzzRequest): Promise<Outcome> {
     method: request.method,
     headers: request.headers,
     ...(payload !== undefined ? { body: payload, ...(request.chunked ? { duplex: 'half' } : {}) } : {}),
-  } as RequestInit);
+  });
   const text = await response.text();
   const ms = performance.now() - began;
   let body: unknown = text;

@@ -82,7 +82,7 @@ export function eventEnvelope(name: EventName, extra: Record<string, unknown> = 
   return {
     messageId: randomUUID(),
     name,
-    content: { orderId, customerId: 'fuzz-customer', totalCents: 1250, currency: 'EUR', ...extra } as Envelope['content'],
+    content: { orderId, customerId: 'fuzz-customer', totalCents: 1250, currency: 'EUR', ...extra },
     metadata: { correlationId: orderId, causationId: `order-${orderId}/fuzz`, createdUtc: new Date().toISOString() },
   };
 }

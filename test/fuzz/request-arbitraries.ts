@@ -101,8 +101,8 @@ const brokenOrderBody = (customerPrefix: string) =>
       fc.oneof(
         fc.constant({ op: 'remove' as const }),
         fc.record({ op: fc.constant('replace' as const), value: fc.jsonValue() as fc.Arbitrary<Json> }),
-        fc.record({ op: fc.constant('replace' as const), value: nastyString as fc.Arbitrary<Json> }),
-        fc.record({ op: fc.constant('replace' as const), value: fc.constantFrom<Json>(-1, 0, 1.5, 1e309 as number, -0.0001, 1001, 'ZZ', 'de', 'Germany', 'SKU-NOPE', '') }),
+        fc.record({ op: fc.constant('replace' as const), value: nastyString }),
+        fc.record({ op: fc.constant('replace' as const), value: fc.constantFrom<Json>(-1, 0, 1.5, Infinity, -0.0001, 1001, 'ZZ', 'de', 'Germany', 'SKU-NOPE', '') }),
         fc.record({ op: fc.constant('replace' as const), value: fc.constant<Json>('x'.repeat(70 * 1024)) }),
         fc.record({ op: fc.constant('replace' as const), value: fc.array(fc.constant<Json>({ sku: 'SKU-RED-MUG', quantity: 1 }), { minLength: 51, maxLength: 300 }) }),
         fc.record({ op: fc.constant('extra' as const), key: fc.string({ minLength: 1, maxLength: 20 }), value: fc.jsonValue() as fc.Arbitrary<Json> }),
@@ -125,6 +125,7 @@ const post = (kind: string, path: string, body: string, extra: Record<string, st
 const percentEncode = (value: string): string => [...Buffer.from(value, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
 
 /** Header values travel as bytes: UTF-8 as Latin-1, without the control characters HTTP forbids there. */
+// eslint-disable-next-line no-control-regex -- stripping control characters is the point
 const asHeaderValue = (value: string): string => Buffer.from(value, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
 
 const idLike = fc.oneof(fc.uuid(), nastyString.map(percentEncode), fc.constantFrom(...NASTY_STRINGS.slice(0, 4)));
@@ -173,7 +174,7 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
         .map((query) => {
           const params = new URLSearchParams();
           for (const [name, value] of Object.entries(query)) if (value !== null) params.set(name, String(value));
-          return { kind: 'list query', method: 'GET', path: `/orders?${params}`, headers: {} };
+          return { kind: 'list query', method: 'GET', path: `/orders?${params.toString()}`, headers: {} };
         }),
     },
     {
@@ -245,7 +246,7 @@ export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
       .map(([token, status]): FuzzRequest => ({
         kind: 'bad page token',
         method: 'GET',
-        path: `/orders?${new URLSearchParams({ pageToken: token, ...(status ? { status } : {}) })}`,
+        path: `/orders?${new URLSearchParams({ pageToken: token, ...(status ? { status } : {}) }).toString()}`,
         headers: {},
         expectStatus: 400,
       })),

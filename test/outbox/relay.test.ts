@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
 import { closeBrokerConnection } from '../support/broker';
-import type { ReceivedEvent } from '../support/event-probe';
 import { writeOrderEvents } from '../support/outbox-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -66,7 +65,7 @@ async function committedIds(orderIds: readonly string[]): Promise<string[][]> {
 /** Each order's first deliveries, in the order the probe received them. */
 function receivedOrder(orderId: string): string[] {
   const firsts: string[] = [];
-  for (const event of stack.probe.forOrder(orderId) as ReceivedEvent[]) {
+  for (const event of stack.probe.forOrder(orderId)) {
     if (!firsts.includes(event.envelope.messageId)) firsts.push(event.envelope.messageId);
   }
   return firsts;

@@ -26,9 +26,11 @@ afterAll(() => stack?.close());
 async function resultWithin(handle: WorkflowHandle<typeof orderSaga>, ms = 30_000): Promise<OrderSagaState> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(async () => {
-      const state = await handle.query(statusQuery).catch(() => undefined);
-      reject(new Error(`saga ${handle.workflowId} did not end within ${ms} ms; it is ${state?.status ?? 'unknown'}`));
+    timer = setTimeout(() => {
+      void handle
+        .query(statusQuery)
+        .catch(() => undefined)
+        .then((state) => reject(new Error(`saga ${handle.workflowId} did not end within ${ms} ms; it is ${state?.status ?? 'unknown'}`)));
     }, ms);
   });
   try {

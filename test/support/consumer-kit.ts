@@ -107,7 +107,8 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
     },
     publishRaw(routingKey, body, properties = {}) {
       return new Promise((resolve, reject) =>
-        rawChannel.publish(stack.exchange, routingKey, body, { persistent: true, ...properties }, (error: unknown) => (error ? reject(error) : resolve())),
+        rawChannel.publish(stack.exchange, routingKey, body, { persistent: true, ...properties }, (error: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),),
       );
     },
     async effects(messageIds) {
