@@ -25,7 +25,8 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string): ApiError => new ApiError(404, `${what}_not_found`, `no ${what} with id ${JSON.stringify(id)}`);
+export const notFound = (what: string, id: string): ApiError =>
+  new ApiError(404, `${what}_not_found`, `no ${what} with id ${JSON.stringify(id)}`);
 
 export function detailsOf(error: ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));

@@ -141,7 +141,8 @@ export class ProcessSupervisor {
   /** SIGKILL, recorded as the harness's doing; the supervisor restarts it. */
   kill(name: string): { pid: number; at: number } {
     const running = this.#running.get(name);
-    if (!running || running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`${name} is not running: nothing to kill`);
+    if (!running || running.child.exitCode !== null || running.child.signalCode !== null)
+      throw new Error(`${name} is not running: nothing to kill`);
     running.killRequested = true;
     running.child.kill('SIGKILL');
     return { pid: running.start.pid, at: Date.now() };
@@ -149,7 +150,8 @@ export class ProcessSupervisor {
 
   signal(name: string, signal: NodeJS.Signals): number {
     const running = this.#running.get(name);
-    if (!running || running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`${name} is not running: cannot send ${signal}`);
+    if (!running || running.child.exitCode !== null || running.child.signalCode !== null)
+      throw new Error(`${name} is not running: cannot send ${signal}`);
     running.child.kill(signal);
     return running.start.pid;
   }

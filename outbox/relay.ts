@@ -81,7 +81,11 @@ export class OutboxRelay {
   ) {}
 
   async start(): Promise<void> {
-    const listener = await this.sql.listen(NOTIFY_CHANNEL, () => this.wake(), () => this.wake());
+    const listener = await this.sql.listen(
+      NOTIFY_CHANNEL,
+      () => this.wake(),
+      () => this.wake(),
+    );
     this.#unlisten = () => listener.unlisten();
     this.#cleanupTimer = setInterval(() => void this.cleanup(), this.settings.cleanupIntervalMs);
     this.#cleanupTimer.unref();
