@@ -43,7 +43,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', ignoreRestSiblings: true }],
       // Async implementations of Promise-returning interfaces need no await; dropping `async` would make throws synchronous.
       '@typescript-eslint/require-await': 'off',
-      // amqplib headers and postgres.js rows are typed `any` at the library boundary; ~55 sites, checked by hand there (follow-up).
+      // amqplib properties/headers and Proxy/Reflect results are `any` at library boundaries (~55 sites, values checked where read); follow-up: a typed boundary helper.
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       // Rendering a hostile `unknown` value with String() is deliberate at the broker and log boundaries.
