@@ -21,13 +21,22 @@ export async function activityStep<R>(
 ): Promise<R> {
   const { info, log } = Context.current();
   const fields = { orderId, correlationId: orderId, step, attempt: info.attempt };
-  const attempt: StepAttempt = { orderId, step, workflowId: info.workflowExecution?.workflowId ?? 'unknown-workflow', attempt: info.attempt };
+  const attempt: StepAttempt = {
+    orderId,
+    step,
+    workflowId: info.workflowExecution?.workflowId ?? 'unknown-workflow',
+    attempt: info.attempt,
+  };
   const bookkeeping = (what: string) => (error: unknown) =>
     log.error(`${step}: could not ${what}`, { ...fields, error: describeStepError(error) });
   // An attempt that timed out, or whose worker died, wrote nothing: the next one says so.
   if (attempt.attempt > 1) await recordStepRetry(deps.db, attempt, null).catch(bookkeeping('record the retry'));
   try {
-    const result = await runStep(deps.db, { orderId, step, workflowId: attempt.workflowId, retried: attempt.attempt > 1, ...options }, body);
+    const result = await runStep(
+      deps.db,
+      { orderId, step, workflowId: attempt.workflowId, retried: attempt.attempt > 1, ...options },
+      body,
+    );
     log.info(`${step} done`, fields);
     return result;
   } catch (error) {

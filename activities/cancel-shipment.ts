@@ -9,15 +9,17 @@ import { done } from './run-step';
  * Compensates createShipment: cancels the booking and puts the shipped stock back under the
  * order's reservation, which releaseInventory then frees. A no-op when nothing was shipped.
  */
-export const cancelShipment = (deps: ActivityDeps) => (input: { orderId: string }): Promise<{ cancelled: boolean }> =>
-  activityStep<{ cancelled: boolean }>(deps, input.orderId, 'cancelShipment', async (tx) => {
-    const { orderId } = input;
-    const [shipment] = await tx
-      .update(shipments)
-      .set({ status: 'CANCELLED', cancelledAt: sql`now()` })
-      .where(and(eq(shipments.orderId, orderId), eq(shipments.status, 'CREATED')))
-      .returning({ trackingNumber: shipments.trackingNumber });
-    if (!shipment) return done({ cancelled: false });
-    await moveReservations(tx, orderId, 'returnShipped');
-    return done({ cancelled: true }, [{ name: 'shipment.cancelled', content: { orderId, trackingNumber: shipment.trackingNumber } }]);
-  });
+export const cancelShipment =
+  (deps: ActivityDeps) =>
+  (input: { orderId: string }): Promise<{ cancelled: boolean }> =>
+    activityStep<{ cancelled: boolean }>(deps, input.orderId, 'cancelShipment', async (tx) => {
+      const { orderId } = input;
+      const [shipment] = await tx
+        .update(shipments)
+        .set({ status: 'CANCELLED', cancelledAt: sql`now()` })
+        .where(and(eq(shipments.orderId, orderId), eq(shipments.status, 'CREATED')))
+        .returning({ trackingNumber: shipments.trackingNumber });
+      if (!shipment) return done({ cancelled: false });
+      await moveReservations(tx, orderId, 'returnShipped');
+      return done({ cancelled: true }, [{ name: 'shipment.cancelled', content: { orderId, trackingNumber: shipment.trackingNumber } }]);
+    });

@@ -16,9 +16,11 @@ export interface CheckFraudInput {
  * ledger all the same: the decision is recorded with the order, and a retry gets the first
  * answer even if the watch list changed in between.
  */
-export const checkFraud = (deps: ActivityDeps) => (input: CheckFraudInput): Promise<{ cleared: true }> =>
-  activityStep(deps, input.orderId, 'checkFraud', async () =>
-    FRAUD_WATCH_LIST.has(input.customerId)
-      ? rejected('FraudSuspected', `customer ${input.customerId} is on the fraud watch list`)
-      : done({ cleared: true as const }),
-  );
+export const checkFraud =
+  (deps: ActivityDeps) =>
+  (input: CheckFraudInput): Promise<{ cleared: true }> =>
+    activityStep(deps, input.orderId, 'checkFraud', async () =>
+      FRAUD_WATCH_LIST.has(input.customerId)
+        ? rejected('FraudSuspected', `customer ${input.customerId} is on the fraud watch list`)
+        : done({ cleared: true as const }),
+    );

@@ -18,14 +18,19 @@ export const DETERMINISTIC_FAILURE_TYPES = ['InvalidData', 'ConstraintViolation'
 export type DeterministicFailureType = (typeof DETERMINISTIC_FAILURE_TYPES)[number];
 
 export type ErrorClass =
-  | { retryable: true }
-  | { retryable: false; type: DeterministicFailureType; message: string; sqlState: string | null };
+  { retryable: true } | { retryable: false; type: DeterministicFailureType; message: string; sqlState: string | null };
 
-const SQLSTATE_CLASSES: Record<string, DeterministicFailureType> = { '22': 'InvalidData', '23': 'ConstraintViolation', '54': 'ProgramLimitExceeded' };
+const SQLSTATE_CLASSES: Record<string, DeterministicFailureType> = {
+  '22': 'InvalidData',
+  '23': 'ConstraintViolation',
+  '54': 'ProgramLimitExceeded',
+};
 
 /** postgres.js refuses these queries before sending them; sending again gives the same answer. */
-const CLIENT_CODES: Record<string, DeterministicFailureType> = { UNDEFINED_VALUE: 'InvalidData', MAX_PARAMETERS_EXCEEDED: 'ProgramLimitExceeded' };
-
+const CLIENT_CODES: Record<string, DeterministicFailureType> = {
+  UNDEFINED_VALUE: 'InvalidData',
+  MAX_PARAMETERS_EXCEEDED: 'ProgramLimitExceeded',
+};
 
 export function classifyStepError(error: unknown): ErrorClass {
   const pg = postgresErrorIn(error);

@@ -4,13 +4,15 @@ import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done } from './run-step';
 
-export const completeOrder = (deps: ActivityDeps) => (input: { orderId: string }): Promise<null> =>
-  activityStep(deps, input.orderId, 'completeOrder', async (tx) => {
-    const [order] = await tx
-      .update(orders)
-      .set({ status: 'COMPLETED', updatedAt: sql`now()` })
-      .where(eq(orders.id, input.orderId))
-      .returning({ totalCents: orders.totalCents, currency: orders.currency, customerId: orders.customerId });
-    if (!order) throw new Error(`order ${input.orderId} is not recorded`);
-    return done(null, [{ name: 'order.completed', content: { orderId: input.orderId, ...order } }]);
-  });
+export const completeOrder =
+  (deps: ActivityDeps) =>
+  (input: { orderId: string }): Promise<null> =>
+    activityStep(deps, input.orderId, 'completeOrder', async (tx) => {
+      const [order] = await tx
+        .update(orders)
+        .set({ status: 'COMPLETED', updatedAt: sql`now()` })
+        .where(eq(orders.id, input.orderId))
+        .returning({ totalCents: orders.totalCents, currency: orders.currency, customerId: orders.customerId });
+      if (!order) throw new Error(`order ${input.orderId} is not recorded`);
+      return done(null, [{ name: 'order.completed', content: { orderId: input.orderId, ...order } }]);
+    });

@@ -15,20 +15,22 @@ export interface CreateShipmentInput {
 }
 
 /** Books the carrier and turns the order's reserved stock into shipped stock. */
-export const createShipment = (deps: ActivityDeps) => (input: CreateShipmentInput): Promise<{ trackingNumber: string }> =>
-  activityStep(
-    deps,
-    input.orderId,
-    'createShipment',
-    async (tx) => {
-      const { orderId, address } = input;
-      if (UNSHIPPABLE_COUNTRIES.has(address.country.toUpperCase())) {
-        return rejected('ShippingRefused', `the carrier does not ship to ${address.country}`);
-      }
-      const trackingNumber = `TRK-${createHash('sha256').update(orderId).digest('hex').slice(0, 12).toUpperCase()}`;
-      await tx.insert(shipments).values({ orderId, status: 'CREATED', trackingNumber, address });
-      await moveReservations(tx, orderId, 'ship');
-      return done({ trackingNumber }, [{ name: 'shipment.created', content: { orderId, trackingNumber, country: address.country } }]);
-    },
-    { compensatedBy: 'cancelShipment' },
-  );
+export const createShipment =
+  (deps: ActivityDeps) =>
+  (input: CreateShipmentInput): Promise<{ trackingNumber: string }> =>
+    activityStep(
+      deps,
+      input.orderId,
+      'createShipment',
+      async (tx) => {
+        const { orderId, address } = input;
+        if (UNSHIPPABLE_COUNTRIES.has(address.country.toUpperCase())) {
+          return rejected('ShippingRefused', `the carrier does not ship to ${address.country}`);
+        }
+        const trackingNumber = `TRK-${createHash('sha256').update(orderId).digest('hex').slice(0, 12).toUpperCase()}`;
+        await tx.insert(shipments).values({ orderId, status: 'CREATED', trackingNumber, address });
+        await moveReservations(tx, orderId, 'ship');
+        return done({ trackingNumber }, [{ name: 'shipment.created', content: { orderId, trackingNumber, country: address.country } }]);
+      },
+      { compensatedBy: 'cancelShipment' },
+    );

@@ -28,27 +28,29 @@ export interface MarkOrderOutcomeInput {
 }
 
 /** Records how an order that did not complete ended, after its compensations ran. */
-export const markOrderOutcome = (deps: ActivityDeps) => (input: MarkOrderOutcomeInput): Promise<null> =>
-  activityStep(deps, input.orderId, 'markOrderOutcome', async (tx) => {
-    const { orderId, status, failure } = input;
-    const [order] = await tx
-      .update(orders)
-      .set({ status, failedStep: failure.step, failureType: failure.type, failureReason: failure.reason, updatedAt: sql`now()` })
-      .where(eq(orders.id, orderId))
-      .returning({ customerId: orders.customerId });
-    return done(null, [
-      {
-        name: EVENT_FOR_STATUS[status],
-        // customerId: consumers (notifications) tell the customer without asking the orders table.
-        content: {
-          orderId,
-          customerId: order?.customerId ?? input.customerId ?? null,
-          status,
-          failedStep: failure.step,
-          failureType: failure.type,
-          reason: failure.reason,
-          unresolved: input.unresolved,
+export const markOrderOutcome =
+  (deps: ActivityDeps) =>
+  (input: MarkOrderOutcomeInput): Promise<null> =>
+    activityStep(deps, input.orderId, 'markOrderOutcome', async (tx) => {
+      const { orderId, status, failure } = input;
+      const [order] = await tx
+        .update(orders)
+        .set({ status, failedStep: failure.step, failureType: failure.type, failureReason: failure.reason, updatedAt: sql`now()` })
+        .where(eq(orders.id, orderId))
+        .returning({ customerId: orders.customerId });
+      return done(null, [
+        {
+          name: EVENT_FOR_STATUS[status],
+          // customerId: consumers (notifications) tell the customer without asking the orders table.
+          content: {
+            orderId,
+            customerId: order?.customerId ?? input.customerId ?? null,
+            status,
+            failedStep: failure.step,
+            failureType: failure.type,
+            reason: failure.reason,
+            unresolved: input.unresolved,
+          },
         },
-      },
-    ]);
-  });
+      ]);
+    });

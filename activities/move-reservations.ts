@@ -13,7 +13,11 @@ const MOVES = {
 } as const satisfies Record<string, { from: ReservationStatus; to: ReservationStatus; onHand: number; reserved: number }>;
 
 /** Moves the order's reservations and adjusts inventory to match; returns the lines moved. */
-export async function moveReservations(tx: Transaction, orderId: string, move: keyof typeof MOVES): Promise<{ sku: string; quantity: number }[]> {
+export async function moveReservations(
+  tx: Transaction,
+  orderId: string,
+  move: keyof typeof MOVES,
+): Promise<{ sku: string; quantity: number }[]> {
   const { from, to, onHand, reserved } = MOVES[move];
   const moved = await tx
     .update(reservations)
@@ -25,7 +29,11 @@ export async function moveReservations(tx: Transaction, orderId: string, move: k
   for (const { sku, quantity } of moved) {
     await tx
       .update(inventory)
-      .set({ onHand: sql`${inventory.onHand} + ${onHand * quantity}`, reserved: sql`${inventory.reserved} + ${reserved * quantity}`, updatedAt: sql`now()` })
+      .set({
+        onHand: sql`${inventory.onHand} + ${onHand * quantity}`,
+        reserved: sql`${inventory.reserved} + ${reserved * quantity}`,
+        updatedAt: sql`now()`,
+      })
       .where(eq(inventory.sku, sku));
   }
   return moved;

@@ -18,38 +18,49 @@ export interface RecordedOrder {
  * without the API: an order over them is refused here (OrderLimitExceeded) and recorded nowhere
  * but in the step ledger, since its total may not even be a number a column can hold.
  */
-export const recordOrder = (deps: ActivityDeps) => (input: OrderSagaInput): Promise<RecordedOrder> =>
-  activityStep(deps, input.orderId, 'recordOrder', async (tx) => {
-    const unitProblems = unitLimitViolations(input.items);
-    if (unitProblems.length > 0) return rejected('OrderLimitExceeded', unitProblems.map((p) => p.message).join('; '));
-    const items = mergeItems(input.items);
-    const catalog = await tx
-      .select({ sku: inventory.sku, priceCents: inventory.priceCents })
-      .from(inventory)
-      .where(inArray(inventory.sku, items.map((i) => i.sku)));
-    const prices = new Map(catalog.map((row) => [row.sku, row.priceCents]));
-    const unknown = items.filter((i) => !prices.has(i.sku)).map((i) => i.sku);
-    const lines: PricedLine[] = items
-      .filter((i) => prices.has(i.sku))
-      .map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: prices.get(i.sku)! }));
-    const recorded: RecordedOrder = { totalCents: orderTotalCents(lines), currency: 'EUR', lines };
-    const overTotal = totalLimitViolation(recorded.totalCents);
-    if (overTotal) return rejected('OrderLimitExceeded', overTotal.message);
+export const recordOrder =
+  (deps: ActivityDeps) =>
+  (input: OrderSagaInput): Promise<RecordedOrder> =>
+    activityStep(deps, input.orderId, 'recordOrder', async (tx) => {
+      const unitProblems = unitLimitViolations(input.items);
+      if (unitProblems.length > 0) return rejected('OrderLimitExceeded', unitProblems.map((p) => p.message).join('; '));
+      const items = mergeItems(input.items);
+      const catalog = await tx
+        .select({ sku: inventory.sku, priceCents: inventory.priceCents })
+        .from(inventory)
+        .where(
+          inArray(
+            inventory.sku,
+            items.map((i) => i.sku),
+          ),
+        );
+      const prices = new Map(catalog.map((row) => [row.sku, row.priceCents]));
+      const unknown = items.filter((i) => !prices.has(i.sku)).map((i) => i.sku);
+      const lines: PricedLine[] = items
+        .filter((i) => prices.has(i.sku))
+        .map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: prices.get(i.sku)! }));
+      const recorded: RecordedOrder = { totalCents: orderTotalCents(lines), currency: 'EUR', lines };
+      const overTotal = totalLimitViolation(recorded.totalCents);
+      if (overTotal) return rejected('OrderLimitExceeded', overTotal.message);
 
-    await tx.insert(orders).values({
-      id: input.orderId,
-      customerId: input.customerId,
-      status: 'PENDING',
-      totalCents: recorded.totalCents,
-      currency: recorded.currency,
-      lines,
-      shippingAddress: input.shippingAddress,
+      await tx.insert(orders).values({
+        id: input.orderId,
+        customerId: input.customerId,
+        status: 'PENDING',
+        totalCents: recorded.totalCents,
+        currency: recorded.currency,
+        lines,
+        shippingAddress: input.shippingAddress,
+      });
+      const submitted = {
+        name: 'order.submitted' as const,
+        content: {
+          orderId: input.orderId,
+          customerId: input.customerId,
+          totalCents: recorded.totalCents,
+          currency: recorded.currency,
+          lines,
+        },
+      };
+      return unknown.length > 0 ? rejected('UnknownSku', `unknown SKU: ${unknown.join(', ')}`, [submitted]) : done(recorded, [submitted]);
     });
-    const submitted = {
-      name: 'order.submitted' as const,
-      content: { orderId: input.orderId, customerId: input.customerId, totalCents: recorded.totalCents, currency: recorded.currency, lines },
-    };
-    return unknown.length > 0
-      ? rejected('UnknownSku', `unknown SKU: ${unknown.join(', ')}`, [submitted])
-      : done(recorded, [submitted]);
-  });

@@ -4,11 +4,13 @@ import { moveReservations } from './move-reservations';
 import { done } from './run-step';
 
 /** Compensates reserveInventory: frees the order's held stock. A no-op when nothing is held. */
-export const releaseInventory = (deps: ActivityDeps) => (input: { orderId: string }): Promise<{ releasedUnits: number }> =>
-  activityStep<{ releasedUnits: number }>(deps, input.orderId, 'releaseInventory', async (tx) => {
-    const { orderId } = input;
-    const released = await moveReservations(tx, orderId, 'release');
-    if (released.length === 0) return done({ releasedUnits: 0 });
-    const releasedUnits = released.reduce((sum, r) => sum + r.quantity, 0);
-    return done({ releasedUnits }, [{ name: 'inventory.released', content: { orderId, lines: released } }]);
-  });
+export const releaseInventory =
+  (deps: ActivityDeps) =>
+  (input: { orderId: string }): Promise<{ releasedUnits: number }> =>
+    activityStep<{ releasedUnits: number }>(deps, input.orderId, 'releaseInventory', async (tx) => {
+      const { orderId } = input;
+      const released = await moveReservations(tx, orderId, 'release');
+      if (released.length === 0) return done({ releasedUnits: 0 });
+      const releasedUnits = released.reduce((sum, r) => sum + r.quantity, 0);
+      return done({ releasedUnits }, [{ name: 'inventory.released', content: { orderId, lines: released } }]);
+    });

@@ -9,8 +9,7 @@ import { clearStepRetry } from './step-retries';
 export type StepName = (typeof sagaSteps.$inferInsert)['step'];
 
 export type StepOutcome<R> =
-  | { kind: 'done'; result: R; events: PendingEvent[] }
-  | { kind: 'rejected'; type: RejectionType; message: string; events: PendingEvent[] };
+  { kind: 'done'; result: R; events: PendingEvent[] } | { kind: 'rejected'; type: RejectionType; message: string; events: PendingEvent[] };
 
 /** Business failures, plus a forward step that arrives after its compensation already ran. */
 export type RejectionType = BusinessFailureType | 'AlreadyCompensated';
@@ -34,11 +33,7 @@ export interface StepContext {
  * step's ledger row commit in one transaction. A retry after a crash finds the ledger row and
  * answers what the first run answered, rejections included, without touching state again.
  */
-export async function runStep<R>(
-  db: Database,
-  ctx: StepContext,
-  body: (tx: Transaction) => Promise<StepOutcome<R>>,
-): Promise<R> {
+export async function runStep<R>(db: Database, ctx: StepContext, body: (tx: Transaction) => Promise<StepOutcome<R>>): Promise<R> {
   const recorded = await db.transaction(async (tx) => {
     // One order's steps never interleave, even when a timed-out attempt is still running
     // beside its retry; this also makes outbox insertion order the order's commit order.
@@ -55,11 +50,13 @@ export async function runStep<R>(
     }
     const outcome = (await compensationAlreadyRan(tx, ctx)) ?? (await body(tx));
     await appendToOutbox(tx, { orderId: ctx.orderId, step: ctx.step, causationId: `${ctx.workflowId}/${ctx.step}` }, outcome.events);
-    await tx.insert(sagaSteps).values(
-      outcome.kind === 'done'
-        ? { orderId: ctx.orderId, step: ctx.step, outcome: 'DONE', result: outcome.result }
-        : { orderId: ctx.orderId, step: ctx.step, outcome: 'REJECTED', failureType: outcome.type, failureMessage: outcome.message },
-    );
+    await tx
+      .insert(sagaSteps)
+      .values(
+        outcome.kind === 'done'
+          ? { orderId: ctx.orderId, step: ctx.step, outcome: 'DONE', result: outcome.result }
+          : { orderId: ctx.orderId, step: ctx.step, outcome: 'REJECTED', failureType: outcome.type, failureMessage: outcome.message },
+      );
     return outcome;
   });
   if (recorded.kind === 'rejected') {
@@ -80,7 +77,12 @@ async function compensationAlreadyRan(tx: Transaction, ctx: StepContext): Promis
     .from(sagaSteps)
     .where(and(eq(sagaSteps.orderId, ctx.orderId), eq(sagaSteps.step, ctx.compensatedBy)));
   return compensation
-    ? { kind: 'rejected', type: 'AlreadyCompensated', message: `${ctx.step} for order ${ctx.orderId} arrived after ${ctx.compensatedBy} ran`, events: [] }
+    ? {
+        kind: 'rejected',
+        type: 'AlreadyCompensated',
+        message: `${ctx.step} for order ${ctx.orderId} arrived after ${ctx.compensatedBy} ran`,
+        events: [],
+      }
     : undefined;
 }
 

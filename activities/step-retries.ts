@@ -35,7 +35,11 @@ export async function recordStepRetry(db: Database, attempt: StepAttempt, error:
   await insert.onConflictDoUpdate({
     target: [stepRetries.orderId, stepRetries.step],
     // An attempt that timed out may fail after a later one: keep the highest count.
-    set: { attempts: sql`greatest(${stepRetries.attempts}, excluded.attempts)`, lastError: sql`excluded.last_error`, lastFailedAt: sql`now()` },
+    set: {
+      attempts: sql`greatest(${stepRetries.attempts}, excluded.attempts)`,
+      lastError: sql`excluded.last_error`,
+      lastFailedAt: sql`now()`,
+    },
   });
 }
 

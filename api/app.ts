@@ -26,7 +26,10 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
       app,
       onMethodNotAllowed: (c, allowed) => {
         c.header('Allow', allowed.join(', '));
-        return respond(c, new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`));
+        return respond(
+          c,
+          new ApiError(405, 'method_not_allowed', `${c.req.method} is not allowed on ${c.req.path}; use ${allowed.join(', ')}`),
+        );
       },
     }),
   );
@@ -41,10 +44,18 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', adminSagaRoutes(deps));
   app.route('/', docsRoutes());
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', { type: 'http', scheme: 'bearer', description: 'The ADMIN_TOKEN' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'The ADMIN_TOKEN',
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
-    info: { title: 'Saga orchestrator API', version: '0.1.0', description: 'Submit orders, follow and steer their sagas, and administer stock and the outbox.' },
+    info: {
+      title: 'Saga orchestrator API',
+      version: '0.1.0',
+      description: 'Submit orders, follow and steer their sagas, and administer stock and the outbox.',
+    },
   });
 
   app.notFound((c) => respond(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));

@@ -25,7 +25,8 @@ export class ApiError extends Error {
   }
 }
 
-export const notFound = (what: string, id: string): ApiError => new ApiError(404, `${what}_not_found`, `no ${what} with id ${JSON.stringify(id)}`);
+export const notFound = (what: string, id: string): ApiError =>
+  new ApiError(404, `${what}_not_found`, `no ${what} with id ${JSON.stringify(id)}`);
 
 export function detailsOf(error: ZodError): ErrorDetail[] {
   return error.issues.map((issue) => ({ path: issue.path.map(String).join('.') || '(body)', message: issue.message }));
@@ -57,7 +58,7 @@ export function respond(c: Context<ApiEnv>, error: ApiError): Response {
 export function handleError(error: Error, c: Context<ApiEnv>): Response {
   if (error instanceof ApiError) return respond(c, error);
   if (error instanceof HTTPException) {
-    const status = error.status as ContentfulStatusCode;
+    const status = error.status;
     return respond(c, new ApiError(status, HTTP_EXCEPTION_CODES[status] ?? 'http_error', error.message || 'request refused'));
   }
   c.get('log').error({ err: error }, 'unhandled error');

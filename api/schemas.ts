@@ -24,13 +24,19 @@ const text = (max: number) =>
 
 export const OrderItemSchema = z
   .object({
-    sku: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a SKU is 1-64 letters, digits, - or _').openapi({ example: 'SKU-RED-MUG' }),
+    sku: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'a SKU is 1-64 letters, digits, - or _')
+      .openapi({ example: 'SKU-RED-MUG' }),
     quantity: z
       .number()
       .int()
       .min(1)
       .max(MAX_UNITS_PER_LINE)
-      .openapi({ example: 2, description: `Units, 1-${MAX_UNITS_PER_LINE}. Lines naming the same SKU are added up, and the sum is held to the same limit` }),
+      .openapi({
+        example: 2,
+        description: `Units, 1-${MAX_UNITS_PER_LINE}. Lines naming the same SKU are added up, and the sum is held to the same limit`,
+      }),
   })
   .strict();
 
@@ -40,13 +46,19 @@ export const ShippingAddressSchema = z
     line1: text(200).openapi({ example: '12 St James Sq' }),
     city: text(100).openapi({ example: 'London' }),
     postalCode: text(20).openapi({ example: 'SW1Y 4JH' }),
-    country: z.string().regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE').openapi({ example: 'GB' }),
+    country: z
+      .string()
+      .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE')
+      .openapi({ example: 'GB' }),
   })
   .strict();
 
 export const SubmitOrderSchema = z
   .object({
-    customerId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'a customer id is 1-100 letters, digits, _ . @ or -').openapi({ example: 'cust-42' }),
+    customerId: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'a customer id is 1-100 letters, digits, _ . @ or -')
+      .openapi({ example: 'cust-42' }),
     items: z
       .array(OrderItemSchema)
       .min(1)
@@ -75,7 +87,10 @@ export type SubmitOrder = z.infer<typeof SubmitOrderSchema>;
 export const OrderStatusEnum = z.enum(ORDER_STATUSES).openapi('OrderStatus');
 
 export const OrderIdParamSchema = z.object({
-  id: z.string().uuid('an order id is a UUID').openapi({ param: { name: 'id', in: 'path' }, example: '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f' }),
+  id: z
+    .string()
+    .uuid('an order id is a UUID')
+    .openapi({ param: { name: 'id', in: 'path' }, example: '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f' }),
 });
 
 export const SubmittedOrderSchema = z
@@ -116,12 +131,19 @@ export const OrderStateSchema = z
     currency: z.string(),
     lines: z.array(z.object({ sku: z.string(), quantity: z.number().int(), unitPriceCents: z.number().int() })),
     steps: z.array(z.object({ step: z.string(), completedAt: z.string() })),
-    compensations: z.array(z.object({ step: z.string(), completedAt: z.string(), outcome: z.enum(['COMPENSATED', 'FAILED']), error: z.string().optional() })),
+    compensations: z.array(
+      z.object({ step: z.string(), completedAt: z.string(), outcome: z.enum(['COMPENSATED', 'FAILED']), error: z.string().optional() }),
+    ),
     failure: z.object({ step: z.string(), type: z.string(), reason: z.string() }).nullable(),
     waitingFor: z.string().nullable(),
     cancellation: CancellationSchema.nullable().openapi({ description: 'A cancel the saga accepted, or null' }),
-    outcomeError: z.string().nullable().openapi({ description: 'Why the outcome could not be written to the database (the order is then NEEDS_ATTENTION), or null' }),
-    retrying: z.array(StepRetrySchema).openapi({ description: 'Steps of a running saga that failed and are being retried; empty when none' }),
+    outcomeError: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Why the outcome could not be written to the database (the order is then NEEDS_ATTENTION), or null' }),
+    retrying: z
+      .array(StepRetrySchema)
+      .openapi({ description: 'Steps of a running saga that failed and are being retried; empty when none' }),
   })
   .openapi('OrderState');
 
@@ -143,15 +165,17 @@ export const OrderRequestPendingSchema = z
 export type OrderRequestPending = z.infer<typeof OrderRequestPendingSchema>;
 
 export const StuckSagaSchema = StepRetrySchema.extend({ orderId: z.string().uuid(), workflowId: z.string() }).openapi('StuckSaga');
-export const StuckSagaListSchema = z
-  .object({ stuckAfterMs: z.number().int(), sagas: z.array(StuckSagaSchema) })
-  .openapi('StuckSagaList');
+export const StuckSagaListSchema = z.object({ stuckAfterMs: z.number().int(), sagas: z.array(StuckSagaSchema) }).openapi('StuckSagaList');
 
 export const ListOrdersQuerySchema = z.object({
   status: OrderStatusEnum.optional(),
   customerId: SubmitOrderSchema.shape.customerId.optional(),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
-  pageToken: z.string().max(2000).regex(/^[A-Za-z0-9+/=_-]*$/, 'a page token is the nextPageToken of a previous page').optional(),
+  pageToken: z
+    .string()
+    .max(2000)
+    .regex(/^[A-Za-z0-9+/=_-]*$/, 'a page token is the nextPageToken of a previous page')
+    .optional(),
 });
 
 export const OrderSummarySchema = z
@@ -168,8 +192,14 @@ export const OrderSummarySchema = z
 
 export const OrderListSchema = z.object({ orders: z.array(OrderSummarySchema), nextPageToken: z.string().nullable() }).openapi('OrderList');
 
-export const CancelOrderSchema = z.object({ reason: text(500).optional() }).strict().openapi('CancelOrder');
-export const ReviewDecisionSchema = z.object({ reviewer: text(200).optional(), reason: text(500).optional() }).strict().openapi('ReviewDecision');
+export const CancelOrderSchema = z
+  .object({ reason: text(500).optional() })
+  .strict()
+  .openapi('CancelOrder');
+export const ReviewDecisionSchema = z
+  .object({ reviewer: text(200).optional(), reason: text(500).optional() })
+  .strict()
+  .openapi('ReviewDecision');
 
 export const ErrorSchema = z
   .object({
@@ -213,7 +243,14 @@ export const OutboxStatsSchema = z
   .object({ pending: z.number().int(), published: z.number().int(), dead: z.number().int(), oldestPendingAgeMs: z.number().nullable() })
   .openapi('OutboxStats');
 
-export const OutboxIdParamSchema = z.object({ id: z.string().uuid('an outbox row id is a UUID').openapi({ param: { name: 'id', in: 'path' } }) });
+export const OutboxIdParamSchema = z.object({
+  id: z
+    .string()
+    .uuid('an outbox row id is a UUID')
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
 export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(statuses.map((status) => [status, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]));
+  Object.fromEntries(
+    statuses.map((status) => [status, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]),
+  );

@@ -38,13 +38,21 @@ const stop = (signal: NodeJS.Signals) => {
   if (stopping) return;
   stopping = true;
   log.info({ signal }, 'stopping API');
-  server.close(async (error) => {
+  server.close((error) => {
     if (error) log.error({ err: error }, 'API server did not close cleanly');
-    await consumers.close();
-    await readiness.close();
-    await client.connection.close();
-    await db.close();
-    process.exit(error ? 1 : 0);
+    // close() ignores the callback's promise: a failure below is logged here, not left unhandled.
+    void (async () => {
+      try {
+        await consumers.close();
+        await readiness.close();
+        await client.connection.close();
+        await db.close();
+        process.exit(error ? 1 : 0);
+      } catch (closeError) {
+        log.error({ err: closeError }, 'API did not stop cleanly');
+        process.exit(1);
+      }
+    })();
   });
 };
 process.on('SIGINT', stop);

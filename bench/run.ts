@@ -18,7 +18,10 @@ const USAGE = `usage: npm run bench -- [--quick] [${PARTS.join('|')} …]
   Runs every part (or the ones named) against its baseline on the running stack (npm run stack:up),
   prints a summary table and writes the results as JSON to bench/results/.`;
 
-const { values, positionals } = parseArgs({ options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } }, allowPositionals: true });
+const { values, positionals } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, help: { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
@@ -35,7 +38,13 @@ const profile = PROFILES[values.quick ? 'quick' : 'full'];
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 const memory = new PeakMemory();
-const results: BenchResults = { profile: profile.name, startedAt: new Date().toISOString(), finishedAt: '', machine: describeMachine(), peakRssMiB: {} };
+const results: BenchResults = {
+  profile: profile.name,
+  startedAt: new Date().toISOString(),
+  finishedAt: '',
+  machine: describeMachine(),
+  peakRssMiB: {},
+};
 const stack = await startBenchStack();
 const PART_TITLES: Record<Part, string> = {
   relay: 'part 1: relay throughput',
@@ -64,7 +73,9 @@ try {
 results.finishedAt = new Date().toISOString();
 results.peakRssMiB = Object.fromEntries(Object.entries(memory.peaks).map(([name, bytes]) => [name, bytes / 2 ** 20]));
 // BENCH_RESULTS_DIR: the test suite's smoke run writes elsewhere, leaving bench/results/ to people.
-const folder = process.env.BENCH_RESULTS_DIR ? `${process.env.BENCH_RESULTS_DIR.replace(/\/$/, '')}/` : fileURLToPath(new URL('./results/', import.meta.url));
+const folder = process.env.BENCH_RESULTS_DIR
+  ? `${process.env.BENCH_RESULTS_DIR.replace(/\/$/, '')}/`
+  : fileURLToPath(new URL('./results/', import.meta.url));
 await mkdir(folder, { recursive: true });
 const file = `${folder}${results.startedAt.replaceAll(':', '-')}-${profile.name}.json`;
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);

@@ -9,7 +9,12 @@ export function summarize(results: BenchResults): string {
   const rows: [string, string, string, string][] = [['part', 'product', 'baseline', 'ratio']];
   const { relayThroughput: relay, commitLatency: latency, sagaThroughput: saga, apiOverhead: api } = results;
   if (relay) {
-    rows.push([`relay throughput (${relay.rows} rows)`, `${fixed(relay.relay.rowsPerSecond, 0)} rows/s`, `raw ${fixed(relay.raw.rowsPerSecond, 0)} rows/s (window ${relay.raw.bestWindow})`, `relay/raw ${fixed(relay.relayToRaw, 2)}`]);
+    rows.push([
+      `relay throughput (${relay.rows} rows)`,
+      `${fixed(relay.relay.rowsPerSecond, 0)} rows/s`,
+      `raw ${fixed(relay.raw.rowsPerSecond, 0)} rows/s (window ${relay.raw.bestWindow})`,
+      `relay/raw ${fixed(relay.relayToRaw, 2)}`,
+    ]);
     rows.push(['', '', `naive ${fixed(relay.naive.rowsPerSecond, 1)} rows/s`, `relay/naive ${fixed(relay.relayToNaive, 0)}`]);
   }
   if (latency) {
@@ -19,7 +24,12 @@ export function summarize(results: BenchResults): string {
   }
   if (saga) {
     const line = (run: typeof saga.saga) => `${fixed(run.perSecond, 1)}/s, p50 ${ms(run.p50Ms)}, p99 ${ms(run.p99Ms)}`;
-    rows.push([`sagas (${saga.sagas} at concurrency ${saga.concurrency})`, line(saga.saga), `3 no-op activities ${line(saga.baseline)}`, `saga/baseline ${fixed(saga.sagaToBaseline, 2)}`]);
+    rows.push([
+      `sagas (${saga.sagas} at concurrency ${saga.concurrency})`,
+      line(saga.saga),
+      `3 no-op activities ${line(saga.baseline)}`,
+      `saga/baseline ${fixed(saga.sagaToBaseline, 2)}`,
+    ]);
   }
   if (api) {
     rows.push([
@@ -40,7 +50,12 @@ export function summarize(results: BenchResults): string {
     });
 
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const table = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  const table = rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
   const { machine } = results;
   return [
     `benchmark (${results.profile} profile) ${results.startedAt} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}`,

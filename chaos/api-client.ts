@@ -61,7 +61,11 @@ export class ChaosApiClient {
    */
   async decide(orderId: string, decision: ReviewDecision): Promise<void> {
     const path = `/orders/${orderId}/${decision}`;
-    const { status, body } = await this.send('POST', path, { body: { reason: `chaos run: ${decision}` }, admin: decision !== 'cancel', what: `${decision} order ${orderId}` });
+    const { status, body } = await this.send('POST', path, {
+      body: { reason: `chaos run: ${decision}` },
+      admin: decision !== 'cancel',
+      what: `${decision} order ${orderId}`,
+    });
     if (status === 200 || status === 202) return;
     if (status === 409 && decisionShows(await this.orderState(orderId), decision)) return;
     throw new ApiCallError(`POST ${path} answered ${status}: ${body}`, status, body);
@@ -95,9 +99,11 @@ export class ChaosApiClient {
         if (response.status < 500) return { status: response.status, body };
         lastProblem = `${response.status} ${body}`;
       } catch (error) {
-        lastProblem = error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
+        lastProblem =
+          error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
       }
-      if (Date.now() > deadline) throw new ApiCallError(`${options.what}: still failing after ${attempt} attempts: ${lastProblem}`, null, lastProblem);
+      if (Date.now() > deadline)
+        throw new ApiCallError(`${options.what}: still failing after ${attempt} attempts: ${lastProblem}`, null, lastProblem);
       this.stats.retries += 1;
       await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 5)));
     }

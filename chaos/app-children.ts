@@ -52,7 +52,12 @@ const entryOf = (name: string): string => {
  * their start lines mark readiness, and the consumers' "already handled" lines count the
  * duplicates the inbox absorbed.
  */
-export function appChildren(env: RunEnvironment, client: Client, workflowBundlePath: string, onConsumerLine: (line: string) => void): ManagedProcessSpec[] {
+export function appChildren(
+  env: RunEnvironment,
+  client: Client,
+  workflowBundlePath: string,
+  onConsumerLine: (line: string) => void,
+): ManagedProcessSpec[] {
   const base = childEnvironment(env);
   const host = hostname();
   return [

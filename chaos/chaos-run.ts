@@ -34,7 +34,10 @@ export interface ChaosReport extends Verification {
  * The chaos run: drives the sagas through the API at the set concurrency while the planned
  * faults hit at random moments, waits until everything settled, and checks the invariants.
  */
-export async function runChaos(options: ChaosOptions, log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<ChaosReport> {
+export async function runChaos(
+  options: ChaosOptions,
+  log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Promise<ChaosReport> {
   const startedAt = new Date();
   const random = new SeededRandom(options.seed);
   const stack = await startRunStack(chaosCatalog(options.sagas), log);
@@ -60,7 +63,13 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     for (const fault of injector.injected) log(`fault: ${fault.description} (after saga ${fault.afterSubmitted}): ${fault.detail}`);
 
     const quiescence = await waitForQuiescence(
-      { sql: stack.env.db.sql, client: stack.client, taskQueue: stack.env.identity.taskQueue, probe: stack.probe, bindings: stack.bindings },
+      {
+        sql: stack.env.db.sql,
+        client: stack.client,
+        taskQueue: stack.env.identity.taskQueue,
+        probe: stack.probe,
+        bindings: stack.bindings,
+      },
       options.quiescenceTimeoutMs,
       throttled(10_000, (pending) => log(`waiting for quiescence: ${pending}`)),
     );
@@ -82,6 +91,8 @@ export async function runChaos(options: ChaosOptions, log: (message: string) => 
     return report;
   } finally {
     // A teardown failure is reported, and does not take the run's report with it.
-    await stack.close({ keep: report?.kept ?? options.keep }).catch((error: unknown) => log(`the run did not tear down cleanly: ${describeError(error)}`));
+    await stack
+      .close({ keep: report?.kept ?? options.keep })
+      .catch((error: unknown) => log(`the run did not tear down cleanly: ${describeError(error)}`));
   }
 }

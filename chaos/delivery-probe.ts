@@ -82,7 +82,8 @@ export class DeliveryProbe {
           break;
         } catch (error) {
           if (this.#closing) return;
-          if (attempt % 20 === 0) process.stderr.write(`chaos probe: still reconnecting (${error instanceof Error ? error.message : String(error)})\n`);
+          if (attempt % 20 === 0)
+            process.stderr.write(`chaos probe: still reconnecting (${error instanceof Error ? error.message : String(error)})\n`);
           await sleep(Math.min(2000, 100 * attempt));
         }
       }

@@ -87,7 +87,8 @@ export class FaultInjector {
           FROM pg_stat_activity
           WHERE datname = ${this.database} AND application_name <> ${HARNESS_APPLICATION_NAME} AND pid <> pg_backend_pid()`;
         const byApp = new Map<string, number>();
-        for (const row of terminated) if (row.terminated) byApp.set(row.applicationName || '?', (byApp.get(row.applicationName || '?') ?? 0) + 1);
+        for (const row of terminated)
+          if (row.terminated) byApp.set(row.applicationName || '?', (byApp.get(row.applicationName || '?') ?? 0) + 1);
         fault.detail = `${terminated.length} backends (${[...byApp].map(([app, n]) => `${app} ${n}`).join(', ')})`;
         return;
       }
@@ -105,7 +106,8 @@ export class FaultInjector {
             fault.detail = exit.detail;
             return;
           }
-          if (attempt === MAX_ARM_ATTEMPTS) throw new Error(`the armed worker exited otherwise ${attempt} times, last (pid ${pid}): ${exit.cause}`);
+          if (attempt === MAX_ARM_ATTEMPTS)
+            throw new Error(`the armed worker exited otherwise ${attempt} times, last (pid ${pid}): ${exit.cause}`);
         }
       }
       default:

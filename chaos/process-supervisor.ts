@@ -104,13 +104,13 @@ export class ProcessSupervisor {
     const file = log;
     const { readiness } = spec;
     const readyMarker = 'logMessage' in readiness ? `"msg":${JSON.stringify(readiness.logMessage)}` : undefined;
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       file.write(`${line}\n`);
       if (readyMarker && start.readyAt === null && line.includes(readyMarker)) start.readyAt = Date.now();
       if (line.startsWith('{"level":50') || line.startsWith('{"level":60')) running.lastErrorLine = line;
       spec.onStdoutLine?.(line);
     });
-    createInterface({ input: child.stderr! }).on('line', (line) => {
+    createInterface({ input: child.stderr }).on('line', (line) => {
       file.write(`[stderr] ${line}\n`);
       if (line.startsWith(CRASH_AFTER_COMMIT_MARKER)) running.crashAfterCommit = line.slice(CRASH_AFTER_COMMIT_MARKER.length).trim();
       running.stderrTail.push(line);
@@ -141,7 +141,8 @@ export class ProcessSupervisor {
   /** SIGKILL, recorded as the harness's doing; the supervisor restarts it. */
   kill(name: string): { pid: number; at: number } {
     const running = this.#running.get(name);
-    if (!running || running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`${name} is not running: nothing to kill`);
+    if (!running || running.child.exitCode !== null || running.child.signalCode !== null)
+      throw new Error(`${name} is not running: nothing to kill`);
     running.killRequested = true;
     running.child.kill('SIGKILL');
     return { pid: running.start.pid, at: Date.now() };
@@ -149,7 +150,8 @@ export class ProcessSupervisor {
 
   signal(name: string, signal: NodeJS.Signals): number {
     const running = this.#running.get(name);
-    if (!running || running.child.exitCode !== null || running.child.signalCode !== null) throw new Error(`${name} is not running: cannot send ${signal}`);
+    if (!running || running.child.exitCode !== null || running.child.signalCode !== null)
+      throw new Error(`${name} is not running: cannot send ${signal}`);
     running.child.kill(signal);
     return running.start.pid;
   }

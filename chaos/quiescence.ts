@@ -25,7 +25,11 @@ export interface Quiescence {
  * published (or dead), every event handled by each consumer it is routed to and seen by the probe.
  * "Settled" must hold on two looks a second apart.
  */
-export async function waitForQuiescence(sources: QuiescenceSources, timeoutMs: number, onWait: (pending: string) => void): Promise<Quiescence> {
+export async function waitForQuiescence(
+  sources: QuiescenceSources,
+  timeoutMs: number,
+  onWait: (pending: string) => void,
+): Promise<Quiescence> {
   const started = Date.now();
   let quietLooks = 0;
   let pending = '';
@@ -43,7 +47,9 @@ async function whatIsPending({ sql, client, taskQueue, probe, bindings }: Quiesc
   const pending: string[] = [];
   const { count: running } = await client.workflow.count(`TaskQueue = '${taskQueue}' AND ExecutionStatus = 'Running'`);
   if (running > 0) pending.push(`${running} workflows running`);
-  const [orders] = await sql<{ open: number }[]>`SELECT count(*)::int AS open FROM orders WHERE NOT status = ANY(${[...TERMINAL_STATUSES]}::text[])`;
+  const [orders] = await sql<
+    { open: number }[]
+  >`SELECT count(*)::int AS open FROM orders WHERE NOT status = ANY(${[...TERMINAL_STATUSES]}::text[])`;
   if (orders!.open > 0) pending.push(`${orders!.open} orders not ended`);
   const outbox = await sql<{ id: string; name: string; published: boolean; dead: boolean }[]>`
     SELECT id, name, published_at IS NOT NULL AS published, dead_at IS NOT NULL AS dead FROM outbox`;

@@ -10,7 +10,9 @@ export async function rabbitmqctl(...args: string[]): Promise<string> {
     return stdout;
   } catch (error) {
     const stderr = typeof error === 'object' && error !== null && 'stderr' in error ? String(error.stderr).trim() : '';
-    throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${stderr || (error instanceof Error ? error.message : String(error))}`, { cause: error });
+    throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${stderr || (error instanceof Error ? error.message : String(error))}`, {
+      cause: error,
+    });
   }
 }
 
@@ -26,7 +28,10 @@ export async function deleteVhost(vhost: string): Promise<void> {
 
 export async function listVhosts(): Promise<string[]> {
   const stdout = await rabbitmqctl('list_vhosts', 'name', '-q', '--no-table-headers');
-  return stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 /** The broker drops every client connection of `vhost`, as a broker restart would; returns how many. */

@@ -66,14 +66,17 @@ export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRe
     }
     const at = fault.at;
     // The first start after the fault that became ready (one may have died while starting).
-    const restart = restarts ? inputs.starts.find((start) => start.process === restarts && start.startedAt >= at && start.readyAt !== null) : undefined;
+    const restart = restarts
+      ? inputs.starts.find((start) => start.process === restarts && start.startedAt >= at && start.readyAt !== null)
+      : undefined;
     // As text: the harness's pool is drizzle's, which passes timestamps as strings.
     const since = new Date(at).toISOString();
     const backlogs: Backlog[] = [];
     for (const component of components) {
       if (component === 'sagas') backlogs.push(await sagaBacklog(inputs, since));
       if (component === 'relay') backlogs.push(await relayBacklog(inputs.sql, since));
-      if (component === 'consumers') for (const [consumer, names] of inputs.routedNames) backlogs.push(await consumerBacklog(inputs.sql, since, consumer, names));
+      if (component === 'consumers')
+        for (const [consumer, names] of inputs.routedNames) backlogs.push(await consumerBacklog(inputs.sql, since, consumer, names));
     }
     const caught = backlogs.filter((backlog) => backlog.caught > 0);
     const cleared = caught.every((backlog) => backlog.clearedAt !== null);

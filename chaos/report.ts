@@ -59,7 +59,9 @@ export function formatChaosReport(report: ChaosReport): string {
   const knownBug = unexpected.filter((exit) => exit.knownBug !== null);
   const lines = [
     `Chaos run ${report.runId} — ${report.startedAt.slice(0, 10)}, ${formatDuration(report.durationMs)}; profile ${options.profile}, ${options.sagas} sagas at concurrency ${options.concurrency}, seed ${options.seed}`,
-    `Scenarios: ${Object.entries(report.scenarios).map(([kind, n]) => `${kind} ${n}`).join(', ')}`,
+    `Scenarios: ${Object.entries(report.scenarios)
+      .map(([kind, n]) => `${kind} ${n}`)
+      .join(', ')}`,
     '',
     invariantTable(report.invariants),
     '',
@@ -69,13 +71,22 @@ export function formatChaosReport(report: ChaosReport): string {
     faultTable(report.recoveries),
     '',
     `Process exits: ${summariseExits(report)}`,
-    ...unexpected.map((exit) => `  unexpected: ${exit.process} pid ${exit.pid} (${exit.signal ?? `code ${exit.code}`})${exit.knownBug ? `, ${exit.knownBug}` : ''}: ${lastLine(exit.detail)}`),
-    knownBug.length > 0 ? `  ${knownBug.length} of them the known postgres.js crash (porsager/postgres#1208) on a terminated backend inside a transaction; restarted like a kill.` : '',
+    ...unexpected.map(
+      (exit) =>
+        `  unexpected: ${exit.process} pid ${exit.pid} (${exit.signal ?? `code ${exit.code}`})${exit.knownBug ? `, ${exit.knownBug}` : ''}: ${lastLine(exit.detail)}`,
+    ),
+    knownBug.length > 0
+      ? `  ${knownBug.length} of them the known postgres.js crash (porsager/postgres#1208) on a terminated backend inside a transaction; restarted like a kill.`
+      : '',
     `Duplicates absorbed: ${report.duplicates.probe} repeat deliveries seen by the probe queue; inbox skipped ${
-      Object.entries(report.duplicates.inbox).map(([consumer, n]) => `${n} (${consumer})`).join(', ') || '0'
+      Object.entries(report.duplicates.inbox)
+        .map(([consumer, n]) => `${n} (${consumer})`)
+        .join(', ') || '0'
     } redeliveries without a second effect`,
     `Temporal retries: ${report.retries.total} activity retries (${report.retries.byDesign} by design: tok_flaky); by activity: ${
-      Object.entries(report.retries.byActivity).map(([type, n]) => `${type} ${n}`).join(', ') || 'none'
+      Object.entries(report.retries.byActivity)
+        .map(([type, n]) => `${type} ${n}`)
+        .join(', ') || 'none'
     }`,
     `API: ${report.api.retries} requests retried after a network error or 5xx; ${report.api.repeatedSubmissions} POST /orders answered as repeats of their Idempotency-Key`,
     `Quiescence: ${report.quiescence.settled ? `settled ${formatDuration(report.quiescence.waitedMs)} after the last saga was driven` : `NOT settled after ${formatDuration(report.quiescence.waitedMs)}: ${report.quiescence.pending}`}`,
@@ -107,7 +118,13 @@ export function formatSoakReport(report: SoakReport): string {
     `Peak RSS, first window after a ${formatDuration(windows.warmUpMs)} warm-up vs the last ${formatDuration(windows.windowMs)} (limit +${options.maxGrowth * 100} %):`,
     table(
       ['process', 'first window peak', 'last window peak', 'growth', 'samples'],
-      report.growth.map((growth) => [growth.process, mib(growth.firstPeakKb), mib(growth.lastPeakKb), `${(growth.growth * 100).toFixed(1)} %`, String(growth.samples)]),
+      report.growth.map((growth) => [
+        growth.process,
+        mib(growth.firstPeakKb),
+        mib(growth.lastPeakKb),
+        `${(growth.growth * 100).toFixed(1)} %`,
+        String(growth.samples),
+      ]),
       ['l', 'r', 'r', 'r', 'r'],
     ),
     `Sagas in flight: ${report.inFlight.first.toFixed(1)} on average in the first window, ${report.inFlight.last.toFixed(1)} in the last`,
@@ -118,7 +135,9 @@ export function formatSoakReport(report: SoakReport): string {
     report.violations === 0 ? 'No violations.' : `${report.violations} violations:\n${violationDetails(report.invariants)}`,
     report.problems.length === 0 ? 'RSS held.' : `Problems:\n${report.problems.map((problem) => `  - ${problem}`).join('\n')}`,
     `Temporal retries: ${report.retries.total} activity retries (${report.retries.byDesign} by design: tok_flaky); by activity: ${
-      Object.entries(report.retries.byActivity).map(([type, n]) => `${type} ${n}`).join(', ') || 'none'
+      Object.entries(report.retries.byActivity)
+        .map(([type, n]) => `${type} ${n}`)
+        .join(', ') || 'none'
     }`,
     `Quiescence: ${report.quiescence.settled ? `settled ${formatDuration(report.quiescence.waitedMs)} after the last saga was driven` : `NOT settled: ${report.quiescence.pending}`}`,
     `Logs: ${report.logDir}${report.kept ? ' (database and vhost kept for inspection)' : ''}`,

@@ -41,7 +41,12 @@ export const growthWindows = (durationMs: number): GrowthWindows => {
  * Compares a process's peak RSS in the first window after warm-up with its peak in the last
  * window of the soak. Throws when a window has no sample (the soak was too short to judge).
  */
-export function rssGrowth(samples: readonly RssSample[], process: string, durationMs: number, windows = growthWindows(durationMs)): RssGrowth {
+export function rssGrowth(
+  samples: readonly RssSample[],
+  process: string,
+  durationMs: number,
+  windows = growthWindows(durationMs),
+): RssGrowth {
   const own = samples.filter((sample) => sample.process === process);
   const peakIn = (from: number, to: number) => {
     const inside = own.filter((sample) => sample.atMs >= from && sample.atMs <= to);

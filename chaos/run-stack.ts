@@ -32,7 +32,9 @@ const STARTUP_TIMEOUT_MS = 180_000;
  */
 export async function startRunStack(stock: StockRow[], log: (message: string) => void): Promise<RunStack> {
   const env = await createRunEnvironment(stock);
-  log(`chaos run ${env.identity.id}: database ${env.identity.database}, vhost ${env.identity.vhost}, task queue ${env.identity.taskQueue}, API :${env.apiPort}, logs ${env.logDir}`);
+  log(
+    `chaos run ${env.identity.id}: database ${env.identity.database}, vhost ${env.identity.vhost}, task queue ${env.identity.taskQueue}, API :${env.apiPort}, logs ${env.logDir}`,
+  );
   const cleanups: (() => Promise<void>)[] = [];
   try {
     const client = await connectTemporalClient(env.config);

@@ -41,7 +41,14 @@ export class SagaDriver {
     private readonly tracker: OrderTracker,
     private readonly onProgress: (progress: DriverProgress) => void,
   ) {
-    this.records = scenarios.map((scenario) => ({ scenario, orderId: null, submittedAt: null, endedAt: null, endedWith: null, problem: null }));
+    this.records = scenarios.map((scenario) => ({
+      scenario,
+      orderId: null,
+      submittedAt: null,
+      endedAt: null,
+      endedWith: null,
+      problem: null,
+    }));
   }
 
   get progress(): DriverProgress {

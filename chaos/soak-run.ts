@@ -38,16 +38,23 @@ const SAMPLED = [SAGA_WORKER, API];
  * The soak: sagas at a steady rate for the whole duration, no faults, the saga worker's and
  * the API's RSS sampled throughout; then the same invariants as the chaos run.
  */
-export async function runSoak(options: SoakOptions, log: (message: string) => void = (m) => process.stderr.write(`${m}\n`)): Promise<SoakReport> {
+export async function runSoak(
+  options: SoakOptions,
+  log: (message: string) => void = (m) => process.stderr.write(`${m}\n`),
+): Promise<SoakReport> {
   const startedAt = new Date();
   const planned = Math.ceil((options.ratePerSecond * options.durationMs) / 1000);
   const stack = await startRunStack(chaosCatalog(planned), log);
   let report: SoakReport | undefined;
   try {
     const scenarios = buildScenarios(stack.env.identity.id, planned, new SeededRandom(options.seed));
-    log(`soak ${formatDuration(options.durationMs)} at ${options.ratePerSecond} sagas/s (${planned} sagas), seed ${options.seed}; RSS of ${SAMPLED.join(' and ')} every ${options.sampleIntervalMs / 1000} s`);
+    log(
+      `soak ${formatDuration(options.durationMs)} at ${options.ratePerSecond} sagas/s (${planned} sagas), seed ${options.seed}; RSS of ${SAMPLED.join(' and ')} every ${options.sampleIntervalMs / 1000} s`,
+    );
     const bar = new ProgressBar('soak', planned);
-    const driver = new SagaDriver(scenarios, stack.api, stack.tracker, (progress) => bar.update(progress.submitted, `${progress.ended} ended`));
+    const driver = new SagaDriver(scenarios, stack.api, stack.tracker, (progress) =>
+      bar.update(progress.submitted, `${progress.ended} ended`),
+    );
     const stop = new AbortController();
     const soakStart = Date.now();
     const samples: RssSample[] = [];
@@ -62,7 +69,13 @@ export async function runSoak(options: SoakOptions, log: (message: string) => vo
     await sampling;
     bar.done();
     const quiescence = await waitForQuiescence(
-      { sql: stack.env.db.sql, client: stack.client, taskQueue: stack.env.identity.taskQueue, probe: stack.probe, bindings: stack.bindings },
+      {
+        sql: stack.env.db.sql,
+        client: stack.client,
+        taskQueue: stack.env.identity.taskQueue,
+        probe: stack.probe,
+        bindings: stack.bindings,
+      },
       options.quiescenceTimeoutMs,
       throttled(10_000, (pending) => log(`waiting for quiescence: ${pending}`)),
     );
@@ -88,10 +101,13 @@ export async function runSoak(options: SoakOptions, log: (message: string) => vo
     };
     const warnings =
       inFlight.last > 2 * inFlight.first + 10
-        ? [`sagas in flight grew from ${inFlight.first.toFixed(0)} to ${inFlight.last.toFixed(0)}: ${options.ratePerSecond}/s is more than this machine keeps up with, so memory also holds a growing backlog`]
+        ? [
+            `sagas in flight grew from ${inFlight.first.toFixed(0)} to ${inFlight.last.toFixed(0)}: ${options.ratePerSecond}/s is more than this machine keeps up with, so memory also holds a growing backlog`,
+          ]
         : [];
     const exits = stack.supervisor.exits.filter((exit) => exit.cause !== 'stopped');
-    for (const exit of exits) problems.push(`${exit.process} pid ${exit.pid} exited during the soak (${exit.signal ?? `code ${exit.code}`})`);
+    for (const exit of exits)
+      problems.push(`${exit.process} pid ${exit.pid} exited during the soak (${exit.signal ?? `code ${exit.code}`})`);
     report = {
       runId: stack.env.identity.id,
       startedAt: startedAt.toISOString(),
@@ -110,7 +126,9 @@ export async function runSoak(options: SoakOptions, log: (message: string) => vo
     return report;
   } finally {
     // A teardown failure is reported, and does not take the run's report with it.
-    await stack.close({ keep: report?.kept ?? options.keep }).catch((error: unknown) => log(`the run did not tear down cleanly: ${describeError(error)}`));
+    await stack
+      .close({ keep: report?.kept ?? options.keep })
+      .catch((error: unknown) => log(`the run did not tear down cleanly: ${describeError(error)}`));
   }
 }
 
@@ -120,7 +138,14 @@ function averageIn(samples: readonly { atMs: number; inFlight: number }[], from:
 }
 
 /** Samples the current pid of each sampled process until `stop`; a process that restarted shows as a new pid. */
-async function sampleRss(stack: RunStack, samples: RssSample[], soakStart: number, options: SoakOptions, stop: AbortSignal, alsoSample: () => void): Promise<void> {
+async function sampleRss(
+  stack: RunStack,
+  samples: RssSample[],
+  soakStart: number,
+  options: SoakOptions,
+  stop: AbortSignal,
+  alsoSample: () => void,
+): Promise<void> {
   while (!stop.aborted) {
     alsoSample();
     for (const process of SAMPLED) {

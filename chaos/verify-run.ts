@@ -44,8 +44,15 @@ export async function verifyRun(stack: RunStack, sagas: readonly SagaRecord[], f
     sql: stack.env.db.sql,
     faults,
     starts: stack.supervisor.starts,
-    routedNames: new Map([...stack.bindings].map(([consumer, patterns]) => [consumer, EVENT_NAMES.filter((name) => patterns.some((p) => topicMatches(p, name)))])),
-    sagas: sagas.flatMap((saga) => (!saga.scenario.decision && saga.orderId && saga.submittedAt ? [{ orderId: saga.orderId, submittedAt: saga.submittedAt }] : [])),
+    routedNames: new Map(
+      [...stack.bindings].map(([consumer, patterns]) => [
+        consumer,
+        EVENT_NAMES.filter((name) => patterns.some((p) => topicMatches(p, name))),
+      ]),
+    ),
+    sagas: sagas.flatMap((saga) =>
+      !saga.scenario.decision && saga.orderId && saga.submittedAt ? [{ orderId: saga.orderId, submittedAt: saga.submittedAt }] : [],
+    ),
   });
   return {
     invariants,

@@ -10,7 +10,11 @@ const EnvSchema = z.object({
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
   EVENTS_EXCHANGE: z.string().default('orders.events'),
   REVIEW_THRESHOLD_CENTS: z.coerce.number().int().nonnegative().default(100_000),
-  REVIEW_TIMEOUT_MS: z.coerce.number().int().positive().default(24 * 60 * 60 * 1000),
+  REVIEW_TIMEOUT_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 60 * 60 * 1000),
   RELAY_BATCH_SIZE: z.coerce.number().int().positive().default(1000),
   /** Batches one relay has claimed and not yet marked: more than one keeps the broker busy while the database works. */
   RELAY_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(3),
@@ -20,7 +24,11 @@ const EnvSchema = z.object({
   RELAY_MAX_ATTEMPTS: z.coerce.number().int().positive().default(10),
   RELAY_BACKOFF_BASE_MS: z.coerce.number().int().positive().default(1000),
   RELAY_BACKOFF_MAX_MS: z.coerce.number().int().positive().default(60_000),
-  RELAY_RETENTION_MS: z.coerce.number().int().nonnegative().default(24 * 60 * 60 * 1000),
+  RELAY_RETENTION_MS: z.coerce
+    .number()
+    .int()
+    .nonnegative()
+    .default(24 * 60 * 60 * 1000),
   RELAY_CLEANUP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
   RELAY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -35,7 +43,11 @@ const EnvSchema = z.object({
   CONSUMER_RETRY_BASE_MS: z.coerce.number().int().positive().default(1000),
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().positive().default(60_000),
   /** A delivery with a larger body is parked in the DLQ (too-large) without being read. */
-  CONSUMER_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  CONSUMER_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   /** Deeper nesting of objects and arrays in a body is parked (too-deep) before it is parsed. */
   CONSUMER_MAX_JSON_DEPTH: z.coerce.number().int().min(2).default(32),
   /** A handler call that takes longer counts as a failed attempt: retried with back-off, then parked. */
@@ -55,7 +67,10 @@ const EnvSchema = z.object({
    * Fault injection for the chaos run (scripts/chaos): the saga worker then crashes itself, once
    * per SIGUSR2, right after an activity committed and before Temporal hears of it. Off unless "1".
    */
-  CHAOS_FAULTS: z.enum(['0', '1']).default('0').transform((value) => value === '1'),
+  CHAOS_FAULTS: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((value) => value === '1'),
   /** A step (forward or compensation) failing and retrying for longer than this is reported as stuck. */
   STEP_STUCK_AFTER_MS: z.coerce.number().int().positive().default(60_000),
   /**

@@ -61,7 +61,12 @@ export class SlotTransaction {
       get: (target, property, receiver) => {
         if (property === 'unsafe') return (...args: Parameters<Sql['unsafe']>) => this.#issue(() => target.unsafe(...args));
         if (property === 'savepoint' || property === 'begin' || property === 'reserve') {
-          return () => Promise.reject(new Error(`${String(property)} is not available inside a transaction of db/transaction-slots.ts (no savepoints, no nested transactions)`));
+          return () =>
+            Promise.reject(
+              new Error(
+                `${String(property)} is not available inside a transaction of db/transaction-slots.ts (no savepoints, no nested transactions)`,
+              ),
+            );
         }
         return Reflect.get(target, property, receiver);
       },
@@ -69,7 +74,9 @@ export class SlotTransaction {
         const [first] = args;
         // sql`...` is a statement; sql('name') and sql(rows) only build fragments.
         const isStatement = Array.isArray(first) && 'raw' in first;
-        return isStatement ? this.#issue(() => Reflect.apply(target, thisArg, args) as PendingQuery<Row[]>) : Reflect.apply(target, thisArg, args);
+        return isStatement
+          ? this.#issue(() => Reflect.apply(target, thisArg, args) as PendingQuery<Row[]>)
+          : Reflect.apply(target, thisArg, args);
       },
     });
   }

@@ -20,4 +20,3 @@ export class TransactionConnectionLostError extends Error {
     this.name = 'TransactionConnectionLostError';
   }
 }
-

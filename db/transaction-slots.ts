@@ -49,7 +49,8 @@ export class TransactionSlots {
 
   async close(): Promise<void> {
     this.#closed = true;
-    for (const waiter of this.#waiting.splice(0)) waiter.reject(new Error('the database handle was closed while this transaction waited for a connection'));
+    for (const waiter of this.#waiting.splice(0))
+      waiter.reject(new Error('the database handle was closed while this transaction waited for a connection'));
     await Promise.all(this.#all.map((slot) => slot.close()));
   }
 
@@ -114,7 +115,9 @@ class Slot {
         return error;
       } catch (rollbackError) {
         this.#replace(tx.sql);
-        return tx.lost ? tx.lostError(error) : new AggregateError([error, rollbackError], 'the transaction failed, and so did its ROLLBACK; its connection was closed');
+        return tx.lost
+          ? tx.lostError(error)
+          : new AggregateError([error, rollbackError], 'the transaction failed, and so did its ROLLBACK; its connection was closed');
       }
     }
     this.#replace(tx.sql);
@@ -140,4 +143,3 @@ class Slot {
     return sql;
   }
 }
-

@@ -24,7 +24,8 @@ export function mergeItems(items: readonly OrderItem[]): OrderItem[] {
   return [...bySku].map(([sku, quantity]) => ({ sku, quantity }));
 }
 
-export const orderTotalCents = (lines: readonly PricedLine[]): number => lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
+export const orderTotalCents = (lines: readonly PricedLine[]): number =>
+  lines.reduce((sum, line) => sum + line.quantity * line.unitPriceCents, 0);
 
 const euros = (cents: number): string => `${(cents / 100).toFixed(2)} EUR`;
 
@@ -50,7 +51,8 @@ export function mergedUnitViolations(items: readonly OrderItem[]): LimitViolatio
     }
   }
   const units = items.reduce((sum, item) => sum + item.quantity, 0);
-  if (units > MAX_UNITS_PER_ORDER) violations.push({ path: 'items', message: `${units} units in all: at most ${MAX_UNITS_PER_ORDER} units per order` });
+  if (units > MAX_UNITS_PER_ORDER)
+    violations.push({ path: 'items', message: `${units} units in all: at most ${MAX_UNITS_PER_ORDER} units per order` });
   return violations;
 }
 
@@ -63,5 +65,8 @@ export function unitLimitViolations(items: readonly OrderItem[]): LimitViolation
 /** The priced order's total above MAX_ORDER_TOTAL_CENTS, or null when it is within it. */
 export function totalLimitViolation(totalCents: number): LimitViolation | null {
   if (totalCents <= MAX_ORDER_TOTAL_CENTS) return null;
-  return { path: 'items', message: `the order totals ${euros(totalCents)} at catalog prices: at most ${euros(MAX_ORDER_TOTAL_CENTS)} per order` };
+  return {
+    path: 'items',
+    message: `the order totals ${euros(totalCents)} at catalog prices: at most ${euros(MAX_ORDER_TOTAL_CENTS)} per order`,
+  };
 }

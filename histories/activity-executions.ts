@@ -26,7 +26,11 @@ export function activityExecutions(history: History): ActivityExecution[] {
     if (scheduled) typeByScheduledId.set(String(event.eventId), scheduled.activityType?.name ?? '?');
     const started = event.activityTaskStartedEventAttributes;
     if (started) {
-      executions.push({ type: typeByScheduledId.get(String(started.scheduledEventId)) ?? '?', local: false, attempt: started.attempt ?? 1 });
+      executions.push({
+        type: typeByScheduledId.get(String(started.scheduledEventId)) ?? '?',
+        local: false,
+        attempt: started.attempt ?? 1,
+      });
     }
     const marker = event.markerRecordedEventAttributes;
     const payload = marker?.markerName === 'core_local_activity' ? marker.details?.['data']?.payloads?.[0] : undefined;

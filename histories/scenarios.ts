@@ -18,14 +18,19 @@ export interface HistoryScenario {
 /** Two espresso machines (1298.00 EUR) go over the default review threshold (1000.00). */
 const ABOVE_REVIEW_THRESHOLD: Partial<OrderSagaInput> = { items: [{ sku: 'SKU-ESPRESSO', quantity: 2 }] };
 
-const decideReview = (decide: (handle: WorkflowHandle<typeof orderSaga>) => Promise<unknown>) => async (handle: WorkflowHandle<typeof orderSaga>) => {
-  await waitForStatus(handle, 'AWAITING_REVIEW');
-  await decide(handle);
-};
+const decideReview =
+  (decide: (handle: WorkflowHandle<typeof orderSaga>) => Promise<unknown>) => async (handle: WorkflowHandle<typeof orderSaga>) => {
+    await waitForStatus(handle, 'AWAITING_REVIEW');
+    await decide(handle);
+  };
 
 export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   { name: 'completed', input: {}, expected: { status: 'COMPLETED' } },
-  { name: 'payment-declined', input: { payment: { token: 'tok_chargeDeclined' } }, expected: { status: 'FAILED', failureType: 'PaymentDeclined' } },
+  {
+    name: 'payment-declined',
+    input: { payment: { token: 'tok_chargeDeclined' } },
+    expected: { status: 'FAILED', failureType: 'PaymentDeclined' },
+  },
   {
     name: 'shipping-refused',
     input: { shippingAddress: { name: 'McMurdo Station', line1: 'Ross Island', city: 'McMurdo', postalCode: '0000', country: 'AQ' } },
@@ -40,7 +45,9 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   {
     name: 'review-rejected',
     input: ABOVE_REVIEW_THRESHOLD,
-    drive: decideReview((handle) => handle.executeUpdate(rejectUpdate, { args: [{ reviewer: 'recorder', reason: 'address looks fraudulent' }] })),
+    drive: decideReview((handle) =>
+      handle.executeUpdate(rejectUpdate, { args: [{ reviewer: 'recorder', reason: 'address looks fraudulent' }] }),
+    ),
     expected: { status: 'FAILED', failureType: 'ReviewRejected' },
   },
   {

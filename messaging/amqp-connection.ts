@@ -45,14 +45,18 @@ export function reusedAmqpConnection(url: string, name: string, log: Logger): Re
       const pending = connecting;
       connecting = undefined;
       // Closed whenever it opens: an attempt still under way must not leave a connection behind.
-      pending?.then((connection) => connection.close()).catch((error: unknown) => log.debug({ err: error, connection: name }, 'dropped AMQP connection did not close cleanly'));
+      pending
+        ?.then((connection) => connection.close())
+        .catch((error: unknown) => log.debug({ err: error, connection: name }, 'dropped AMQP connection did not close cleanly'));
     },
     async close() {
       const pending = connecting;
       connecting = undefined;
       // A connection that never opened has nothing to close.
       const connection = await pending?.catch(() => undefined);
-      await connection?.close().catch((error: unknown) => log.debug({ err: error, connection: name }, 'AMQP connection was already closed'));
+      await connection
+        ?.close()
+        .catch((error: unknown) => log.debug({ err: error, connection: name }, 'AMQP connection was already closed'));
     },
   };
 }

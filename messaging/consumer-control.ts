@@ -69,7 +69,10 @@ export class UnknownConsumerError extends Error {
 export class ConsumerNotDeclaredError extends Error {
   override readonly name = 'ConsumerNotDeclaredError';
   readonly code = 'consumer_not_declared';
-  constructor(readonly consumer: string, readonly queue: string) {
+  constructor(
+    readonly consumer: string,
+    readonly queue: string,
+  ) {
     super(`queue ${queue} of consumer ${consumer} does not exist yet: start the consumer once so it declares its queues`);
   }
 }
@@ -111,7 +114,11 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
 
   const definitionOf = (name: string): ConsumerDefinition => {
     const definition = consumers.find((candidate) => candidate.name === name);
-    if (!definition) throw new UnknownConsumerError(name, consumers.map((candidate) => candidate.name));
+    if (!definition)
+      throw new UnknownConsumerError(
+        name,
+        consumers.map((candidate) => candidate.name),
+      );
     return definition;
   };
 
@@ -159,7 +166,9 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
   return {
     async listConsumers() {
       const desired = await readDesiredStates(db);
-      return Promise.all(consumers.map((definition) => statusOf(definition, desired.get(definition.name) ?? { state: 'running', changedAt: null })));
+      return Promise.all(
+        consumers.map((definition) => statusOf(definition, desired.get(definition.name) ?? { state: 'running', changedAt: null })),
+      );
     },
     getConsumer,
     stopConsumer: (name, waitOptions = {}) => changeState(name, 'stopped', waitOptions),

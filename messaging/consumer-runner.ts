@@ -102,7 +102,7 @@ export class ConsumerRunner {
       (payload) => payload === this.definition.name && void this.resync(),
       () => void this.resync(),
     );
-    this.#unlisten = listener.unlisten;
+    this.#unlisten = () => listener.unlisten();
     this.#pollTimer = setInterval(() => void this.resync(), settings.controlPollMs);
     this.#pollTimer.unref();
     try {
@@ -324,7 +324,13 @@ export class ConsumerRunner {
     return Object.hasOwn(handlers, name) ? handlers[name as EventName] : undefined;
   }
 
-  private async afterFailure(session: ConsumerSession, message: ConsumeMessage, attempt: number, error: unknown, log: Logger): Promise<void> {
+  private async afterFailure(
+    session: ConsumerSession,
+    message: ConsumeMessage,
+    attempt: number,
+    error: unknown,
+    log: Logger,
+  ): Promise<void> {
     const text = messageOf(error);
     if (error instanceof UnprocessableMessageError) {
       return this.deadLetter(session, message, { reason: 'unprocessable', error: text, attempts: attempt }, log);
@@ -358,15 +364,28 @@ export class ConsumerRunner {
     }
     const error = `the consumer failed on this message: ${messageOf(fault)}`;
     try {
-      await this.deadLetter(session, message, { reason: 'internal-error', error, attempts: attemptOf(message, this.options.settings.retry.maxAttempts) }, log);
+      await this.deadLetter(
+        session,
+        message,
+        { reason: 'internal-error', error, attempts: attemptOf(message, this.options.settings.retry.maxAttempts) },
+        log,
+      );
       log.error({ err: fault }, 'parked after a fault in the consumer library');
     } catch (parkError) {
-      log.error({ err: fault, parkError: messageOf(parkError) }, 'could not park a delivery after a fault; rejecting it so the broker dead-letters it');
+      log.error(
+        { err: fault, parkError: messageOf(parkError) },
+        'could not park a delivery after a fault; rejecting it so the broker dead-letters it',
+      );
       this.reject(session, message, log);
     }
   }
 
-  private async deadLetter(session: ConsumerSession, message: ConsumeMessage, facts: Omit<DeadLetterFacts, 'consumer'>, log: Logger): Promise<void> {
+  private async deadLetter(
+    session: ConsumerSession,
+    message: ConsumeMessage,
+    facts: Omit<DeadLetterFacts, 'consumer'>,
+    log: Logger,
+  ): Promise<void> {
     const queue = deadLetterQueueOf(this.definition.queue);
     const allFacts = { ...facts, consumer: this.definition.name };
     try {

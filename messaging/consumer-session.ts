@@ -24,7 +24,13 @@ export class ConsumerSession {
   }
 
   /** Connects, opens a confirm channel with `prefetch`, and runs `prepare` (topology) on it. */
-  static async open(url: string, connectionName: string, prefetch: number, log: Logger, prepare: (channel: ConfirmChannel) => Promise<void>): Promise<ConsumerSession> {
+  static async open(
+    url: string,
+    connectionName: string,
+    prefetch: number,
+    log: Logger,
+    prepare: (channel: ConfirmChannel) => Promise<void>,
+  ): Promise<ConsumerSession> {
     const connection = await connectAmqp(url, connectionName, log);
     try {
       const channel = await connection.createConfirmChannel();

@@ -46,7 +46,12 @@ const AT_LEAST_ONCE_DEAD_LETTERING = { 'x-dead-letter-strategy': 'at-least-once'
  * exchange, `<queue>.dlq`, and one TTL queue per retry delay that dead-letters back into the
  * main queue when the delay is up.
  */
-export async function assertConsumerTopology(channel: Channel, definition: ConsumerDefinition, exchange: string, policy: RetryPolicy): Promise<void> {
+export async function assertConsumerTopology(
+  channel: Channel,
+  definition: ConsumerDefinition,
+  exchange: string,
+  policy: RetryPolicy,
+): Promise<void> {
   const { queue, deadLetter } = consumerQueuesOf(definition, policy);
   await assertEventsTopology(channel, exchange);
   await channel.assertQueue(deadLetter, { durable: true, arguments: { 'x-queue-type': 'quorum' } });

@@ -71,7 +71,9 @@ export async function replayDeadLetters(connection: ChannelModel, deadLetterQueu
         batch.push(message);
       }
       if (batch.length === 0) break;
-      await Promise.all(batch.map((message) => sendConfirmed(channel, queue, message.content, carriedProperties(message, replayedHeaders(message)))));
+      await Promise.all(
+        batch.map((message) => sendConfirmed(channel, queue, message.content, carriedProperties(message, replayedHeaders(message)))),
+      );
       for (const message of batch) {
         channel.ack(message);
         const { messageId, correlationId, type } = message.properties;
@@ -138,7 +140,11 @@ function shownBody(content: Buffer): Pick<DeadLetter, 'body' | 'bodyEncoding' | 
   // The cut can split a character in two: up to three bytes of it may be dropped before the body counts as binary.
   for (let dropped = 0; dropped <= (cut ? 3 : 0); dropped++) {
     try {
-      return { body: STRICT_UTF8.decode(shown.subarray(0, shown.length - dropped)) + ellipsis, bodyEncoding: 'utf8', bodyBytes: content.length };
+      return {
+        body: STRICT_UTF8.decode(shown.subarray(0, shown.length - dropped)) + ellipsis,
+        bodyEncoding: 'utf8',
+        bodyBytes: content.length,
+      };
     } catch {
       // Not UTF-8 (yet): try one byte less, or fall through to base64.
     }

@@ -84,7 +84,7 @@ export function decodeEnvelope(message: ReceivedMessage, limits: DecodeLimits): 
     if (issues.length > listed.length) listed.push(`and ${issues.length - listed.length} more`);
     return fail('invalid-envelope', `body is not an envelope: ${listed.join('; ')}`);
   }
-  const envelope = parsed.data as ReceivedEnvelope;
+  const envelope = parsed.data;
   const mismatches = propertyMismatches(properties, envelope);
   if (mismatches.length > 0) return fail('property-mismatch', `AMQP properties disagree with the envelope: ${mismatches.join('; ')}`);
   return { ok: true, envelope };
@@ -105,14 +105,24 @@ const fail = (reason: DecodeFailureReason, error: string): DecodeResult => ({
  */
 export function contentTypeProblem(contentType: unknown, contentEncoding: unknown): string | undefined {
   if (contentType !== undefined && contentType !== null) {
-    const [mediaType = '', ...parameters] = String(contentType).toLowerCase().split(';').map((part) => part.trim());
+    const [mediaType = '', ...parameters] = String(contentType)
+      .toLowerCase()
+      .split(';')
+      .map((part) => part.trim());
     if (mediaType !== 'application/json' && !/^application\/[a-z0-9.+-]+\+json$/.test(mediaType)) {
       return `contentType ${quoted(contentType)} is not JSON (expected application/json)`;
     }
-    const charset = parameters.find((parameter) => parameter.startsWith('charset='))?.slice('charset='.length).replace(/"/g, '');
+    const charset = parameters
+      .find((parameter) => parameter.startsWith('charset='))
+      ?.slice('charset='.length)
+      .replace(/"/g, '');
     if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') return `contentType ${quoted(contentType)} is not UTF-8`;
   }
-  if (contentEncoding !== undefined && contentEncoding !== null && !['', 'identity', 'utf-8', 'utf8'].includes(String(contentEncoding).toLowerCase())) {
+  if (
+    contentEncoding !== undefined &&
+    contentEncoding !== null &&
+    !['', 'identity', 'utf-8', 'utf8'].includes(String(contentEncoding).toLowerCase())
+  ) {
     return `contentEncoding ${quoted(contentEncoding)} is not supported: the body must be plain JSON`;
   }
   return undefined;
@@ -139,5 +149,6 @@ const quoted = (value: unknown): string => {
 };
 
 const pathOf = (path: readonly PropertyKey[]): string =>
-  path.map((segment) => (String(segment).length > MAX_PATH_SEGMENT ? `${String(segment).slice(0, MAX_PATH_SEGMENT)}…` : String(segment))).join('.') ||
-  '(body)';
+  path
+    .map((segment) => (String(segment).length > MAX_PATH_SEGMENT ? `${String(segment).slice(0, MAX_PATH_SEGMENT)}…` : String(segment)))
+    .join('.') || '(body)';

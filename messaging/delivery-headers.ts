@@ -107,13 +107,22 @@ export function deadLetterFactHeaders(facts: DeadLetterFacts, now = new Date()):
 }
 
 export function retryHeaders(message: Message, nextAttempt: number, error: string): MessagePropertyHeaders {
-  return { ...applicationHeaders(message), [HEADER.attempt]: nextAttempt, [HEADER.lastError]: truncate(error), ...replayHeadersOf(message) };
+  return {
+    ...applicationHeaders(message),
+    [HEADER.attempt]: nextAttempt,
+    [HEADER.lastError]: truncate(error),
+    ...replayHeadersOf(message),
+  };
 }
 
 /** A replay starts the attempts afresh and counts how often the message was replayed. */
 export function replayedHeaders(message: Message, now = new Date()): MessagePropertyHeaders {
   const replays = numberIn(message.properties.headers?.[HEADER.replays]);
-  return { ...applicationHeaders(message), [HEADER.replays]: (replays !== undefined && Number.isInteger(replays) ? replays : 0) + 1, [HEADER.replayedAt]: now.toISOString() };
+  return {
+    ...applicationHeaders(message),
+    [HEADER.replays]: (replays !== undefined && Number.isInteger(replays) ? replays : 0) + 1,
+    [HEADER.replayedAt]: now.toISOString(),
+  };
 }
 
 /** The replay count and time a replayed message carries, if it carries well-formed ones. */

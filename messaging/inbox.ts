@@ -37,13 +37,15 @@ export function handleOnce(
   { statementTimeoutMs }: HandleOnceOptions = {},
 ): Promise<InboxOutcome> {
   return db.transaction(async (tx) => {
-    if (statementTimeoutMs !== undefined) await tx.execute(sql`SELECT set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`);
+    if (statementTimeoutMs !== undefined)
+      await tx.execute(sql`SELECT set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`);
     let claimed: { messageId: string }[];
     try {
       claimed = await tx.insert(inbox).values({ consumer, messageId }).onConflictDoNothing().returning({ messageId: inbox.messageId });
     } catch (error) {
       // 57014 query_canceled: here, the statement timeout fired while the claim waited on the key.
-      if (statementTimeoutMs !== undefined && postgresErrorIn(error)?.code === '57014') throw new InboxRowBusyError(messageId, statementTimeoutMs, error);
+      if (statementTimeoutMs !== undefined && postgresErrorIn(error)?.code === '57014')
+        throw new InboxRowBusyError(messageId, statementTimeoutMs, error);
       throw error;
     }
     if (claimed.length === 0) return 'duplicate';

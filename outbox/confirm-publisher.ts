@@ -144,7 +144,12 @@ export class ConfirmPublisher {
   }
 
   /** Publishes one row; returns false when the channel's write buffer is full. */
-  private sendOne(row: OutboxRow, results: PublishResults, batch: BatchConfirmations, refuse: (row: OutboxRow, error: unknown) => void): boolean {
+  private sendOne(
+    row: OutboxRow,
+    results: PublishResults,
+    batch: BatchConfirmations,
+    refuse: (row: OutboxRow, error: unknown) => void,
+  ): boolean {
     let writable: boolean;
     try {
       const { body, properties } = outboxMessage(row);

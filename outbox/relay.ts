@@ -81,8 +81,12 @@ export class OutboxRelay {
   ) {}
 
   async start(): Promise<void> {
-    const listener = await this.sql.listen(NOTIFY_CHANNEL, () => this.wake(), () => this.wake());
-    this.#unlisten = listener.unlisten;
+    const listener = await this.sql.listen(
+      NOTIFY_CHANNEL,
+      () => this.wake(),
+      () => this.wake(),
+    );
+    this.#unlisten = () => listener.unlisten();
     this.#cleanupTimer = setInterval(() => void this.cleanup(), this.settings.cleanupIntervalMs);
     this.#cleanupTimer.unref();
     this.#loop = this.run();
@@ -225,6 +229,8 @@ export class OutboxRelay {
     }
     return new Promise((resolve) => {
       let waiting = true;
+      // `let`, not `const`: onBroken may call `done` (which reads this) before it returns.
+      // eslint-disable-next-line prefer-const
       let stopWaitingOnBreak: (() => void) | undefined;
       const done = () => {
         if (!waiting) return;

@@ -170,10 +170,9 @@ export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> 
       completed('recordOrder');
 
       begin('reserveInventory', 'RESERVING_INVENTORY', 'releaseInventory');
-      await steps.reserveInventory.executeWithOptions(
-        { ...STEP_OPTIONS, summary: `Reserve ${describeLines(recorded.lines)}` },
-        [{ orderId: input.orderId, lines: recorded.lines.map(({ sku, quantity }) => ({ sku, quantity })) }],
-      );
+      await steps.reserveInventory.executeWithOptions({ ...STEP_OPTIONS, summary: `Reserve ${describeLines(recorded.lines)}` }, [
+        { orderId: input.orderId, lines: recorded.lines.map(({ sku, quantity }) => ({ sku, quantity })) },
+      ]);
       completed('reserveInventory');
 
       // Added while sagas were running: patched() makes sagas started before it skip the step,

@@ -17,7 +17,9 @@ export function progressDetails(state: OrderSagaState): string {
   }
   if (state.waitingFor) parts.push(`**Waiting for** ${state.waitingFor}`);
   if (state.cancellation?.waitsFor) {
-    parts.push(`**Cancel requested** ${state.cancellation.reason} (${state.cancellation.requestedAt}): takes effect when ${state.cancellation.waitsFor} ends`);
+    parts.push(
+      `**Cancel requested** ${state.cancellation.reason} (${state.cancellation.requestedAt}): takes effect when ${state.cancellation.waitsFor} ends`,
+    );
   }
   if (state.steps.length > 0) parts.push(`**Done** ${state.steps.map((step) => step.step).join(' → ')}`);
   if (state.failure) parts.push(`**Failed at** ${state.failure.step}: ${state.failure.type}, ${state.failure.reason}`);

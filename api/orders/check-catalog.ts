@@ -12,9 +12,19 @@ import { ApiError } from '../errors';
  */
 export async function checkAgainstCatalog(db: Database, items: readonly OrderItem[]): Promise<void> {
   const merged = mergeItems(items);
-  const rows = await db.select({ sku: inventory.sku, priceCents: inventory.priceCents }).from(inventory).where(inArray(inventory.sku, merged.map((item) => item.sku)));
+  const rows = await db
+    .select({ sku: inventory.sku, priceCents: inventory.priceCents })
+    .from(inventory)
+    .where(
+      inArray(
+        inventory.sku,
+        merged.map((item) => item.sku),
+      ),
+    );
   const prices = new Map(rows.map((row) => [row.sku, row.priceCents]));
-  const unknown = items.flatMap((item, index) => (prices.has(item.sku) ? [] : [{ path: `items.${index}.sku`, message: `unknown SKU ${item.sku}` }]));
+  const unknown = items.flatMap((item, index) =>
+    prices.has(item.sku) ? [] : [{ path: `items.${index}.sku`, message: `unknown SKU ${item.sku}` }],
+  );
   if (unknown.length > 0) throw new ApiError(400, 'validation_failed', 'the order names SKUs the catalog does not have', unknown);
   const total = orderTotalCents(merged.map((item) => ({ ...item, unitPriceCents: prices.get(item.sku)! })));
   const overLimit = totalLimitViolation(total);

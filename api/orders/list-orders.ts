@@ -27,7 +27,11 @@ export interface OrderSummary {
  * schema validated status and customerId, so neither can carry a quote into the query.
  * Visibility is eventually consistent: a saga started a moment ago may not be listed yet.
  */
-export async function listOrders(client: Client, namespace: string, query: OrderListQuery): Promise<{ orders: OrderSummary[]; nextPageToken: string | null }> {
+export async function listOrders(
+  client: Client,
+  namespace: string,
+  query: OrderListQuery,
+): Promise<{ orders: OrderSummary[]; nextPageToken: string | null }> {
   const clauses = [`WorkflowType = 'orderSaga'`];
   if (query.status) clauses.push(`OrderStatus = '${query.status}'`);
   if (query.customerId) clauses.push(`CustomerId = '${query.customerId}'`);
@@ -72,7 +76,9 @@ async function listAfterToken(
     return await withoutRetries(connection).workflowService.listWorkflowExecutions(request);
   } catch (error) {
     if (isGrpcServiceError(error) && REFUSED_TOKEN_CODES.has(error.code)) {
-      throw new ApiError(400, 'invalid_page_token', 'Temporal refused pageToken: it is not a nextPageToken this API returned', [{ path: 'pageToken', message: 'refused by Temporal visibility' }]);
+      throw new ApiError(400, 'invalid_page_token', 'Temporal refused pageToken: it is not a nextPageToken this API returned', [
+        { path: 'pageToken', message: 'refused by Temporal visibility' },
+      ]);
     }
     throw error;
   }

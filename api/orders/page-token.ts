@@ -24,10 +24,17 @@ export function decodePageToken(pageToken: string, scope: PageTokenScope): Buffe
   const bytes = Buffer.from(pageToken, 'base64url');
   const temporalToken = bytes.subarray(TAG_BYTES);
   // Re-encoding must give back the same text: rejects stray padding and non-base64url characters.
-  if (temporalToken.length === 0 || bytes.toString('base64url') !== pageToken || !bytes.subarray(0, TAG_BYTES).equals(tag(temporalToken, scope))) {
-    throw new ApiError(400, 'invalid_page_token', 'pageToken is not a nextPageToken this API returned for this query (same status and customerId)', [
-      { path: 'pageToken', message: 'not a valid page token for this query' },
-    ]);
+  if (
+    temporalToken.length === 0 ||
+    bytes.toString('base64url') !== pageToken ||
+    !bytes.subarray(0, TAG_BYTES).equals(tag(temporalToken, scope))
+  ) {
+    throw new ApiError(
+      400,
+      'invalid_page_token',
+      'pageToken is not a nextPageToken this API returned for this query (same status and customerId)',
+      [{ path: 'pageToken', message: 'not a valid page token for this query' }],
+    );
   }
   return temporalToken;
 }

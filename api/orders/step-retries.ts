@@ -24,7 +24,9 @@ export async function readStepRetries(
   const settled = db
     .select({ one: sql`1` })
     .from(sagaSteps)
-    .where(and(eq(sagaSteps.orderId, stepRetries.orderId), or(eq(sagaSteps.step, stepRetries.step), inArray(sagaSteps.step, [...LAST_STEPS]))));
+    .where(
+      and(eq(sagaSteps.orderId, stepRetries.orderId), or(eq(sagaSteps.step, stepRetries.step), inArray(sagaSteps.step, [...LAST_STEPS]))),
+    );
   const rows = await db
     .select({
       orderId: stepRetries.orderId,
@@ -36,7 +38,13 @@ export async function readStepRetries(
       stuck,
     })
     .from(stepRetries)
-    .where(and(options.orderId ? eq(stepRetries.orderId, options.orderId) : undefined, options.onlyStuck ? stuck : undefined, notExists(settled)))
+    .where(
+      and(
+        options.orderId ? eq(stepRetries.orderId, options.orderId) : undefined,
+        options.onlyStuck ? stuck : undefined,
+        notExists(settled),
+      ),
+    )
     .orderBy(asc(stepRetries.firstFailedAt))
     .limit(options.limit ?? 100);
   return rows.map(({ firstFailedAt, ...row }) => ({ ...row, retryingSince: firstFailedAt.toISOString() }));

@@ -1,4 +1,9 @@
-import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
 import type { UpdateDefinition } from '@temporalio/common';
 import { ORDER_STATUSES, workflowIdForOrder, type OrderSagaState, type OrderStatus } from '../../domain/order';
 import { ORDER_STATUS } from '../../workflows/search-attributes';
@@ -34,9 +39,12 @@ export async function updateOrder<A>(
     if (error instanceof WorkflowNotFoundError) {
       // Closed sagas answer "not found" to updates too; tell the two apart.
       const { status } = await readOrderState(client, orderId);
-      throw new ApiError(409, 'order_state_conflict', `order ${orderId} is already ${status}`, [{ path: 'status', message: `order is ${status}` }]);
+      throw new ApiError(409, 'order_state_conflict', `order ${orderId} is already ${status}`, [
+        { path: 'status', message: `order is ${status}` },
+      ]);
     }
-    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return { answered: false, lastStatus: await lastReportedStatus(client, orderId) };
+    if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError)
+      return { answered: false, lastStatus: await lastReportedStatus(client, orderId) };
     throw error;
   }
 }

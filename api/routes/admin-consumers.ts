@@ -37,9 +37,17 @@ const DeadLetterSchema = z
     bodyBytes: z.number().int().openapi({ description: 'The whole body, which can be longer than `body` shows' }),
   })
   .openapi('DeadLetter');
-const ReplayResultSchema = z.object({ consumer: z.string(), replayed: z.number().int(), dlqDepth: z.number().int() }).openapi('ReplayResult');
+const ReplayResultSchema = z
+  .object({ consumer: z.string(), replayed: z.number().int(), dlqDepth: z.number().int() })
+  .openapi('ReplayResult');
 
-const ConsumerParam = z.object({ name: z.string().min(1).max(100).openapi({ param: { name: 'name', in: 'path' }, example: 'order-projection' }) });
+const ConsumerParam = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'order-projection' }),
+});
 const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const listRoute = createRoute({
@@ -73,7 +81,10 @@ const peekRoute = createRoute({
   summary: "Peek a consumer's dead letters with their reasons, oldest first, leaving them in place (admin)",
   security: ADMIN_SECURITY,
   request: { params: ConsumerParam, query: z.object({ limit: z.coerce.number().int().min(1).max(MAX_PEEK_LIMIT).default(50) }) },
-  responses: { 200: json(z.object({ consumer: z.string(), deadLetters: z.array(DeadLetterSchema) }), 'The dead letters'), ...errorResponses(400, 401, 404, 409) },
+  responses: {
+    200: json(z.object({ consumer: z.string(), deadLetters: z.array(DeadLetterSchema) }), 'The dead letters'),
+    ...errorResponses(400, 401, 404, 409),
+  },
 });
 
 const replayRoute = createRoute({
@@ -90,7 +101,8 @@ async function controlled<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
   } catch (error) {
-    if (error instanceof UnknownConsumerError) throw new ApiError(404, error.code, error.message, [{ path: 'name', message: `known: ${error.known.join(', ')}` }]);
+    if (error instanceof UnknownConsumerError)
+      throw new ApiError(404, error.code, error.message, [{ path: 'name', message: `known: ${error.known.join(', ')}` }]);
     if (error instanceof ConsumerNotDeclaredError) throw new ApiError(409, error.code, error.message);
     throw error;
   }

@@ -34,7 +34,13 @@ export function adminInventoryRoutes(deps: ApiDeps) {
           target: inventory.sku,
           set: { onHand, priceCents, updatedAt: sql`now()`, ...(name ? { name } : {}) },
         })
-        .returning({ sku: inventory.sku, name: inventory.name, priceCents: inventory.priceCents, onHand: inventory.onHand, reserved: inventory.reserved });
+        .returning({
+          sku: inventory.sku,
+          name: inventory.name,
+          priceCents: inventory.priceCents,
+          onHand: inventory.onHand,
+          reserved: inventory.reserved,
+        });
       c.get('log').info({ sku, onHand, priceCents }, 'inventory set');
       return c.json(row!, 200);
     } catch (error) {

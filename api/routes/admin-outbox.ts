@@ -21,7 +21,10 @@ const retryRoute = createRoute({
   summary: 'Put a dead outbox row back in line for the relay (admin)',
   security: ADMIN_SECURITY,
   request: { params: OutboxIdParamSchema },
-  responses: { 200: { description: 'The row is pending again', content: { 'application/json': { schema: OutboxStatsSchema } } }, ...errorResponses(400, 401, 404, 409) },
+  responses: {
+    200: { description: 'The row is pending again', content: { 'application/json': { schema: OutboxStatsSchema } } },
+    ...errorResponses(400, 401, 404, 409),
+  },
 });
 
 export function adminOutboxRoutes(deps: ApiDeps) {
@@ -32,7 +35,9 @@ export function adminOutboxRoutes(deps: ApiDeps) {
         pending: sql<number>`count(*) FILTER (WHERE ${outbox.publishedAt} IS NULL AND ${outbox.deadAt} IS NULL)::int`,
         published: sql<number>`count(*) FILTER (WHERE ${outbox.publishedAt} IS NOT NULL)::int`,
         dead: sql<number>`count(*) FILTER (WHERE ${outbox.deadAt} IS NOT NULL)::int`,
-        oldestPendingAgeMs: sql<number | null>`(extract(epoch FROM now() - min(${outbox.createdAt}) FILTER (WHERE ${outbox.publishedAt} IS NULL AND ${outbox.deadAt} IS NULL)) * 1000)::float8`,
+        oldestPendingAgeMs: sql<
+          number | null
+        >`(extract(epoch FROM now() - min(${outbox.createdAt}) FILTER (WHERE ${outbox.publishedAt} IS NULL AND ${outbox.deadAt} IS NULL)) * 1000)::float8`,
       })
       .from(outbox);
     return row!;

@@ -13,7 +13,10 @@ const stuckRoute = createRoute({
   security: ADMIN_SECURITY,
   request: { query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) }) },
   responses: {
-    200: { description: 'The stuck sagas: the step, since when it fails, its attempts and last error', content: { 'application/json': { schema: StuckSagaListSchema } } },
+    200: {
+      description: 'The stuck sagas: the step, since when it fails, its attempts and last error',
+      content: { 'application/json': { schema: StuckSagaListSchema } },
+    },
     ...errorResponses(400, 401),
   },
 });

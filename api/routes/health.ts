@@ -36,13 +36,16 @@ const readinessRoute = createRoute({
   summary: 'Readiness: Temporal, PostgreSQL and RabbitMQ each answer',
   description:
     'Anyone gets `status` and `down` (which dependencies are down), never error text. With the admin token the answer adds ' +
-    '`checks`: each probe, its error and when it ran. Probes reuse the API\'s connections and each answer is reused for ' +
+    "`checks`: each probe, its error and when it ran. Probes reuse the API's connections and each answer is reused for " +
     'READINESS_CACHE_MS (2 s by default), so polling costs at most one probe of each dependency per period.',
   // Open to anyone; the admin token is optional and adds details.
   security: [{}, ...ADMIN_SECURITY],
   responses: {
     200: { description: 'Every dependency is up', content: { 'application/json': { schema: ReadinessSchema } } },
-    503: { description: 'At least one dependency is down; `down` names them', content: { 'application/json': { schema: ReadinessSchema } } },
+    503: {
+      description: 'At least one dependency is down; `down` names them',
+      content: { 'application/json': { schema: ReadinessSchema } },
+    },
     ...errorResponses(401),
   },
 });

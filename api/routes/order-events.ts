@@ -21,7 +21,9 @@ const eventsRoute = createRoute({
       description: 'Events in commit order',
       content: {
         'application/json': { schema: z.object({ events: z.array(EventSchema) }) },
-        'text/event-stream': { schema: z.string().openapi({ description: 'One SSE message per event: id = messageId, event = name, data = the event as JSON' }) },
+        'text/event-stream': {
+          schema: z.string().openapi({ description: 'One SSE message per event: id = messageId, event = name, data = the event as JSON' }),
+        },
       },
     },
     ...errorResponses(400, 404),

@@ -31,7 +31,12 @@ const submitRoute = createRoute({
   middleware: jsonBody(),
   request: {
     headers: z.object({
-      'idempotency-key': z.string().min(1).max(255).optional().openapi({ description: 'Repeat a request safely: the same key and body return the same order' }),
+      'idempotency-key': z
+        .string()
+        .min(1)
+        .max(255)
+        .optional()
+        .openapi({ description: 'Repeat a request safely: the same key and body return the same order' }),
     }),
     body: { required: true, content: { 'application/json': { schema: SubmitOrderSchema } } },
   },
@@ -90,7 +95,12 @@ export function orderRoutes(deps: ApiDeps) {
       const submitted = await submitOrder(deps, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       logOrder(c, submitted.orderId);
       c.get('log').info({ repeated: submitted.repeated }, submitted.repeated ? 'order repeated' : 'order submitted');
-      const body = { orderId: submitted.orderId, workflowId: submitted.workflowId, status: submitted.status, links: linksFor(submitted.orderId, submitted.workflowId) };
+      const body = {
+        orderId: submitted.orderId,
+        workflowId: submitted.workflowId,
+        status: submitted.status,
+        links: linksFor(submitted.orderId, submitted.workflowId),
+      };
       c.header('Location', body.links.self);
       return submitted.repeated ? c.json(body, 200) : c.json(body, 202);
     })
@@ -103,7 +113,13 @@ export function orderRoutes(deps: ApiDeps) {
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
-      const answer = await updateOrder(client, id, cancelUpdate, { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' }, config.SAGA_ANSWER_TIMEOUT_MS);
+      const answer = await updateOrder(
+        client,
+        id,
+        cancelUpdate,
+        { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' },
+        config.SAGA_ANSWER_TIMEOUT_MS,
+      );
       if (!answer.answered) {
         // Busy sagas cannot answer; what they last reported may already rule the cancel out.
         if (answer.lastStatus && !CANCELLABLE_STATUSES.includes(answer.lastStatus)) {

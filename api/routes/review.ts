@@ -21,7 +21,10 @@ const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
     request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: ReviewDecisionSchema } } } },
     responses: {
       200: { description: 'The decision was taken', content: { 'application/json': { schema: OrderStateSchema } } },
-      202: { description: 'The saga has not taken the decision yet', content: { 'application/json': { schema: OrderRequestPendingSchema } } },
+      202: {
+        description: 'The saga has not taken the decision yet',
+        content: { 'application/json': { schema: OrderRequestPendingSchema } },
+      },
       ...errorResponses(400, 401, 404, 409),
     },
   });
@@ -29,13 +32,22 @@ const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
 /** A human's decision on an order above the review threshold. */
 export function reviewRoutes(deps: ApiDeps) {
   const decide = async (decision: 'approve' | 'reject', orderId: string, body: ReviewDecision) => {
-    const answer = await updateOrder(deps.client, orderId, decision === 'approve' ? approveUpdate : rejectUpdate, body, deps.config.SAGA_ANSWER_TIMEOUT_MS);
+    const answer = await updateOrder(
+      deps.client,
+      orderId,
+      decision === 'approve' ? approveUpdate : rejectUpdate,
+      body,
+      deps.config.SAGA_ANSWER_TIMEOUT_MS,
+    );
     if (answer.answered) return { status: 200 as const, body: await orderView(deps, answer.state) };
     if (answer.lastStatus !== 'AWAITING_REVIEW') {
       const reason = `cannot ${decision} order ${orderId}: it is ${answer.lastStatus ?? 'in an unknown state'}`;
       throw new ApiError(409, 'order_state_conflict', reason, [{ path: 'status', message: reason }]);
     }
-    return { status: 202 as const, body: await pendingRequest(deps, orderId, decision, { accepted: false, lastStatus: answer.lastStatus }) };
+    return {
+      status: 202 as const,
+      body: await pendingRequest(deps, orderId, decision, { accepted: false, lastStatus: answer.lastStatus }),
+    };
   };
   return createRouter()
     .openapi(decisionRoute('approve', deps.adminToken), async (c) => {

@@ -34,7 +34,12 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   const api = await startAppProcess(
     'api',
     'api/server.ts',
-    stack.processEnv({ TEMPORAL_TASK_QUEUE: taskQueue, API_HOST: '127.0.0.1', API_PORT: String(port), ADMIN_TOKEN: randomBytes(24).toString('base64url') }),
+    stack.processEnv({
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+      ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    }),
     'API listening',
   );
   const started: string[] = [];
@@ -56,7 +61,11 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   try {
     await timed(concurrency, concurrency, direct);
     await timed(concurrency, concurrency, viaApi);
-    const runs = await alternate(rounds, () => timed(requests, concurrency, direct), () => timed(requests, concurrency, viaApi));
+    const runs = await alternate(
+      rounds,
+      () => timed(requests, concurrency, direct),
+      () => timed(requests, concurrency, viaApi),
+    );
     const apiResult = medianRun(runs.product, (run) => run.p50Ms);
     const directResult = medianRun(runs.baseline, (run) => run.p50Ms);
     return {
@@ -86,7 +95,10 @@ async function timed(total: number, concurrency: number, request: (index: number
 /** The sagas started here have no worker: end them, so they do not linger as Running. */
 async function terminateAll(client: Client, workflowIds: readonly string[]): Promise<void> {
   await runPool(workflowIds.length, 20, (index) =>
-    client.workflow.getHandle(workflowIds[index]!).terminate('benchmark: only the start was measured').then(() => {}),
+    client.workflow
+      .getHandle(workflowIds[index]!)
+      .terminate('benchmark: only the start was measured')
+      .then(() => {}),
   );
 }
 
@@ -94,11 +106,23 @@ async function terminateAll(client: Client, workflowIds: readonly string[]): Pro
 // and the Temporal server, and fetch costs several times the CPU per request.
 const agent = new Agent({ keepAlive: true, maxSockets: 64 });
 
-function postJson(port: number, path: string, payload: unknown, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function postJson(
+  port: number,
+  path: string,
+  payload: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   const body = JSON.stringify(payload);
   return new Promise((resolve, reject) => {
     const request = httpRequest(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
       (response) => {
         let text = '';
         response.setEncoding('utf8');

@@ -42,7 +42,8 @@ export async function commitLatency(stack: BenchStack, profile: BenchProfile, me
   } finally {
     memory.record('relay', await relayProcess.stop());
   }
-  if (relay.undelivered > 0) throw new Error(`the relay left ${relay.undelivered} of ${relay.produced} events undelivered after ${RELAY_DRAIN_MS} ms`);
+  if (relay.undelivered > 0)
+    throw new Error(`the relay left ${relay.undelivered} of ${relay.produced} events undelivered after ${RELAY_DRAIN_MS} ms`);
 
   await stack.reset();
   const naiveProcessor = await NaiveProcessor.start(stack.sql, stack.config.AMQP_URL, stack.exchange);

@@ -31,8 +31,18 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
   const { sagas, concurrency, rounds } = profile.saga;
   const sagaQueue = stack.taskQueue('saga');
   const noopQueue = stack.taskQueue('noop');
-  const sagaWorker = await startAppProcess('worker', 'workers/saga-worker.ts', stack.processEnv({ TEMPORAL_TASK_QUEUE: sagaQueue }), 'saga worker running');
-  const noopWorker = await startAppProcess('noop-worker', 'bench/baselines/noop-worker.ts', stack.processEnv({ TEMPORAL_TASK_QUEUE: noopQueue }), 'noop worker running');
+  const sagaWorker = await startAppProcess(
+    'worker',
+    'workers/saga-worker.ts',
+    stack.processEnv({ TEMPORAL_TASK_QUEUE: sagaQueue }),
+    'saga worker running',
+  );
+  const noopWorker = await startAppProcess(
+    'noop-worker',
+    'bench/baselines/noop-worker.ts',
+    stack.processEnv({ TEMPORAL_TASK_QUEUE: noopQueue }),
+    'noop worker running',
+  );
   try {
     const runSaga: RunOne = async (index) => {
       const handle = await startOrderSaga(stack.client, withOrderId(sampleOrder(index)), sagaQueue);
@@ -50,7 +60,11 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
     await drive(concurrency, concurrency, runBaseline);
     await drive(concurrency, concurrency, runSaga);
 
-    const runs = await alternate(rounds, () => drive(sagas, concurrency, runBaseline), () => drive(sagas, concurrency, runSaga));
+    const runs = await alternate(
+      rounds,
+      () => drive(sagas, concurrency, runBaseline),
+      () => drive(sagas, concurrency, runSaga),
+    );
     const saga = medianRun(runs.product, (run) => run.perSecond);
     const baseline = medianRun(runs.baseline, (run) => run.perSecond);
     return { sagas, concurrency, saga, baseline, sagaToBaseline: saga.perSecond / baseline.perSecond };

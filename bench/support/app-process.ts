@@ -69,7 +69,9 @@ export async function startAppProcess(name: string, entry: string, env: NodeJS.P
 async function waitForReady(child: ChildProcess, output: () => string, message: string, name: string): Promise<number> {
   const deadline = Date.now() + 60_000;
   for (;;) {
-    const line = output().split('\n').find((l) => l.includes(`"msg":"${message}"`));
+    const line = output()
+      .split('\n')
+      .find((l) => l.includes(`"msg":"${message}"`));
     if (line) return Date.parse((JSON.parse(line) as { time: string }).time);
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before logging "${message}":\n${output()}`);

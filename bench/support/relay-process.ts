@@ -10,7 +10,9 @@ export async function waitUntilAllPublished(stack: BenchStack, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     // Counted through the pending rows' partial index, so polling costs the database next to nothing.
-    const [{ pending }] = (await stack.sql`SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL AND dead_at IS NULL`) as [{ pending: number }];
+    const [{ pending }] = (await stack.sql`SELECT count(*)::int AS pending FROM outbox WHERE published_at IS NULL AND dead_at IS NULL`) as [
+      { pending: number },
+    ];
     if (pending === 0) {
       const [{ last }] = (await stack.sql`SELECT max(published_at) AS last FROM outbox`) as [{ last: Date | null }];
       if (last) return last.getTime();

@@ -2,7 +2,11 @@
  * Runs the baseline and the product `rounds` times each, alternating, so that drift on a shared
  * machine (another process waking up, a cache warming) hits both alike.
  */
-export async function alternate<T>(rounds: number, baseline: () => Promise<T>, product: () => Promise<T>): Promise<{ baseline: T[]; product: T[] }> {
+export async function alternate<T>(
+  rounds: number,
+  baseline: () => Promise<T>,
+  product: () => Promise<T>,
+): Promise<{ baseline: T[]; product: T[] }> {
   const runs = { baseline: [] as T[], product: [] as T[] };
   for (let round = 0; round < rounds; round++) {
     runs.baseline.push(await baseline());

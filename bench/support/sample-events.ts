@@ -14,7 +14,13 @@ const STEPS: { name: EventName; step: string; content: (orderId: string, i: numb
   {
     name: 'inventory.reserved',
     step: 'reserveInventory',
-    content: (orderId, i) => ({ orderId, lines: [{ sku: 'SKU-BLUE-TEE', quantity: 1 + (i % 3), priceCents: 2400 }, { sku: 'SKU-RED-MUG', quantity: 2, priceCents: 1250 }] }),
+    content: (orderId, i) => ({
+      orderId,
+      lines: [
+        { sku: 'SKU-BLUE-TEE', quantity: 1 + (i % 3), priceCents: 2400 },
+        { sku: 'SKU-RED-MUG', quantity: 2, priceCents: 1250 },
+      ],
+    }),
   },
   {
     name: 'payment.charged',
@@ -24,9 +30,18 @@ const STEPS: { name: EventName; step: string; content: (orderId: string, i: numb
   {
     name: 'shipment.created',
     step: 'createShipment',
-    content: (orderId, i) => ({ orderId, shipmentId: `shp_${randomUUID()}`, carrier: 'DHL', address: { city: 'London', country: 'GB', postalCode: `SW1Y ${i % 10}JH` } }),
+    content: (orderId, i) => ({
+      orderId,
+      shipmentId: `shp_${randomUUID()}`,
+      carrier: 'DHL',
+      address: { city: 'London', country: 'GB', postalCode: `SW1Y ${i % 10}JH` },
+    }),
   },
-  { name: 'order.completed', step: 'completeOrder', content: (orderId, i) => ({ orderId, customerId: `cust-${i % 997}`, totalCents: 4900 + i }) },
+  {
+    name: 'order.completed',
+    step: 'completeOrder',
+    content: (orderId, i) => ({ orderId, customerId: `cust-${i % 997}`, totalCents: 4900 + i }),
+  },
 ];
 
 /**

@@ -18,7 +18,10 @@ export function summarize(latenciesMs: readonly number[]): LatencySummary {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 export const ratio = (product: number, baseline: number): number => product / baseline;

@@ -34,10 +34,13 @@ export function oneNotificationPerOutcome(facts: RunFacts): InvariantResult {
     }
     if (!notification) violations.push(`order ${order.id} (${order.status}) has no e-mail`);
     else if (notification.kind !== expected.kind || notification.messageId !== eventId.get(`${order.id}/${expected.event}`)) {
-      violations.push(`order ${order.id} (${order.status}): e-mail ${notification.kind} from ${notification.messageId}, expected ${expected.kind} from its ${expected.event}`);
+      violations.push(
+        `order ${order.id} (${order.status}): e-mail ${notification.kind} from ${notification.messageId}, expected ${expected.kind} from its ${expected.event}`,
+      );
     }
   }
-  for (const orderId of facts.notifications.keys()) if (!facts.orders.has(orderId)) violations.push(`an e-mail for unknown order ${orderId}`);
+  for (const orderId of facts.notifications.keys())
+    if (!facts.orders.has(orderId)) violations.push(`an e-mail for unknown order ${orderId}`);
   return { name: 'notifications: one e-mail per order outcome', checked: facts.orders.size, violations };
 }
 
@@ -51,7 +54,9 @@ export function projectionMatchesEvents(facts: RunFacts): InvariantResult {
     const events = eventsPerOrder.get(order.id) ?? 0;
     if (!row) violations.push(`order ${order.id} has no projection row`);
     else if (row.eventsApplied !== events || row.status !== order.status) {
-      violations.push(`order ${order.id}: projection applied ${row.eventsApplied} events and shows ${row.status}; the outbox has ${events}, the order is ${order.status}`);
+      violations.push(
+        `order ${order.id}: projection applied ${row.eventsApplied} events and shows ${row.status}; the outbox has ${events}, the order is ${order.status}`,
+      );
     }
   }
   return { name: 'order-projection: events applied = events of the order', checked: facts.orders.size, violations };
@@ -61,6 +66,8 @@ export function projectionMatchesEvents(facts: RunFacts): InvariantResult {
 export function queuesDrained(facts: RunFacts): InvariantResult {
   const violations = facts.consumers
     .filter((consumer) => consumer.dlqDepth > 0 || consumer.queueDepth > 0 || consumer.retrying > 0)
-    .map((consumer) => `${consumer.name}: ${consumer.dlqDepth} dead letters, ${consumer.queueDepth} waiting, ${consumer.retrying} in back-off`);
+    .map(
+      (consumer) => `${consumer.name}: ${consumer.dlqDepth} dead letters, ${consumer.queueDepth} waiting, ${consumer.retrying} in back-off`,
+    );
   return { name: 'no dead letters, queues drained', checked: facts.consumers.length, violations };
 }

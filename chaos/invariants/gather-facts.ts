@@ -1,5 +1,4 @@
 import type { Sql } from 'postgres';
-import type { OrderStatus } from '../../domain/order';
 import type { ConsumerStatus } from '../../messaging/consumer-control';
 import type { StockRow } from '../catalog';
 import type { DeliveryProbe } from '../delivery-probe';
@@ -30,7 +29,9 @@ export async function gatherFacts(sources: FactSources): Promise<RunFacts> {
   const reservations = await sql<{ orderId: string; sku: string; quantity: number; status: string }[]>`
     SELECT order_id AS "orderId", sku, quantity, status FROM reservations`;
   const stock = await sql<{ sku: string; onHand: number; reserved: number }[]>`SELECT sku, on_hand AS "onHand", reserved FROM inventory`;
-  const outbox = await sql<{ id: string; seq: string; orderId: string; name: string; published: boolean; dead: boolean; lastError: string | null }[]>`
+  const outbox = await sql<
+    { id: string; seq: string; orderId: string; name: string; published: boolean; dead: boolean; lastError: string | null }[]
+  >`
     SELECT id, seq, aggregate_id AS "orderId", name, published_at IS NOT NULL AS published, dead_at IS NOT NULL AS dead, last_error AS "lastError"
     FROM outbox ORDER BY seq`;
   const inbox = await sql<{ consumer: string; messageId: string }[]>`SELECT consumer, message_id AS "messageId" FROM inbox`;
@@ -49,7 +50,7 @@ export async function gatherFacts(sources: FactSources): Promise<RunFacts> {
     sagas: sources.sagas,
     workflows: sources.workflows,
     workflowsOnTaskQueue: sources.workflowsOnTaskQueue,
-    orders: new Map(orders.map((row) => [row.id, { ...row, status: row.status as OrderStatus }])),
+    orders: new Map(orders.map((row) => [row.id, { ...row, status: row.status }])),
     idempotencyKeys: new Map(keys.map((row) => [row.key, row.orderId])),
     payments: new Map(payments.map(({ orderId, ...rest }) => [orderId, rest])),
     shipments: new Map(shipments.map(({ orderId, ...rest }) => [orderId, rest])),

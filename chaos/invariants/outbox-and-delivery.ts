@@ -17,7 +17,8 @@ export function outboxFullyPublished(facts: RunFacts): InvariantResult {
   const outcomes = new Set(facts.outbox.map((row) => `${row.orderId}/${row.name}`));
   for (const order of facts.orders.values()) {
     const event = OUTCOME_EVENT[order.status];
-    if (event && !outcomes.has(`${order.id}/${event}`)) violations.push(`order ${order.id} is ${order.status} but the outbox has no ${event}`);
+    if (event && !outcomes.has(`${order.id}/${event}`))
+      violations.push(`order ${order.id} is ${order.status} but the outbox has no ${event}`);
   }
   return { name: 'every outbox row published, none dead', checked: facts.outbox.length, violations };
 }
@@ -29,7 +30,8 @@ export function everyEventDelivered(facts: RunFacts): InvariantResult {
     .map((row) => `outbox ${row.id} (${row.name}, order ${row.orderId}) never reached the probe queue`);
   const known = new Set(facts.outbox.map((row) => row.id));
   for (const delivery of facts.probe.values()) {
-    if (!known.has(delivery.messageId)) violations.push(`the probe received ${delivery.messageId} (${delivery.name}, order ${delivery.orderId}), which the outbox never had`);
+    if (!known.has(delivery.messageId))
+      violations.push(`the probe received ${delivery.messageId} (${delivery.name}, order ${delivery.orderId}), which the outbox never had`);
   }
   return { name: 'every event reached the broker (probe queue)', checked: facts.outbox.length, violations };
 }

@@ -34,7 +34,9 @@ export function statusMatchesScenario(facts: RunFacts): InvariantResult {
     const result = facts.workflows.get(saga.orderId)?.result;
     const order = facts.orders.get(saga.orderId);
     if (result && (result.status !== status || (result.failure?.type ?? null) !== failureType)) {
-      violations.push(`${label}: workflow ended ${result.status}/${result.failure?.type ?? '-'} (${result.failure?.reason ?? ''}), expected ${status}/${failureType ?? '-'}`);
+      violations.push(
+        `${label}: workflow ended ${result.status}/${result.failure?.type ?? '-'} (${result.failure?.reason ?? ''}), expected ${status}/${failureType ?? '-'}`,
+      );
     }
     if (order && (order.status !== status || order.failureType !== failureType)) {
       violations.push(`${label}: order row is ${order.status}/${order.failureType ?? '-'}, expected ${status}/${failureType ?? '-'}`);
@@ -48,7 +50,9 @@ export function statusMatchesScenario(facts: RunFacts): InvariantResult {
  * succeed, and no fault can make one impossible (they only delay), so any is a bug.
  */
 export function noNeedsAttention(facts: RunFacts): InvariantResult {
-  const violations = [...facts.orders.values()].filter((order) => order.status === 'NEEDS_ATTENTION').map((order) => `order ${order.id} is NEEDS_ATTENTION`);
+  const violations = [...facts.orders.values()]
+    .filter((order) => order.status === 'NEEDS_ATTENTION')
+    .map((order) => `order ${order.id} is NEEDS_ATTENTION`);
   return { name: 'no NEEDS_ATTENTION', checked: facts.orders.size, violations };
 }
 
@@ -58,10 +62,13 @@ export function oneOrderPerIdempotencyKey(facts: RunFacts): InvariantResult {
   for (const saga of facts.sagas) {
     const owner = facts.idempotencyKeys.get(saga.scenario.idempotencyKey);
     if (saga.orderId && owner !== saga.orderId) {
-      violations.push(`key ${saga.scenario.idempotencyKey}: the API answered order ${saga.orderId}, the key belongs to ${owner ?? 'nothing'}`);
+      violations.push(
+        `key ${saga.scenario.idempotencyKey}: the API answered order ${saga.orderId}, the key belongs to ${owner ?? 'nothing'}`,
+      );
     }
   }
-  if (facts.idempotencyKeys.size !== facts.sagas.length) violations.push(`${facts.idempotencyKeys.size} idempotency keys for ${facts.sagas.length} sagas`);
+  if (facts.idempotencyKeys.size !== facts.sagas.length)
+    violations.push(`${facts.idempotencyKeys.size} idempotency keys for ${facts.sagas.length} sagas`);
   if (facts.orders.size !== facts.sagas.length) violations.push(`${facts.orders.size} order rows for ${facts.sagas.length} sagas`);
   if (facts.workflowsOnTaskQueue !== facts.sagas.length) {
     violations.push(`Temporal lists ${facts.workflowsOnTaskQueue} workflows on the run's task queue for ${facts.sagas.length} sagas`);

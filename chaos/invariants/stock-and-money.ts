@@ -17,13 +17,18 @@ export function stockConserved(facts: RunFacts): InvariantResult {
     const expected = initial.onHand - (shipped.get(initial.sku) ?? 0);
     if (!now) violations.push(`${initial.sku}: inventory row is gone`);
     else if (now.onHand !== expected || now.reserved !== 0) {
-      violations.push(`${initial.sku}: on hand ${now.onHand}, reserved ${now.reserved}; expected on hand ${expected} (${initial.onHand} − ${shipped.get(initial.sku) ?? 0} shipped), reserved 0`);
+      violations.push(
+        `${initial.sku}: on hand ${now.onHand}, reserved ${now.reserved}; expected on hand ${expected} (${initial.onHand} − ${shipped.get(initial.sku) ?? 0} shipped), reserved 0`,
+      );
     }
   }
   for (const reservation of facts.reservations) {
     const status = facts.orders.get(reservation.orderId)?.status;
     const expected = status === 'COMPLETED' ? 'SHIPPED' : 'RELEASED';
-    if (reservation.status !== expected) violations.push(`order ${reservation.orderId} (${status}): reservation of ${reservation.sku} is ${reservation.status}, expected ${expected}`);
+    if (reservation.status !== expected)
+      violations.push(
+        `order ${reservation.orderId} (${status}): reservation of ${reservation.sku} is ${reservation.status}, expected ${expected}`,
+      );
   }
   return { name: 'stock conserved', checked: facts.initialStock.length + facts.reservations.length, violations };
 }
@@ -36,7 +41,10 @@ export function chargesMatchOutcome(facts: RunFacts): InvariantResult {
     const charged = payment && payment.status !== 'DECLINED' ? payment.amountCents : 0;
     const net = charged - (payment?.refundedCents ?? 0);
     const expected = order.status === 'COMPLETED' ? order.totalCents : 0;
-    if (net !== expected) violations.push(`order ${order.id} (${order.status}): charged ${charged} − refunded ${payment?.refundedCents ?? 0} = ${net} cents, expected ${expected}`);
+    if (net !== expected)
+      violations.push(
+        `order ${order.id} (${order.status}): charged ${charged} − refunded ${payment?.refundedCents ?? 0} = ${net} cents, expected ${expected}`,
+      );
   }
   return { name: 'charges − refunds = total if COMPLETED, else 0', checked: facts.orders.size, violations };
 }
@@ -47,7 +55,8 @@ export function shipmentsOnlyForCompleted(facts: RunFacts): InvariantResult {
   for (const order of facts.orders.values()) {
     const shipment = facts.shipments.get(order.id);
     const live = shipment?.status === 'CREATED';
-    if (order.status === 'COMPLETED' && !live) violations.push(`order ${order.id} COMPLETED without a shipment (${shipment?.status ?? 'none'})`);
+    if (order.status === 'COMPLETED' && !live)
+      violations.push(`order ${order.id} COMPLETED without a shipment (${shipment?.status ?? 'none'})`);
     if (order.status !== 'COMPLETED' && live) violations.push(`order ${order.id} is ${order.status} but has a live shipment`);
   }
   return { name: 'a shipment only for COMPLETED orders', checked: facts.orders.size, violations };

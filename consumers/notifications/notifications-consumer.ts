@@ -4,7 +4,12 @@ import { defineConsumer, withContent, type HandlerContext } from '../../messagin
 import { outcomeEmail, type OrderOutcome } from './outcome-email';
 
 // Tolerant readers: only the fields this consumer uses.
-const OrderCompleted = z.object({ orderId: z.uuid(), customerId: z.string().min(1), totalCents: z.number().int(), currency: z.string().min(1) });
+const OrderCompleted = z.object({
+  orderId: z.uuid(),
+  customerId: z.string().min(1),
+  totalCents: z.number().int(),
+  currency: z.string().min(1),
+});
 const OrderEnded = z.object({ orderId: z.uuid(), customerId: z.string().min(1), reason: z.string() });
 
 /** Records the e-mail each order outcome would send: one per order. */

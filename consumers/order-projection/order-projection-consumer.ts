@@ -24,7 +24,8 @@ function project<S extends typeof OrderRef>(
 ): EventHandler {
   return withContent(schema, async (content, { tx, name, messageId, metadata, log }) => {
     const at = new Date(metadata.createdUtc);
-    if (Number.isNaN(at.getTime())) throw new UnprocessableMessageError(`metadata.createdUtc is not a time: ${JSON.stringify(metadata.createdUtc)}`);
+    if (Number.isNaN(at.getTime()))
+      throw new UnprocessableMessageError(`metadata.createdUtc is not a time: ${JSON.stringify(metadata.createdUtc)}`);
     const { status, fields } = change(content, at);
     await applyToProjection(tx, { orderId: content.orderId, status, fields, event: name, messageId, at });
     log.debug({ status }, 'order projection updated');
@@ -49,7 +50,10 @@ export const orderProjectionConsumer = defineConsumer({
       fields: { customerId, totalCents, currency, lines, submittedAt: at },
     })),
     'inventory.reserved': project(OrderRef, (_, at) => ({ status: 'PENDING', fields: { reservedAt: at } })),
-    'payment.charged': project(Money, ({ amountCents }, at) => ({ status: 'PENDING', fields: { chargedCents: amountCents, chargedAt: at } })),
+    'payment.charged': project(Money, ({ amountCents }, at) => ({
+      status: 'PENDING',
+      fields: { chargedCents: amountCents, chargedAt: at },
+    })),
     'shipment.created': project(Shipped, ({ trackingNumber }, at) => ({ status: 'PENDING', fields: { trackingNumber, shippedAt: at } })),
     'order.completed': project(Completed, ({ customerId, totalCents, currency }, at) => ({
       status: 'COMPLETED',

@@ -25,7 +25,8 @@ interface Status {
   queueDepth: number;
   dlqDepth: number;
 }
-const listConsumers = async () => ((await (await ctx.api.request('/admin/consumers', { admin: true })).json()) as { consumers: Status[] }).consumers;
+const listConsumers = async () =>
+  ((await (await ctx.api.request('/admin/consumers', { admin: true })).json()) as { consumers: Status[] }).consumers;
 const statusOf = async (name: string) => (await listConsumers()).find((c) => c.name === name)!;
 
 afterAll(async () => {
@@ -48,7 +49,11 @@ describe('admin routes over the consumers, which run in their own process', () =
       CONSUMER_QUEUE_PREFIX: prefix(),
       LOG_LEVEL: 'warn',
     });
-    await waitFor(async () => (await listConsumers()).every((c) => c.state === 'running' && c.consumers === 1), 'both consumers attached', 30_000);
+    await waitFor(
+      async () => (await listConsumers()).every((c) => c.state === 'running' && c.consumers === 1),
+      'both consumers attached',
+      30_000,
+    );
 
     const stopped = await ctx.api.request('/admin/consumers/order-projection/stop', { method: 'POST', admin: true });
     expect(stopped.status).toBe(200);
@@ -80,14 +85,19 @@ describe('admin routes over the consumers, which run in their own process', () =
     await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the poison message parked');
     const peek = await ctx.api.request('/admin/dlq/notifications?limit=10', { admin: true });
     expect(peek.status).toBe(200);
-    expect(await peek.json()).toMatchObject({ consumer: 'notifications', deadLetters: [{ messageId: 'poison-1', reason: 'unparseable', body: '{not json' }] });
+    expect(await peek.json()).toMatchObject({
+      consumer: 'notifications',
+      deadLetters: [{ messageId: 'poison-1', reason: 'unparseable', body: '{not json' }],
+    });
 
     const replay = await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST', admin: true });
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ consumer: 'notifications', replayed: 1 });
     // Still poison: it is parked again, now counted as replayed once.
     await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the replayed poison parked again');
-    const again = (await (await ctx.api.request('/admin/dlq/notifications', { admin: true })).json()) as { deadLetters: { replays: number }[] };
+    const again = (await (await ctx.api.request('/admin/dlq/notifications', { admin: true })).json()) as {
+      deadLetters: { replays: number }[];
+    };
     expect(again.deadLetters[0]?.replays).toBe(1);
   });
 

@@ -5,7 +5,18 @@ const ctx = useApiStack({ worker: false, relay: false });
 
 describe('/docs/assets/:file', () => {
   // Names an object's prototype has, and paths that try to leave the asset directory.
-  const unknown = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', '..%2Fpackage.json', '%2E%2E%2Fpackage.json', 'swagger-ui.css%00', 'index.html'];
+  const unknown = [
+    'constructor',
+    '__proto__',
+    'toString',
+    'hasOwnProperty',
+    'valueOf',
+    'isPrototypeOf',
+    '..%2Fpackage.json',
+    '%2E%2E%2Fpackage.json',
+    'swagger-ui.css%00',
+    'index.html',
+  ];
   for (const name of unknown) {
     it(`404 JSON error for ${name}`, async () => {
       const response = await ctx.api.request(`/docs/assets/${name}`);
@@ -18,7 +29,10 @@ describe('/docs/assets/:file', () => {
   }
 
   it('still serves the two Swagger UI assets', async () => {
-    for (const [asset, type] of [['swagger-ui.css', 'text/css'], ['swagger-ui-bundle.js', 'text/javascript']] as const) {
+    for (const [asset, type] of [
+      ['swagger-ui.css', 'text/css'],
+      ['swagger-ui-bundle.js', 'text/javascript'],
+    ] as const) {
       const response = await ctx.api.request(`/docs/assets/${asset}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain(type);

@@ -23,11 +23,28 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
     ['a negative quantity', orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: -1 }] }), ['items.0.quantity']],
     ['a fractional quantity', orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: 1.5 }] }), ['items.0.quantity']],
     ['no items', orderBody({ items: [] }), ['items']],
-    ['a bad country code', orderBody({ shippingAddress: { ...orderBody().shippingAddress, country: 'Germany' } }), ['shippingAddress.country']],
-    ['an unknown SKU', orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: 1 }, { sku: 'SKU-NOPE', quantity: 1 }] }), ['items.1.sku']],
+    [
+      'a bad country code',
+      orderBody({ shippingAddress: { ...orderBody().shippingAddress, country: 'Germany' } }),
+      ['shippingAddress.country'],
+    ],
+    [
+      'an unknown SKU',
+      orderBody({
+        items: [
+          { sku: 'SKU-RED-MUG', quantity: 1 },
+          { sku: 'SKU-NOPE', quantity: 1 },
+        ],
+      }),
+      ['items.1.sku'],
+    ],
   ])('400 for %s', async (_what, body, paths) => {
     const before = await rowsWritten();
-    const response = await ctx.api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': `bad-${Math.random()}` } });
+    const response = await ctx.api.request('/orders', {
+      method: 'POST',
+      json: body,
+      headers: { 'idempotency-key': `bad-${Math.random()}` },
+    });
     expect(response.status).toBe(400);
     const { error } = (await response.json()) as ErrorJson;
     expect(error.code).toBe('validation_failed');
@@ -36,13 +53,21 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
   });
 
   it('400 for malformed JSON', async () => {
-    const response = await ctx.api.request('/orders', { method: 'POST', body: '{"customerId": ', headers: { 'content-type': 'application/json' } });
+    const response = await ctx.api.request('/orders', {
+      method: 'POST',
+      body: '{"customerId": ',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'malformed_json' } });
   });
 
   it('415 for a body that is not JSON', async () => {
-    const response = await ctx.api.request('/orders', { method: 'POST', body: 'customerId=1', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const response = await ctx.api.request('/orders', {
+      method: 'POST',
+      body: 'customerId=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(response.status).toBe(415);
     expect(await response.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
   });

@@ -15,7 +15,12 @@ async function readStream(response: Response): Promise<{ id: string; event: stri
     .split('\n\n')
     .filter((block) => block.includes('data:'))
     .map((block) => {
-      const field = (name: string) => block.split('\n').find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1).trim() ?? '';
+      const field = (name: string) =>
+        block
+          .split('\n')
+          .find((line) => line.startsWith(`${name}:`))
+          ?.slice(name.length + 1)
+          .trim() ?? '';
       return { id: field('id'), event: field('event'), data: JSON.parse(field('data')) as { name: string } };
     });
 }
@@ -27,7 +32,13 @@ describe('GET /orders/:id/events', () => {
     const response = await ctx.api.request(`/orders/${orderId}/events`);
     expect(response.status).toBe(200);
     const { events } = (await response.json()) as { events: { name: string; messageId: string; metadata: { correlationId: string } }[] };
-    expect(events.map((e) => e.name)).toEqual(['order.submitted', 'inventory.reserved', 'payment.charged', 'shipment.created', 'order.completed']);
+    expect(events.map((e) => e.name)).toEqual([
+      'order.submitted',
+      'inventory.reserved',
+      'payment.charged',
+      'shipment.created',
+      'order.completed',
+    ]);
     expect(events.every((e) => e.metadata.correlationId === orderId)).toBe(true);
   });
 
@@ -38,7 +49,13 @@ describe('GET /orders/:id/events', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const messages = await readStream(response);
-    expect(messages.map((m) => m.event)).toEqual(['order.submitted', 'inventory.reserved', 'payment.charged', 'shipment.created', 'order.completed']);
+    expect(messages.map((m) => m.event)).toEqual([
+      'order.submitted',
+      'inventory.reserved',
+      'payment.charged',
+      'shipment.created',
+      'order.completed',
+    ]);
     expect(messages.every((m) => m.data.name === m.event && /^[0-9a-f-]{36}$/.test(m.id))).toBe(true);
   });
 

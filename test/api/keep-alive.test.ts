@@ -30,7 +30,11 @@ const jsonHeaders = { 'content-type': 'application/json' };
 
 /** Answers the server gives before (or without) reading the request body. */
 const EARLY_ANSWERS: EarlyAnswer[] = [
-  { name: '413, body just over the limit', status: 413, request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(MAX_BODY_BYTES + 1024) } }) },
+  {
+    name: '413, body just over the limit',
+    status: 413,
+    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(MAX_BODY_BYTES + 1024) } }),
+  },
   ...[256, 1024, 2048, 4096].map((kib) => ({
     name: `413, ${kib} KiB body`,
     status: 413,
@@ -39,12 +43,28 @@ const EARLY_ANSWERS: EarlyAnswer[] = [
   {
     name: '413, 1 MiB chunked body',
     status: 413,
-    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: chunkedBody(1024 * 1024), duplex: 'half' } as RequestInit }),
+    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: chunkedBody(1024 * 1024), duplex: 'half' } }),
   },
-  { name: '415, 200 KiB text body', status: 415, request: () => ({ path: '/orders', init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(200 * 1024) } }) },
-  { name: '401 on an admin route with a body', status: 401, request: () => ({ path: '/admin/inventory/SKU-KEEP', init: { method: 'PUT', headers: jsonHeaders, body: jsonOf(200 * 1024) } }) },
-  { name: '404 with a body', status: 404, request: () => ({ path: '/no-such-route', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(200 * 1024) } }) },
-  { name: '405 with a body', status: 405, request: () => ({ path: '/healthz', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(200 * 1024) } }) },
+  {
+    name: '415, 200 KiB text body',
+    status: 415,
+    request: () => ({ path: '/orders', init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(200 * 1024) } }),
+  },
+  {
+    name: '401 on an admin route with a body',
+    status: 401,
+    request: () => ({ path: '/admin/inventory/SKU-KEEP', init: { method: 'PUT', headers: jsonHeaders, body: jsonOf(200 * 1024) } }),
+  },
+  {
+    name: '404 with a body',
+    status: 404,
+    request: () => ({ path: '/no-such-route', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(200 * 1024) } }),
+  },
+  {
+    name: '405 with a body',
+    status: 405,
+    request: () => ({ path: '/healthz', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(200 * 1024) } }),
+  },
 ];
 
 /**
@@ -77,7 +97,11 @@ describe('answers sent before the request body was read leave pooled keep-alive 
           connectionHeaders.push(answer.headers.get('connection'));
         }
         // The next requests on the pool: one whose body is read, and one without a body.
-        const next = await attempt(`round ${round}, the POST after it`, () => ctx.api.request('/orders', { method: 'POST', json: {} }), failures);
+        const next = await attempt(
+          `round ${round}, the POST after it`,
+          () => ctx.api.request('/orders', { method: 'POST', json: {} }),
+          failures,
+        );
         if (next) {
           expect(next.status).toBe(400);
           // A body read to its end keeps the connection open: only early answers close it.

@@ -24,7 +24,9 @@ async function sagasOf(customerId: string): Promise<number> {
 describe('POST /orders refuses orders above the limits, before any saga starts', () => {
   it("the issue's request (34 lines of 1,000 SKU-ESPRESSO, 22,066,000.00 EUR) is a 400 naming items", async () => {
     const customerId = `cust-issue11-${uniqueSuffix()}`;
-    const { status, body, written } = await submit(orderBody({ customerId, items: Array.from({ length: 34 }, () => ({ sku: 'SKU-ESPRESSO', quantity: 1000 })) }));
+    const { status, body, written } = await submit(
+      orderBody({ customerId, items: Array.from({ length: 34 }, () => ({ sku: 'SKU-ESPRESSO', quantity: 1000 })) }),
+    );
 
     expect(status).toBe(400);
     expect(body.error.code).toBe('validation_failed');
@@ -38,22 +40,51 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
   });
 
   it('repeated SKUs are added up before the per-SKU limit: 600 + 600 of one SKU is refused, 500 + 500 is not', async () => {
-    const over = await submit(orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: 600 }, { sku: 'SKU-BLUE-TEE', quantity: 1 }, { sku: 'SKU-RED-MUG', quantity: 600 }] }));
+    const over = await submit(
+      orderBody({
+        items: [
+          { sku: 'SKU-RED-MUG', quantity: 600 },
+          { sku: 'SKU-BLUE-TEE', quantity: 1 },
+          { sku: 'SKU-RED-MUG', quantity: 600 },
+        ],
+      }),
+    );
     expect(over.status).toBe(400);
-    expect(over.body.error.details).toEqual([{ path: 'items', message: '1200 units of SKU-RED-MUG over 2 lines: at most 1000 units of one SKU per order' }]);
+    expect(over.body.error.details).toEqual([
+      { path: 'items', message: '1200 units of SKU-RED-MUG over 2 lines: at most 1000 units of one SKU per order' },
+    ]);
     expect(over.written).toEqual([]);
 
-    const within = await submit(orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity: 500 }, { sku: 'SKU-RED-MUG', quantity: 500 }] }));
+    const within = await submit(
+      orderBody({
+        items: [
+          { sku: 'SKU-RED-MUG', quantity: 500 },
+          { sku: 'SKU-RED-MUG', quantity: 500 },
+        ],
+      }),
+    );
     expect(within.status).toBe(202);
   });
 
   it('a total above 1,000,000.00 EUR at catalog prices is a 400 naming items; exactly the limit is accepted and recorded', async () => {
     const pricey = `SKU-LIMIT-${uniqueSuffix().toUpperCase()}`;
-    const put = await ctx.api.request(`/admin/inventory/${pricey}`, { method: 'PUT', admin: true, json: { onHand: 2000, priceCents: 100_000 } });
+    const put = await ctx.api.request(`/admin/inventory/${pricey}`, {
+      method: 'PUT',
+      admin: true,
+      json: { onHand: 2000, priceCents: 100_000 },
+    });
     expect(put.status).toBe(200);
 
     const customerId = `cust-total-${uniqueSuffix()}`;
-    const over = await submit(orderBody({ customerId, items: [{ sku: pricey, quantity: 1000 }, { sku: 'SKU-RED-MUG', quantity: 1 }] }));
+    const over = await submit(
+      orderBody({
+        customerId,
+        items: [
+          { sku: pricey, quantity: 1000 },
+          { sku: 'SKU-RED-MUG', quantity: 1 },
+        ],
+      }),
+    );
     expect(over.status).toBe(400);
     expect(over.body.error).toMatchObject({
       code: 'validation_failed',
@@ -72,7 +103,19 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
 
   it('the OpenAPI document states the limits', async () => {
     const doc = (await (await ctx.api.request('/openapi.json')).json()) as {
-      components: { schemas: { SubmitOrder: { properties: { items: { description: string; maxItems: number; items: { properties: { quantity: { maximum: number; description: string } } } } } } } };
+      components: {
+        schemas: {
+          SubmitOrder: {
+            properties: {
+              items: {
+                description: string;
+                maxItems: number;
+                items: { properties: { quantity: { maximum: number; description: string } } };
+              };
+            };
+          };
+        };
+      };
     };
     const items = doc.components.schemas.SubmitOrder.properties.items;
     expect(items.maxItems).toBe(50);

@@ -6,7 +6,10 @@ const ctx = useApiStack({}, (stack) => ({ config: { ...stack.config, REVIEW_THRE
 
 const submit = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {
   const response = await ctx.api.request('/orders', { method: 'POST', json: body, headers });
-  return { response, body: (await response.json()) as { orderId: string; workflowId: string; status: string; links: { self: string; temporalUi: string } } };
+  return {
+    response,
+    body: (await response.json()) as { orderId: string; workflowId: string; status: string; links: { self: string; temporalUi: string } },
+  };
 };
 
 describe('POST /orders and GET /orders/:id', () => {
@@ -52,10 +55,15 @@ describe('GET /orders (Temporal visibility)', () => {
     expect(listed.orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
     expect(listed.orders.every((o) => o.status === 'COMPLETED' && o.customerId === customerId)).toBe(true);
 
-    const first = (await (await ctx.api.request(`/orders?customerId=${customerId}&pageSize=2`)).json()) as { orders: { orderId: string }[]; nextPageToken: string };
+    const first = (await (await ctx.api.request(`/orders?customerId=${customerId}&pageSize=2`)).json()) as {
+      orders: { orderId: string }[];
+      nextPageToken: string;
+    };
     expect(first.orders).toHaveLength(2);
     expect(first.nextPageToken).toEqual(expect.any(String));
-    const second = (await (await ctx.api.request(`/orders?customerId=${customerId}&pageSize=2&pageToken=${first.nextPageToken}`)).json()) as { orders: { orderId: string }[] };
+    const second = (await (
+      await ctx.api.request(`/orders?customerId=${customerId}&pageSize=2&pageToken=${first.nextPageToken}`)
+    ).json()) as { orders: { orderId: string }[] };
     expect([...first.orders, ...second.orders].map((o) => o.orderId).sort()).toEqual([...ids].sort());
 
     const none = (await (await ctx.api.request(`/orders?customerId=${customerId}&status=FAILED`)).json()) as { orders: unknown[] };
@@ -104,9 +112,15 @@ describe('cancel, approve and reject', () => {
   it('reject (admin) fails the order with the reason; approve is a 409 when not awaiting review', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    const rejected = await ctx.api.request(`/orders/${body.orderId}/reject`, { method: 'POST', admin: true, json: { reason: 'suspicious' } });
+    const rejected = await ctx.api.request(`/orders/${body.orderId}/reject`, {
+      method: 'POST',
+      admin: true,
+      json: { reason: 'suspicious' },
+    });
     expect(rejected.status).toBe(200);
-    expect(await waitForOrderStatus(ctx.api, body.orderId, 'FAILED')).toMatchObject({ failure: { type: 'ReviewRejected', reason: 'suspicious' } });
+    expect(await waitForOrderStatus(ctx.api, body.orderId, 'FAILED')).toMatchObject({
+      failure: { type: 'ReviewRejected', reason: 'suspicious' },
+    });
 
     const cheap = await submit(orderBody());
     await waitForOrderStatus(ctx.api, cheap.body.orderId, 'COMPLETED');
@@ -131,7 +145,10 @@ describe('cancel, approve and reject', () => {
       Array.from({ length: 6 }, async () => {
         const { body } = await submit(orderBody());
         const cancel = await ctx.api.request(`/orders/${body.orderId}/cancel`, { method: 'POST' });
-        const final = cancel.status === 409 ? await waitForOrderStatus(ctx.api, body.orderId, 'COMPLETED') : await waitForOrderStatus(ctx.api, body.orderId, 'CANCELLED');
+        const final =
+          cancel.status === 409
+            ? await waitForOrderStatus(ctx.api, body.orderId, 'COMPLETED')
+            : await waitForOrderStatus(ctx.api, body.orderId, 'CANCELLED');
         return { cancel: cancel.status, final, rows: await orderRows(ctx.stack.db.db, body.orderId) };
       }),
     );

@@ -62,7 +62,10 @@ describe('GET /orders pageToken', () => {
     ['random base64url (128 bytes)', () => randomBytes(128).toString('base64url')],
     ['a real token cut in half', () => realToken.slice(0, Math.floor(realToken.length / 2))],
     ['a real token missing its last character', () => realToken.slice(0, -1)],
-    ['a real token with one character changed', () => `${realToken.slice(0, 20)}${realToken[20] === 'A' ? 'B' : 'A'}${realToken.slice(21)}`],
+    [
+      'a real token with one character changed',
+      () => `${realToken.slice(0, 20)}${realToken[20] === 'A' ? 'B' : 'A'}${realToken.slice(21)}`,
+    ],
     ['a real token in standard base64 with padding', () => `${Buffer.from(realToken, 'base64url').toString('base64')}==`],
     ['empty', () => ''],
     ['only padding', () => '=='],
@@ -83,7 +86,11 @@ describe('GET /orders pageToken', () => {
     const forged = encodePageToken(Buffer.from('not a token Temporal can parse'), { customerId });
     const answer = await list(`customerId=${customerId}&pageSize=1&pageToken=${forged}`);
     expect(answer.status).toBe(400);
-    expect(answer.body.error).toMatchObject({ code: 'invalid_page_token', message: expect.stringContaining('Temporal refused'), details: [{ path: 'pageToken' }] });
+    expect(answer.body.error).toMatchObject({
+      code: 'invalid_page_token',
+      message: expect.stringContaining('Temporal refused'),
+      details: [{ path: 'pageToken' }],
+    });
     expect(answer.ms).toBeLessThan(1000);
   });
 

@@ -17,7 +17,11 @@ interface StepRetry {
   lastError: string;
   stuck: boolean;
 }
-type OrderAnswer = { status: string; retrying: StepRetry[]; cancellation: { reason: string; requestedAt: string; waitsFor: string | null } | null };
+type OrderAnswer = {
+  status: string;
+  retrying: StepRetry[];
+  cancellation: { reason: string; requestedAt: string; waitsFor: string | null } | null;
+};
 type StuckList = { stuckAfterMs: number; sagas: (StepRetry & { orderId: string; workflowId: string })[] };
 
 async function submit(body: Record<string, unknown>): Promise<string> {
@@ -47,13 +51,25 @@ const stuckList = async (): Promise<StuckList> => {
 describe('a step that keeps failing is visible, in GET /orders/:id and GET /admin/sagas/stuck', () => {
   it('a forward step (a local activity): chargePayment failing with 40001 shows as stuck, then clears once it succeeds', async () => {
     const body = orderBody();
-    const trigger = await failOrderWrites(ctx.stack.db.sql, { table: 'payments', on: 'INSERT', customerId: body.customerId, sqlState: '40001', message: 'simulated serialization failure' });
+    const trigger = await failOrderWrites(ctx.stack.db.sql, {
+      table: 'payments',
+      on: 'INSERT',
+      customerId: body.customerId,
+      sqlState: '40001',
+      message: 'simulated serialization failure',
+    });
     const orderId = await submit(body);
     try {
       const stuck = await waitForOrder(orderId, (order) => order.retrying.some((r) => r.stuck));
       expect(stuck.status).toBe('CHARGING_PAYMENT');
       expect(stuck.retrying).toEqual([
-        { step: 'chargePayment', retryingSince: expect.any(String), attempts: expect.any(Number), lastError: 'simulated serialization failure (SQLSTATE 40001)', stuck: true },
+        {
+          step: 'chargePayment',
+          retryingSince: expect.any(String),
+          attempts: expect.any(Number),
+          lastError: 'simulated serialization failure (SQLSTATE 40001)',
+          stuck: true,
+        },
       ]);
       expect(stuck.retrying[0]!.attempts).toBeGreaterThanOrEqual(2);
       expect(Date.now() - Date.parse(stuck.retrying[0]!.retryingSince)).toBeGreaterThanOrEqual(STUCK_AFTER_MS);
@@ -61,7 +77,9 @@ describe('a step that keeps failing is visible, in GET /orders/:id and GET /admi
       expect((await ctx.api.request('/admin/sagas/stuck')).status).toBe(401);
       const listed = await stuckList();
       expect(listed.stuckAfterMs).toBe(STUCK_AFTER_MS);
-      expect(listed.sagas).toContainEqual(expect.objectContaining({ orderId, workflowId: workflowIdForOrder(orderId), step: 'chargePayment', stuck: true }));
+      expect(listed.sagas).toContainEqual(
+        expect.objectContaining({ orderId, workflowId: workflowIdForOrder(orderId), step: 'chargePayment', stuck: true }),
+      );
     } finally {
       await trigger.remove();
     }
@@ -72,12 +90,20 @@ describe('a step that keeps failing is visible, in GET /orders/:id and GET /admi
 
   it('a compensation (an ordinary activity): refundPayment failing with 40001 shows as stuck while the saga is COMPENSATING', async () => {
     const body = orderBody({ shippingAddress: { name: 'Base', line1: 'Ice shelf 1', city: 'McMurdo', postalCode: '0000', country: 'AQ' } });
-    const trigger = await failOrderWrites(ctx.stack.db.sql, { table: 'payments', on: 'UPDATE', customerId: body.customerId, sqlState: '40001', message: 'refund blocked' });
+    const trigger = await failOrderWrites(ctx.stack.db.sql, {
+      table: 'payments',
+      on: 'UPDATE',
+      customerId: body.customerId,
+      sqlState: '40001',
+      message: 'refund blocked',
+    });
     const orderId = await submit(body);
     try {
       const stuck = await waitForOrder(orderId, (order) => order.retrying.some((r) => r.stuck));
       expect(stuck.status).toBe('COMPENSATING');
-      expect(stuck.retrying).toEqual([expect.objectContaining({ step: 'refundPayment', lastError: 'refund blocked (SQLSTATE 40001)', stuck: true })]);
+      expect(stuck.retrying).toEqual([
+        expect.objectContaining({ step: 'refundPayment', lastError: 'refund blocked (SQLSTATE 40001)', stuck: true }),
+      ]);
       expect((await stuckList()).sagas).toContainEqual(expect.objectContaining({ orderId, step: 'refundPayment' }));
     } finally {
       await trigger.remove();
@@ -90,7 +116,13 @@ describe('a step that keeps failing is visible, in GET /orders/:id and GET /admi
 describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () => {
   it('while recordOrder keeps failing: 202 pending, the order state shows the cancel, and it takes effect once the step ends', async () => {
     const body = orderBody();
-    const trigger = await failOrderWrites(ctx.stack.db.sql, { table: 'orders', on: 'INSERT', customerId: body.customerId, sqlState: '40001', message: 'recording blocked' });
+    const trigger = await failOrderWrites(ctx.stack.db.sql, {
+      table: 'orders',
+      on: 'INSERT',
+      customerId: body.customerId,
+      sqlState: '40001',
+      message: 'recording blocked',
+    });
     const orderId = await submit(body);
     try {
       const started = Date.now();
@@ -98,7 +130,13 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
       const elapsed = Date.now() - started;
       expect(cancel.status).toBe(202);
       expect(elapsed).toBeLessThan(ANSWER_TIMEOUT_MS + 3000);
-      expect(await cancel.json()).toMatchObject({ orderId, request: 'cancel', status: 'PENDING', message: expect.any(String), retrying: expect.any(Array) });
+      expect(await cancel.json()).toMatchObject({
+        orderId,
+        request: 'cancel',
+        status: 'PENDING',
+        message: expect.any(String),
+        retrying: expect.any(Array),
+      });
 
       const pending = await waitForOrder(orderId, (order) => order.cancellation !== null);
       expect(pending.status).toBe('PENDING');
@@ -107,7 +145,10 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
       await trigger.remove();
     }
     const cancelled = await waitForOrderStatus(ctx.api, orderId, 'CANCELLED', 40_000);
-    expect(cancelled).toMatchObject({ failure: { type: 'Cancelled', reason: 'too slow' }, cancellation: { reason: 'too slow', waitsFor: null } });
+    expect(cancelled).toMatchObject({
+      failure: { type: 'Cancelled', reason: 'too slow' },
+      cancellation: { reason: 'too slow', waitsFor: null },
+    });
   });
 
   it('once the shipment step has started: 409 within the bound, even while the step holds the saga busy', async () => {

@@ -34,7 +34,8 @@ describe('npm run bench -- --quick', () => {
     expect(code, `bench/run.ts failed:\n${stderr}`).toBe(0);
 
     const stdout = bench.output();
-    for (const label of ['relay/raw', 'relay/naive', 'commit-to-consume', 'saga/baseline', 'api/direct p50', 'peak RSS']) expect(stdout).toContain(label);
+    for (const label of ['relay/raw', 'relay/naive', 'commit-to-consume', 'saga/baseline', 'api/direct p50', 'peak RSS'])
+      expect(stdout).toContain(label);
     const file = /^results: (.+)$/m.exec(stdout)?.[1];
     expect(file).toBeDefined();
     const results = JSON.parse(await readFile(file!, 'utf8')) as BenchResults;

@@ -20,7 +20,11 @@ describe('chaos harness parts', () => {
   it('reads the command line: the full profile by default, the CI one, a soak', () => {
     const full = parseOptions(['--seed', '7']);
     expect(full).toMatchObject({ mode: 'chaos', profile: 'full', sagas: 300, seed: 7, faults: FULL_FAULTS });
-    expect(parseOptions(['--profile', 'ci', '--sagas', '50', '--concurrency=4'])).toMatchObject({ profile: 'ci', sagas: 50, concurrency: 4 });
+    expect(parseOptions(['--profile', 'ci', '--sagas', '50', '--concurrency=4'])).toMatchObject({
+      profile: 'ci',
+      sagas: 50,
+      concurrency: 4,
+    });
     expect(parseOptions(['--soak', '3m', '--rate', '2'])).toMatchObject({ mode: 'soak', durationMs: 180_000, ratePerSecond: 2 });
     expect(() => parseOptions(['--sagas', '-3'])).toThrow(/positive/);
     expect(() => parseOptions(['--faster'])).toThrow(/unknown flag/);
@@ -55,7 +59,12 @@ describe('chaos harness parts', () => {
   });
 
   it('compares the peak RSS of the first warm window with the last', () => {
-    const samples: RssSample[] = Array.from({ length: 60 }, (_, i) => ({ process: 'api', pid: 1, atMs: i * 5000, rssKb: 100_000 + (i < 12 ? 50_000 : i * 100) }));
+    const samples: RssSample[] = Array.from({ length: 60 }, (_, i) => ({
+      process: 'api',
+      pid: 1,
+      atMs: i * 5000,
+      rssKb: 100_000 + (i < 12 ? 50_000 : i * 100),
+    }));
     const growth = rssGrowth(samples, 'api', 300_000);
     // Warm-up (the first 60 s) holds the start-up spike and is left out.
     expect(growth.firstPeakKb).toBe(100_000 + 24 * 100);

@@ -98,7 +98,9 @@ describe('consumer control', () => {
     const peeked = await ctx.kit.control.peekDeadLetters('parking', 10);
     expect(peeked.map((d) => d.messageId).sort()).toEqual(messages.map((m) => m.messageId).sort());
     expect(peeked.every((d) => d.reason === 'retries-exhausted' && d.error === 'downstream is down' && d.replays === 0)).toBe(true);
-    expect(await ctx.kit.control.peekDeadLetters('parking', 2)).toEqual(peeked.slice(0, 2).map((d) => expect.objectContaining({ messageId: d.messageId })));
+    expect(await ctx.kit.control.peekDeadLetters('parking', 2)).toEqual(
+      peeked.slice(0, 2).map((d) => expect.objectContaining({ messageId: d.messageId })),
+    );
     expect((await ctx.kit.control.getConsumer('parking')).dlqDepth).toBe(5);
 
     // Replayed while still broken: back to the DLQ after all attempts again, counted as replayed once.

@@ -25,7 +25,16 @@ afterAll(async () => {
 
 /** The bytes and properties the relay would publish for `message`. */
 function asPublished(message: Envelope): { body: Buffer; properties: Options.Publish } {
-  const row = { id: message.messageId, seq: '0', aggregateId: message.metadata.correlationId, name: message.name, payload: message.content, metadata: message.metadata, attempts: 0, due: true };
+  const row = {
+    id: message.messageId,
+    seq: '0',
+    aggregateId: message.metadata.correlationId,
+    name: message.name,
+    payload: message.content,
+    metadata: message.metadata,
+    attempts: 0,
+    due: true,
+  };
   return outboxMessage(row);
 }
 
@@ -38,7 +47,6 @@ async function publishEdited(message: Envelope, edit: { body?: Buffer; propertie
 const deadLetters = (name: string) => kit.control.peekDeadLetters(name, 100);
 const dlqDepth = async (name: string) => (await kit.control.getConsumer(name)).dlqDepth;
 
-
 describe('every delivery is settled, whatever its bytes', () => {
   it('parks each kind of delivery that cannot be decoded at once, with a reason naming it, and keeps serving', async () => {
     const consumer = kit.define('decoding', {
@@ -50,20 +58,34 @@ describe('every delivery is settled, whatever its bytes', () => {
     const deep = base();
     const wrongTypes = base();
     const cases: [reason: string, publish: () => Promise<void>][] = [
-      ['too-large', async () => {
-        const big = base();
-        await publishEdited(big, { body: Buffer.from(text({ ...big, content: { ...big.content, padding: 'x'.repeat(kit.settings.limits.maxBodyBytes) } })) });
-      }],
+      [
+        'too-large',
+        async () => {
+          const big = base();
+          await publishEdited(big, {
+            body: Buffer.from(text({ ...big, content: { ...big.content, padding: 'x'.repeat(kit.settings.limits.maxBodyBytes) } })),
+          });
+        },
+      ],
       ['unsupported-content-type', () => publishEdited(base(), { properties: { contentType: 'text/plain' } })],
       ['unsupported-content-type', () => publishEdited(base(), { properties: { contentEncoding: 'gzip' } })],
-      ['not-utf8', async () => {
-        const message = base();
-        const [before, after] = text(message).split('c-1') as [string, string];
-        await publishEdited(message, { body: Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]) });
-      }],
+      [
+        'not-utf8',
+        async () => {
+          const message = base();
+          const [before, after] = text(message).split('c-1') as [string, string];
+          await publishEdited(message, { body: Buffer.concat([Buffer.from(before), Buffer.from([0xc3, 0x28]), Buffer.from(after)]) });
+        },
+      ],
       ['too-deep', () => publishEdited(deep, { body: Buffer.from(text(deep).replace('"c-1"', '['.repeat(5000) + ']'.repeat(5000))) })],
       ['unparseable', () => publishEdited(base(), { body: Buffer.from('{"messageId": ') })],
-      ['invalid-envelope', () => publishEdited(wrongTypes, { body: Buffer.from(JSON.stringify({ ...wrongTypes, content: 'not an object', metadata: { correlationId: 7 } })) })],
+      [
+        'invalid-envelope',
+        () =>
+          publishEdited(wrongTypes, {
+            body: Buffer.from(JSON.stringify({ ...wrongTypes, content: 'not an object', metadata: { correlationId: 7 } })),
+          }),
+      ],
       ['property-mismatch', () => publishEdited(base(), { properties: { type: undefined } })],
       ['property-mismatch', () => publishEdited(base(), { properties: { messageId: randomUUID() } })],
       ['property-mismatch', () => publishEdited(base(), { properties: { correlationId: 'another-order' } })],
@@ -72,7 +94,10 @@ describe('every delivery is settled, whatever its bytes', () => {
     const real = base();
     await publishEdited(real);
 
-    await waitFor(async () => (await dlqDepth('decoding')) === cases.length && (await kit.effects([real.messageId])).length === 1, 'every hostile delivery parked and the real one handled');
+    await waitFor(
+      async () => (await dlqDepth('decoding')) === cases.length && (await kit.effects([real.messageId])).length === 1,
+      'every hostile delivery parked and the real one handled',
+    );
     const parked = await deadLetters('decoding');
     expect(parked.map((d) => d.reason).sort()).toEqual(cases.map(([reason]) => reason).sort());
     expect(parked.every((d) => d.attempts === 1 && d.consumer === 'decoding' && d.error.length > 0 && d.error.length <= 600)).toBe(true);
@@ -92,7 +117,10 @@ describe('every delivery is settled, whatever its bytes', () => {
     const runner = await kit.start(consumer);
     const message = envelope('order.submitted');
     const published = asPublished(message);
-    await kit.publishRaw(message.name, published.body, { ...published.properties, headers: { [HEADER.attempt]: { valueOf: 1, toString: 'x' }, [HEADER.replays]: { valueOf: 1 } } });
+    await kit.publishRaw(message.name, published.body, {
+      ...published.properties,
+      headers: { [HEADER.attempt]: { valueOf: 1, toString: 'x' }, [HEADER.replays]: { valueOf: 1 } },
+    });
 
     await waitFor(async () => (await kit.effects([message.messageId])).length === 1, 'the event handled');
     expect(runner.stats).toMatchObject({ handled: 1, deadLettered: 0 });
@@ -117,7 +145,10 @@ describe('every delivery is settled, whatever its bytes', () => {
     await waitFor(async () => (await dlqDepth('big-headers')) === 2, 'both parked');
     const parked = await deadLetters('big-headers');
     const byId = new Map(parked.map((d) => [d.messageId, d]));
-    expect(byId.get(failing.messageId)).toMatchObject({ reason: 'internal-error', error: expect.stringMatching(/^the consumer failed on this message: .*exceeds/) });
+    expect(byId.get(failing.messageId)).toMatchObject({
+      reason: 'internal-error',
+      error: expect.stringMatching(/^the consumer failed on this message: .*exceeds/),
+    });
     expect(byId.get(notJson.messageId)).toMatchObject({ reason: 'unparseable' });
     const raw = await rawDeadLetterHeaders(consumer.queue);
     const kept = raw.get(failing.messageId);
@@ -148,7 +179,10 @@ describe('every delivery is settled, whatever its bytes', () => {
       await publishEdited(poison, { body: Buffer.from('{ not json') });
       const real = envelope('order.submitted');
       await publishEdited(real);
-      await waitFor(async () => (await kit.effects([real.messageId])).length === 1 && runner.stats.deadLettered === 2, 'the poison rejected and the real one handled');
+      await waitFor(
+        async () => (await kit.effects([real.messageId])).length === 1 && runner.stats.deadLettered === 2,
+        'the poison rejected and the real one handled',
+      );
       await expectAllSettled(kit, runner, consumer.queue);
       // Not in the queue and not unacknowledged: the queue's at-least-once dead-lettering holds
       // it and hands it to the DLQ once it takes messages again (RabbitMQ retries that on its
@@ -200,7 +234,11 @@ describe('a handler that does not return in time', () => {
       const later = [envelope('order.submitted'), envelope('order.submitted'), envelope('order.submitted')];
       await kit.publish([stuck, ...later]);
 
-      await waitFor(async () => (await kit.effects(later.map((m) => m.messageId))).length === later.length, 'the later events handled', 10_000);
+      await waitFor(
+        async () => (await kit.effects(later.map((m) => m.messageId))).length === later.length,
+        'the later events handled',
+        10_000,
+      );
       await waitFor(async () => (await dlqDepth('hung')) === 1, 'the hung one parked', 15_000);
       const [parked] = await deadLetters('hung');
       expect(parked).toMatchObject({ messageId: stuck.messageId, reason: 'retries-exhausted', attempts: TEST_RETRY.maxAttempts });

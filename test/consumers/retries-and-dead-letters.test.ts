@@ -77,7 +77,10 @@ describe('retries with back-off, then the dead-letter queue', () => {
       },
     });
     const runner = await ctx.kit.start(consumer);
-    await ctx.kit.publishRaw('order.submitted', Buffer.from('{"messageId": "oops", truncated'), { messageId: 'poison-1', contentType: 'application/json' });
+    await ctx.kit.publishRaw('order.submitted', Buffer.from('{"messageId": "oops", truncated'), {
+      messageId: 'poison-1',
+      contentType: 'application/json',
+    });
     const unknownEvent = { ...envelope('order.submitted'), name: 'order.teleported' as EventName };
     await ctx.kit.publish([unknownEvent]);
     // A known event this consumer has no handler for is just as unknown to it.
@@ -113,7 +116,10 @@ describe('retries with back-off, then the dead-letter queue', () => {
     const dead = await ctx.kit.control.peekDeadLetters('strict');
     expect(dead.map((d) => d.reason)).toEqual(['unprocessable', 'unprocessable']);
     expect(dead.map((d) => d.error)).toEqual(
-      expect.arrayContaining([expect.stringContaining('order.completed content is invalid: totalCents'), 'this order belongs to another shop']),
+      expect.arrayContaining([
+        expect.stringContaining('order.completed content is invalid: totalCents'),
+        'this order belongs to another shop',
+      ]),
     );
     expect(runner.stats.retried).toBe(0);
   });

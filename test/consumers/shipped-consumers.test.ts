@@ -72,21 +72,40 @@ describe('the consumers process with the shipped consumers', () => {
       const orderIds = [completed.orderId, declined.orderId, cancelled.orderId];
       const projected = async () => stack.db.db.select().from(orderProjection).where(inArray(orderProjection.orderId, orderIds));
       // Every event the saga committed for these orders has been folded into the read model.
-      const committed = await stack.db.db.select({ orderId: outbox.aggregateId, events: count() }).from(outbox).where(inArray(outbox.aggregateId, orderIds)).groupBy(outbox.aggregateId);
+      const committed = await stack.db.db
+        .select({ orderId: outbox.aggregateId, events: count() })
+        .from(outbox)
+        .where(inArray(outbox.aggregateId, orderIds))
+        .groupBy(outbox.aggregateId);
       expect(committed).toHaveLength(3);
-      await waitFor(async () => {
-        const rows = await projected();
-        return rows.length === 3 && rows.every((row) => row.eventsApplied === committed.find((c) => c.orderId === row.orderId)!.events);
-      }, 'the projection to catch up with every event', 20_000);
-      await waitFor(async () => (await stack.db.db.select().from(notifications).where(inArray(notifications.orderId, orderIds))).length === 3, 'three e-mails');
+      await waitFor(
+        async () => {
+          const rows = await projected();
+          return rows.length === 3 && rows.every((row) => row.eventsApplied === committed.find((c) => c.orderId === row.orderId)!.events);
+        },
+        'the projection to catch up with every event',
+        20_000,
+      );
+      await waitFor(
+        async () => (await stack.db.db.select().from(notifications).where(inArray(notifications.orderId, orderIds))).length === 3,
+        'three e-mails',
+      );
 
       const emails = await stack.db.db.select().from(notifications).where(inArray(notifications.orderId, orderIds));
       const emailOf = (orderId: string) => emails.find((e) => e.orderId === orderId);
       expect(emailOf(completed.orderId)).toMatchObject({ kind: 'ORDER_CONFIRMED', customerId: completed.customerId, reason: null });
       expect(emailOf(completed.orderId)!.body).toContain('25.00 EUR');
-      expect(emailOf(declined.orderId)).toMatchObject({ kind: 'ORDER_FAILED', customerId: declined.customerId, reason: 'card declined by issuer' });
+      expect(emailOf(declined.orderId)).toMatchObject({
+        kind: 'ORDER_FAILED',
+        customerId: declined.customerId,
+        reason: 'card declined by issuer',
+      });
       expect(emailOf(declined.orderId)!.body).toContain('card declined by issuer');
-      expect(emailOf(cancelled.orderId)).toMatchObject({ kind: 'ORDER_CANCELLED', customerId: cancelled.customerId, reason: 'changed my mind' });
+      expect(emailOf(cancelled.orderId)).toMatchObject({
+        kind: 'ORDER_CANCELLED',
+        customerId: cancelled.customerId,
+        reason: 'changed my mind',
+      });
 
       const rows = await projected();
       const rowOf = (orderId: string) => rows.find((r) => r.orderId === orderId)!;
@@ -101,9 +120,22 @@ describe('the consumers process with the shipped consumers', () => {
         lastEvent: 'order.completed',
         lines: [{ sku: 'SKU-RED-MUG', quantity: 2, unitPriceCents: 1250 }],
       });
-      for (const column of ['submittedAt', 'reservedAt', 'chargedAt', 'shippedAt', 'endedAt'] as const) expect(rowOf(completed.orderId)[column]).toBeInstanceOf(Date);
-      expect(rowOf(declined.orderId)).toMatchObject({ status: 'FAILED', failedStep: 'chargePayment', failureType: 'PaymentDeclined', chargedAt: null, lastEvent: 'order.failed' });
-      expect(rowOf(cancelled.orderId)).toMatchObject({ status: 'CANCELLED', failureType: 'Cancelled', chargedCents: 1250, refundedCents: 1250, lastEvent: 'order.cancelled' });
+      for (const column of ['submittedAt', 'reservedAt', 'chargedAt', 'shippedAt', 'endedAt'] as const)
+        expect(rowOf(completed.orderId)[column]).toBeInstanceOf(Date);
+      expect(rowOf(declined.orderId)).toMatchObject({
+        status: 'FAILED',
+        failedStep: 'chargePayment',
+        failureType: 'PaymentDeclined',
+        chargedAt: null,
+        lastEvent: 'order.failed',
+      });
+      expect(rowOf(cancelled.orderId)).toMatchObject({
+        status: 'CANCELLED',
+        failureType: 'Cancelled',
+        chargedCents: 1250,
+        refundedCents: 1250,
+        lastEvent: 'order.cancelled',
+      });
 
       consumers.child.kill('SIGTERM');
       expect((await consumers.exited)[0]).toBe(0);
@@ -135,14 +167,31 @@ describe('the order projection', () => {
     'payment.refunded': { amountCents: 900, currency: 'EUR', refundId: 're_1' },
     'shipment.created': { trackingNumber: 'TRK-1', country: 'GB' },
     'order.completed': { customerId: 'c-1', totalCents: 900, currency: 'EUR' },
-    'order.failed': { customerId: 'c-1', status: 'FAILED', failedStep: 'createShipment', failureType: 'ShippingRefused', reason: 'no', unresolved: [] },
+    'order.failed': {
+      customerId: 'c-1',
+      status: 'FAILED',
+      failedStep: 'createShipment',
+      failureType: 'ShippingRefused',
+      reason: 'no',
+      unresolved: [],
+    },
   };
   const happy: EventName[] = ['order.submitted', 'inventory.reserved', 'payment.charged', 'shipment.created', 'order.completed'];
-  const unhappy: EventName[] = ['order.submitted', 'inventory.reserved', 'payment.charged', 'payment.refunded', 'inventory.released', 'order.failed'];
+  const unhappy: EventName[] = [
+    'order.submitted',
+    'inventory.reserved',
+    'payment.charged',
+    'payment.refunded',
+    'inventory.released',
+    'order.failed',
+  ];
 
   it('comes out the same whatever order the events arrive in', async () => {
     // prefetch 1: handled strictly in the order published.
-    const projection = kit.define(orderProjectionConsumer.name, orderProjectionConsumer.handlers, { bindings: orderProjectionConsumer.bindings, prefetch: 1 });
+    const projection = kit.define(orderProjectionConsumer.name, orderProjectionConsumer.handlers, {
+      bindings: orderProjectionConsumer.bindings,
+      prefetch: 1,
+    });
     const runner = await kit.start(projection);
     const cases = [happy, unhappy].flatMap((names) => {
       const inOrder = randomUUID();
@@ -176,6 +225,12 @@ describe('the order projection', () => {
       eventsApplied: 5,
     });
     // The failure arrived first in the reversed case; later compensation events did not pull it back.
-    expect(unhappyReversed).toMatchObject({ status: 'FAILED', failureType: 'ShippingRefused', refundedCents: 900, lastEvent: 'order.failed', eventsApplied: 6 });
+    expect(unhappyReversed).toMatchObject({
+      status: 'FAILED',
+      failureType: 'ShippingRefused',
+      refundedCents: 900,
+      lastEvent: 'order.failed',
+      eventsApplied: 6,
+    });
   });
 });

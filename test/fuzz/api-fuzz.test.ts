@@ -53,7 +53,7 @@ async function send(request: FuzzRequest): Promise<Outcome> {
     method: request.method,
     headers: request.headers,
     ...(payload !== undefined ? { body: payload, ...(request.chunked ? { duplex: 'half' } : {}) } : {}),
-  } as RequestInit);
+  });
   const text = await response.text();
   const ms = performance.now() - began;
   let body: unknown = text;
@@ -71,46 +71,61 @@ function isErrorBody(body: unknown): body is { error: { code: string; message: s
   return typeof error.code === 'string' && typeof error.message === 'string' && error.message.length > 0 && Array.isArray(error.details);
 }
 
-it(`answers ${RUNS} generated requests without a 5xx, with a JSON error naming the problem for each 4xx, writing nothing for rejected orders`, async () => {
-  const customerPrefix = `fuzz${uniqueSuffix()}`;
-  let accepted = 0;
-  const statuses = new Map<string, number>();
+it(
+  `answers ${RUNS} generated requests without a 5xx, with a JSON error naming the problem for each 4xx, writing nothing for rejected orders`,
+  async () => {
+    const customerPrefix = `fuzz${uniqueSuffix()}`;
+    let accepted = 0;
+    const statuses = new Map<string, number>();
 
-  await fc.assert(
-    fc.asyncProperty(fc.oneof({ weight: 9, arbitrary: fuzzRequest(customerPrefix, TEST_ADMIN_TOKEN) }, { weight: 2, arbitrary: edgeFuzzRequest(TEST_ADMIN_TOKEN) }), async (request) => {
-      const { status, body, ms } = await send(request);
-      statuses.set(`${request.kind} → ${status}`, (statuses.get(`${request.kind} → ${status}`) ?? 0) + 1);
-      expect(status, JSON.stringify(body)).toBeLessThan(500);
-      if (request.expectStatus !== undefined) expect(status, JSON.stringify(body)).toBe(request.expectStatus);
-      expect(ms, `${request.kind} took ${Math.round(ms)} ms`).toBeLessThan(TIME_BOUNDS_MS[request.kind] ?? DEFAULT_TIME_BOUND_MS);
-      if (status >= 400) {
-        expect(isErrorBody(body), `not a JSON error: ${JSON.stringify(body)}`).toBe(true);
-        if (isErrorBody(body) && body.error.code === 'validation_failed') expect(body.error.details.length).toBeGreaterThan(0);
-      }
-      if (request.method === 'POST' && request.path === '/orders') {
-        const key = request.headers['idempotency-key']!;
-        const written = await ctx.stack.db.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
-        if (status >= 200 && status < 300) {
-          accepted += 1;
-          // Only what the schema allows gets in.
-          expect(SubmitOrderSchema.safeParse(JSON.parse(request.body!)).success).toBe(true);
-          expect(written).toHaveLength(1);
-        } else {
-          expect(written, `a rejected request (${status}) wrote its idempotency key`).toEqual([]);
-        }
-      }
-    }),
-    { numRuns: RUNS, endOnFailure: true },
-  );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          { weight: 9, arbitrary: fuzzRequest(customerPrefix, TEST_ADMIN_TOKEN) },
+          { weight: 2, arbitrary: edgeFuzzRequest(TEST_ADMIN_TOKEN) },
+        ),
+        async (request) => {
+          const { status, body, ms } = await send(request);
+          statuses.set(`${request.kind} → ${status}`, (statuses.get(`${request.kind} → ${status}`) ?? 0) + 1);
+          expect(status, JSON.stringify(body)).toBeLessThan(500);
+          if (request.expectStatus !== undefined) expect(status, JSON.stringify(body)).toBe(request.expectStatus);
+          expect(ms, `${request.kind} took ${Math.round(ms)} ms`).toBeLessThan(TIME_BOUNDS_MS[request.kind] ?? DEFAULT_TIME_BOUND_MS);
+          if (status >= 400) {
+            expect(isErrorBody(body), `not a JSON error: ${JSON.stringify(body)}`).toBe(true);
+            if (isErrorBody(body) && body.error.code === 'validation_failed') expect(body.error.details.length).toBeGreaterThan(0);
+          }
+          if (request.method === 'POST' && request.path === '/orders') {
+            const key = request.headers['idempotency-key']!;
+            const written = await ctx.stack.db.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
+            if (status >= 200 && status < 300) {
+              accepted += 1;
+              // Only what the schema allows gets in.
+              expect(SubmitOrderSchema.safeParse(JSON.parse(request.body!)).success).toBe(true);
+              expect(written).toHaveLength(1);
+            } else {
+              expect(written, `a rejected request (${status}) wrote its idempotency key`).toEqual([]);
+            }
+          }
+        },
+      ),
+      { numRuns: RUNS, endOnFailure: true },
+    );
 
-  expect((await ctx.api.request('/healthz')).status).toBe(200);
-  // Exactly one saga per accepted order, none for the rejected ones (visibility lags a little).
-  const query = `TaskQueue = '${ctx.stack.taskQueue}'`;
-  let started = -1;
-  for (let i = 0; i < 100 && started !== accepted; i++) {
-    started = (await ctx.stack.client.workflow.count(query)).count;
-    if (started !== accepted) await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  expect(started).toBe(accepted);
-  console.log(`fuzz: ${RUNS} requests, ${accepted} orders accepted\n${[...statuses].sort().map(([k, n]) => `  ${k}: ${n}`).join('\n')}`);
-}, 60_000 + RUNS * 100);
+    expect((await ctx.api.request('/healthz')).status).toBe(200);
+    // Exactly one saga per accepted order, none for the rejected ones (visibility lags a little).
+    const query = `TaskQueue = '${ctx.stack.taskQueue}'`;
+    let started = -1;
+    for (let i = 0; i < 100 && started !== accepted; i++) {
+      started = (await ctx.stack.client.workflow.count(query)).count;
+      if (started !== accepted) await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(started).toBe(accepted);
+    console.log(
+      `fuzz: ${RUNS} requests, ${accepted} orders accepted\n${[...statuses]
+        .sort()
+        .map(([k, n]) => `  ${k}: ${n}`)
+        .join('\n')}`,
+    );
+  },
+  60_000 + RUNS * 100,
+);

@@ -9,7 +9,9 @@ import { outboxMessage } from '../../outbox/confirm-publisher';
 
 // amqplib's own encoder (not among its exports, so by file), to size a header table exactly as the client will.
 const require = createRequire(import.meta.url);
-const { encodeTable } = require(join(dirname(require.resolve('amqplib')), 'lib', 'codec.js')) as { encodeTable: (buffer: Buffer, table: unknown, offset: number) => number };
+const { encodeTable } = require(join(dirname(require.resolve('amqplib')), 'lib', 'codec.js')) as {
+  encodeTable: (buffer: Buffer, table: unknown, offset: number) => number;
+};
 const SCRATCH = Buffer.alloc(1 << 20);
 const encodedTableBytes = (table: Record<string, unknown>): number => encodeTable(SCRATCH, table, 0);
 /** amqplib encodes a header table in a 64 KiB buffer; a little room is left for its framing. */
@@ -82,7 +84,7 @@ export function eventEnvelope(name: EventName, extra: Record<string, unknown> = 
   return {
     messageId: randomUUID(),
     name,
-    content: { orderId, customerId: 'fuzz-customer', totalCents: 1250, currency: 'EUR', ...extra } as Envelope['content'],
+    content: { orderId, customerId: 'fuzz-customer', totalCents: 1250, currency: 'EUR', ...extra },
     metadata: { correlationId: orderId, causationId: `order-${orderId}/fuzz`, createdUtc: new Date().toISOString() },
   };
 }
@@ -123,19 +125,41 @@ const headerValue: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.integer({ min: 0, max: 2 ** 31 }).map((value) => ({ '!': 'timestamp', value })),
     fc.array(tie('value'), { maxLength: 3 }),
     // A nested table with a '!' key is amqplib's notation for a typed value: not a table it can send.
-    fc.array(fc.tuple(fc.string({ maxLength: 10 }).filter((key) => key !== '!'), tie('value')), { maxLength: 3 }).map((entries) => Object.fromEntries(entries)),
+    fc
+      .array(
+        fc.tuple(
+          fc.string({ maxLength: 10 }).filter((key) => key !== '!'),
+          tie('value'),
+        ),
+        { maxLength: 3 },
+      )
+      .map((entries) => Object.fromEntries(entries)),
   ),
 })).value;
 
 // Keys this library or the broker reads, keys that shadow Object methods, and any others. Not
 // CC or BCC: RabbitMQ routes on those and closes the publisher's channel unless they are lists of strings.
 const headerKey = fc.oneof(
-  fc.constantFrom('x-attempt', 'x-replays', 'x-replayed-at', 'x-death', 'x-dead-letter-reason', 'x-last-error', 'x-attempts', '__proto__', 'valueOf', 'toString', 'constructor'),
+  fc.constantFrom(
+    'x-attempt',
+    'x-replays',
+    'x-replayed-at',
+    'x-death',
+    'x-dead-letter-reason',
+    'x-last-error',
+    'x-attempts',
+    '__proto__',
+    'valueOf',
+    'toString',
+    'constructor',
+  ),
   fc.string({ maxLength: 20 }).filter((key) => key !== 'CC' && key !== 'BCC'),
 );
 
 /** A publisher's odd headers. */
-const headers = fc.array(fc.tuple(headerKey, headerValue), { maxLength: 4 }).map((entries) => Object.fromEntries(entries) as Record<string, unknown>);
+const headers = fc
+  .array(fc.tuple(headerKey, headerValue), { maxLength: 4 })
+  .map((entries) => Object.fromEntries(entries) as Record<string, unknown>);
 
 /**
  * Sometimes a padding header up to what the client can encode at all (64 KiB), so that ours no
@@ -151,38 +175,100 @@ function withPadding(table: Record<string, unknown>, bytes: number | null): Reco
 }
 
 /** Small, harmless headers for real events: they must still be handled. */
-const realHeaders = fc.array(fc.tuple(headerKey, headerValue), { maxLength: 3 }).map((entries) => Object.fromEntries(entries) as Record<string, unknown>);
+const realHeaders = fc
+  .array(fc.tuple(headerKey, headerValue), { maxLength: 3 })
+  .map((entries) => Object.fromEntries(entries) as Record<string, unknown>);
 
-const hostile = (kind: HostileKind, expected: readonly DeadLetterReason[], detail: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary<HostileMessage> =>
+const hostile = (
+  kind: HostileKind,
+  expected: readonly DeadLetterReason[],
+  detail: fc.Arbitrary<Record<string, unknown>>,
+): fc.Arbitrary<HostileMessage> =>
   fc.record({ kind: fc.constant(kind), expected: fc.constant(expected), routingKey, detail, headers, paddingBytes });
 
-const INVALID_UTF8: number[][] = [[0xff], [0xfe], [0x80], [0xc0, 0x80], [0xc3, 0x28], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0xf8, 0x88, 0x80, 0x80, 0x80], [0xf4, 0x90, 0x80, 0x80]];
-const NOT_JSON_TYPES = ['text/plain', 'application/xml', 'application/octet-stream', 'text/json', 'application/json; charset=latin1', 'application/x-protobuf', 'multipart/form-data'];
+const INVALID_UTF8: number[][] = [
+  [0xff],
+  [0xfe],
+  [0x80],
+  [0xc0, 0x80],
+  [0xc3, 0x28],
+  [0xed, 0xa0, 0x80],
+  [0xe2, 0x82],
+  [0xf8, 0x88, 0x80, 0x80, 0x80],
+  [0xf4, 0x90, 0x80, 0x80],
+];
+const NOT_JSON_TYPES = [
+  'text/plain',
+  'application/xml',
+  'application/octet-stream',
+  'text/json',
+  'application/json; charset=latin1',
+  'application/x-protobuf',
+  'multipart/form-data',
+];
 const ENCODINGS = ['gzip', 'deflate', 'br', 'base64', 'x-custom'];
 
 /** The field a wrong-types envelope breaks, and what it puts there. */
 const wrongField = fc.oneof(
-  fc.record({ field: fc.constant('messageId'), value: fc.oneof(fc.integer(), fc.constant(null), fc.string({ maxLength: 20 }), fc.constant([]), fc.constant({})) }),
-  fc.record({ field: fc.constant('name'), value: fc.oneof(fc.integer(), fc.constant(null), fc.constant(''), fc.constant(['order.completed']), fc.boolean()) }),
-  fc.record({ field: fc.constant('content'), value: fc.oneof(fc.constant([]), fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null), fc.constant([{ orderId: 'x' }])) }),
-  fc.record({ field: fc.constant('metadata'), value: fc.oneof(fc.constant('meta'), fc.constant({}), fc.constant({ correlationId: 7, causationId: 'c', createdUtc: 'now' }), fc.constant(null)) }),
+  fc.record({
+    field: fc.constant('messageId'),
+    value: fc.oneof(fc.integer(), fc.constant(null), fc.string({ maxLength: 20 }), fc.constant([]), fc.constant({})),
+  }),
+  fc.record({
+    field: fc.constant('name'),
+    value: fc.oneof(fc.integer(), fc.constant(null), fc.constant(''), fc.constant(['order.completed']), fc.boolean()),
+  }),
+  fc.record({
+    field: fc.constant('content'),
+    value: fc.oneof(fc.constant([]), fc.string({ maxLength: 20 }), fc.integer(), fc.constant(null), fc.constant([{ orderId: 'x' }])),
+  }),
+  fc.record({
+    field: fc.constant('metadata'),
+    value: fc.oneof(
+      fc.constant('meta'),
+      fc.constant({}),
+      fc.constant({ correlationId: 7, causationId: 'c', createdUtc: 'now' }),
+      fc.constant(null),
+    ),
+  }),
   fc.record({ field: fc.constant('(missing)'), value: fc.constantFrom('messageId', 'name', 'content', 'metadata') }),
-  fc.record({ field: fc.constant('(root)'), value: fc.oneof(fc.constant([]), fc.integer(), fc.constant(null), fc.string({ maxLength: 10 }), fc.constant(true)) }),
+  fc.record({
+    field: fc.constant('(root)'),
+    value: fc.oneof(fc.constant([]), fc.integer(), fc.constant(null), fc.string({ maxLength: 10 }), fc.constant(true)),
+  }),
 );
 
 /** One hostile message of any kind, with the reasons it may be parked for. */
 export const hostileMessage = (limits: FuzzLimits): fc.Arbitrary<HostileMessage> =>
   fc.oneof(
-    hostile('deep', ['too-deep'], fc.record({ levels: fc.integer({ min: limits.maxJsonDepth - 1, max: 6000 }), shape: fc.constantFrom('object', 'array', 'mixed') })),
-    hostile('large', ['too-large'], fc.record({ bytes: fc.integer({ min: limits.maxBodyBytes + 1, max: limits.maxBodyBytes * 2 }), fill: fc.constantFrom('envelope', 'binary') })),
+    hostile(
+      'deep',
+      ['too-deep'],
+      fc.record({ levels: fc.integer({ min: limits.maxJsonDepth - 1, max: 6000 }), shape: fc.constantFrom('object', 'array', 'mixed') }),
+    ),
+    hostile(
+      'large',
+      ['too-large'],
+      fc.record({
+        bytes: fc.integer({ min: limits.maxBodyBytes + 1, max: limits.maxBodyBytes * 2 }),
+        fill: fc.constantFrom('envelope', 'binary'),
+      }),
+    ),
     hostile('not-utf8', ['not-utf8'], fc.record({ bytes: fc.constantFrom(...INVALID_UTF8) })),
     hostile(
       'content-type',
       ['unsupported-content-type'],
-      fc.oneof(fc.record({ contentType: fc.constantFrom(...NOT_JSON_TYPES) }), fc.record({ contentEncoding: fc.constantFrom(...ENCODINGS) })),
+      fc.oneof(
+        fc.record({ contentType: fc.constantFrom(...NOT_JSON_TYPES) }),
+        fc.record({ contentEncoding: fc.constantFrom(...ENCODINGS) }),
+      ),
     ),
     // Random bytes break whichever rule they happen to break first.
-    hostile('random-bytes', ['not-utf8', 'unparseable', 'invalid-envelope', 'too-deep'], fc.record({ bytes: fc.uint8Array({ maxLength: 2000 }).map((bytes) => [...bytes]) })),
+    hostile(
+      'random-bytes',
+      ['not-utf8', 'unparseable', 'invalid-envelope', 'too-deep'],
+      fc.record({ bytes: fc.uint8Array({ maxLength: 2000 }).map((bytes) => [...bytes]) }),
+    ),
     hostile('truncated', ['unparseable'], fc.record({ keep: fc.double({ min: 0, max: 0.999, noNaN: true }) })),
     hostile('wrong-types', ['invalid-envelope'], wrongField),
     hostile(
@@ -194,20 +280,38 @@ export const hostileMessage = (limits: FuzzLimits): fc.Arbitrary<HostileMessage>
       'unknown-event',
       ['no-handler'],
       fc.record({
-        name: fc.oneof(
-          fc.constantFrom('__proto__', 'constructor', 'toString', 'hasOwnProperty', 'order.teleported', 'ORDER.COMPLETED', ' order.completed'),
-          fc.string({ minLength: 1, maxLength: 60 }),
-        ).filter((name) => !(EVENT_NAMES as readonly string[]).includes(name) && Buffer.byteLength(name) <= 255),
+        name: fc
+          .oneof(
+            fc.constantFrom(
+              '__proto__',
+              'constructor',
+              'toString',
+              'hasOwnProperty',
+              'order.teleported',
+              'ORDER.COMPLETED',
+              ' order.completed',
+            ),
+            fc.string({ minLength: 1, maxLength: 60 }),
+          )
+          .filter((name) => !(EVENT_NAMES as readonly string[]).includes(name) && Buffer.byteLength(name) <= 255),
       }),
     ),
     hostile(
       'bad-content',
       ['unprocessable'],
-      fc.record({ name: eventName, orderId: fc.oneof(fc.constant(undefined), fc.integer(), fc.constant('not-a-uuid'), fc.constant(null), fc.constant({})) }),
+      fc.record({
+        name: eventName,
+        orderId: fc.oneof(fc.constant(undefined), fc.integer(), fc.constant('not-a-uuid'), fc.constant(null), fc.constant({})),
+      }),
     ),
   );
 
-export const realEvent: fc.Arbitrary<RealEvent> = fc.record({ kind: fc.constant('real' as const), name: eventName, twice: fc.boolean(), headers: realHeaders });
+export const realEvent: fc.Arbitrary<RealEvent> = fc.record({
+  kind: fc.constant('real' as const),
+  name: eventName,
+  twice: fc.boolean(),
+  headers: realHeaders,
+});
 
 /** A batch of real events and hostile messages, interleaved. */
 export const fuzzBatch = (limits: FuzzLimits) => fc.array(fc.oneof(realEvent, hostileMessage(limits)), { minLength: 10, maxLength: 30 });
@@ -217,7 +321,12 @@ export function buildMessage(recipe: FuzzRecipe, limits: FuzzLimits, tag: string
   if (recipe.kind === 'real') {
     const envelope = eventEnvelope(recipe.name);
     const { body, properties } = relayMessage(envelope);
-    return { routingKey: recipe.name, body, properties: { ...properties, headers: { ...recipe.headers, ...properties.headers } }, realMessageId: envelope.messageId };
+    return {
+      routingKey: recipe.name,
+      body,
+      properties: { ...properties, headers: { ...recipe.headers, ...properties.headers } },
+      realMessageId: envelope.messageId,
+    };
   }
   const envelope = eventEnvelope('order.completed', { note: 'fuzz' });
   const relayed = relayMessage(envelope);
@@ -274,10 +383,16 @@ export function buildMessage(recipe: FuzzRecipe, limits: FuzzLimits, tag: string
     case 'bad-content': {
       const name = detail.name as EventName;
       const { orderId: _dropped, ...content } = envelope.content;
-      body = Buffer.from(JSON.stringify({ ...envelope, name, content: detail.orderId === undefined ? content : { ...content, orderId: detail.orderId } }));
+      body = Buffer.from(
+        JSON.stringify({ ...envelope, name, content: detail.orderId === undefined ? content : { ...content, orderId: detail.orderId } }),
+      );
       properties = { ...properties, type: name };
       break;
     }
   }
-  return { routingKey: recipe.routingKey, body, properties: { ...properties, appId: tag, headers: withPadding(recipe.headers, recipe.paddingBytes) } };
+  return {
+    routingKey: recipe.routingKey,
+    body,
+    properties: { ...properties, appId: tag, headers: withPadding(recipe.headers, recipe.paddingBytes) },
+  };
 }

@@ -32,7 +32,11 @@ const NASTY_STRINGS = [
   'order-00000000-0000-4000-8000-000000000000',
 ];
 
-const nastyString = fc.oneof(fc.constantFrom(...NASTY_STRINGS), fc.string({ unit: 'binary', maxLength: 200 }), fc.string({ maxLength: 50 }));
+const nastyString = fc.oneof(
+  fc.constantFrom(...NASTY_STRINGS),
+  fc.string({ unit: 'binary', maxLength: 200 }),
+  fc.string({ maxLength: 50 }),
+);
 
 /** A body the API must accept: known SKUs, sane fields. Tokens and countries vary the saga paths. */
 export const validOrderBody = (customerPrefix: string) =>
@@ -101,11 +105,21 @@ const brokenOrderBody = (customerPrefix: string) =>
       fc.oneof(
         fc.constant({ op: 'remove' as const }),
         fc.record({ op: fc.constant('replace' as const), value: fc.jsonValue() as fc.Arbitrary<Json> }),
-        fc.record({ op: fc.constant('replace' as const), value: nastyString as fc.Arbitrary<Json> }),
-        fc.record({ op: fc.constant('replace' as const), value: fc.constantFrom<Json>(-1, 0, 1.5, 1e309 as number, -0.0001, 1001, 'ZZ', 'de', 'Germany', 'SKU-NOPE', '') }),
+        fc.record({ op: fc.constant('replace' as const), value: nastyString }),
+        fc.record({
+          op: fc.constant('replace' as const),
+          value: fc.constantFrom<Json>(-1, 0, 1.5, Infinity, -0.0001, 1001, 'ZZ', 'de', 'Germany', 'SKU-NOPE', ''),
+        }),
         fc.record({ op: fc.constant('replace' as const), value: fc.constant<Json>('x'.repeat(70 * 1024)) }),
-        fc.record({ op: fc.constant('replace' as const), value: fc.array(fc.constant<Json>({ sku: 'SKU-RED-MUG', quantity: 1 }), { minLength: 51, maxLength: 300 }) }),
-        fc.record({ op: fc.constant('extra' as const), key: fc.string({ minLength: 1, maxLength: 20 }), value: fc.jsonValue() as fc.Arbitrary<Json> }),
+        fc.record({
+          op: fc.constant('replace' as const),
+          value: fc.array(fc.constant<Json>({ sku: 'SKU-RED-MUG', quantity: 1 }), { minLength: 51, maxLength: 300 }),
+        }),
+        fc.record({
+          op: fc.constant('extra' as const),
+          key: fc.string({ minLength: 1, maxLength: 20 }),
+          value: fc.jsonValue() as fc.Arbitrary<Json>,
+        }),
       ),
     )
     .map(([body, path, change]) => {
@@ -122,10 +136,15 @@ const post = (kind: string, path: string, body: string, extra: Record<string, st
 });
 
 /** Every byte percent-encoded: unlike encodeURIComponent, it takes lone surrogates too. */
-const percentEncode = (value: string): string => [...Buffer.from(value, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
+const percentEncode = (value: string): string =>
+  [...Buffer.from(value, 'utf8')].map((byte) => `%${byte.toString(16).padStart(2, '0')}`).join('');
 
 /** Header values travel as bytes: UTF-8 as Latin-1, without the control characters HTTP forbids there. */
-const asHeaderValue = (value: string): string => Buffer.from(value, 'utf8').toString('latin1').replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
+const asHeaderValue = (value: string): string =>
+  Buffer.from(value, 'utf8')
+    .toString('latin1')
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
+    .replace(/[\x00-\x08\x0a-\x1f\x7f]/g, '');
 
 const idLike = fc.oneof(fc.uuid(), nastyString.map(percentEncode), fc.constantFrom(...NASTY_STRINGS.slice(0, 4)));
 
@@ -133,29 +152,79 @@ const idLike = fc.oneof(fc.uuid(), nastyString.map(percentEncode), fc.constantFr
 export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbitrary<FuzzRequest> {
   const key = fc.uuid().map((id) => `fuzz-${id}`);
   return fc.oneof(
-    { weight: 1, arbitrary: fc.tuple(validOrderBody(customerPrefix), key).map(([b, k]) => post('valid order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
-    { weight: 1, arbitrary: fc.tuple(largeOrderBody(customerPrefix), key).map(([b, k]) => post('large order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
-    { weight: 4, arbitrary: fc.tuple(brokenOrderBody(customerPrefix), key).map(([b, k]) => post('broken order', '/orders', JSON.stringify(b), { 'idempotency-key': k })) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(validOrderBody(customerPrefix), key)
+        .map(([b, k]) => post('valid order', '/orders', JSON.stringify(b), { 'idempotency-key': k })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(largeOrderBody(customerPrefix), key)
+        .map(([b, k]) => post('large order', '/orders', JSON.stringify(b), { 'idempotency-key': k })),
+    },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(brokenOrderBody(customerPrefix), key)
+        .map(([b, k]) => post('broken order', '/orders', JSON.stringify(b), { 'idempotency-key': k })),
+    },
     {
       weight: 2,
-      arbitrary: fc.tuple(fc.oneof(fc.string({ maxLength: 300 }), fc.string({ unit: 'binary', maxLength: 300 }), fc.constantFrom('{', '{"customerId":', '[]', 'null', '1', '"x"', '{"items":[{}]}')), key).map(([b, k]) =>
-        post('malformed json', '/orders', b, { 'idempotency-key': k }),
-      ),
+      arbitrary: fc
+        .tuple(
+          fc.oneof(
+            fc.string({ maxLength: 300 }),
+            fc.string({ unit: 'binary', maxLength: 300 }),
+            fc.constantFrom('{', '{"customerId":', '[]', 'null', '1', '"x"', '{"items":[{}]}'),
+          ),
+          key,
+        )
+        .map(([b, k]) => post('malformed json', '/orders', b, { 'idempotency-key': k })),
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(validOrderBody(customerPrefix), fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'application/jsonx'), key).map(
-        ([b, type, k]) => ({ kind: 'wrong content type', method: 'POST', path: '/orders', headers: { 'content-type': type, 'idempotency-key': k }, body: JSON.stringify(b) }),
-      ),
+      arbitrary: fc
+        .tuple(
+          validOrderBody(customerPrefix),
+          fc.constantFrom(
+            'text/plain',
+            'application/x-www-form-urlencoded',
+            'application/xml',
+            'multipart/form-data; boundary=x',
+            'application/jsonx',
+          ),
+          key,
+        )
+        .map(([b, type, k]) => ({
+          kind: 'wrong content type',
+          method: 'POST',
+          path: '/orders',
+          headers: { 'content-type': type, 'idempotency-key': k },
+          body: JSON.stringify(b),
+        })),
     },
     {
       weight: 1,
-      arbitrary: fc.tuple(fc.constantFrom('PUT', 'DELETE', 'PATCH'), fc.constantFrom('/orders', '/orders/00000000-0000-4000-8000-000000000000', '/healthz', '/readyz', '/openapi.json', '/admin/outbox')).map(([method, path]) => ({
-        kind: 'wrong method',
-        method,
-        path,
-        headers: {},
-      })),
+      arbitrary: fc
+        .tuple(
+          fc.constantFrom('PUT', 'DELETE', 'PATCH'),
+          fc.constantFrom(
+            '/orders',
+            '/orders/00000000-0000-4000-8000-000000000000',
+            '/healthz',
+            '/readyz',
+            '/openapi.json',
+            '/admin/outbox',
+          ),
+        )
+        .map(([method, path]) => ({
+          kind: 'wrong method',
+          method,
+          path,
+          headers: {},
+        })),
     },
     {
       weight: 2,
@@ -169,29 +238,44 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
     {
       weight: 1,
       arbitrary: fc
-        .record({ status: fc.option(nastyString), customerId: fc.option(nastyString), pageSize: fc.option(fc.oneof(fc.integer(), nastyString)), pageToken: fc.option(nastyString) })
+        .record({
+          status: fc.option(nastyString),
+          customerId: fc.option(nastyString),
+          pageSize: fc.option(fc.oneof(fc.integer(), nastyString)),
+          pageToken: fc.option(nastyString),
+        })
         .map((query) => {
           const params = new URLSearchParams();
           for (const [name, value] of Object.entries(query)) if (value !== null) params.set(name, String(value));
-          return { kind: 'list query', method: 'GET', path: `/orders?${params}`, headers: {} };
+          return { kind: 'list query', method: 'GET', path: `/orders?${params.toString()}`, headers: {} };
         }),
     },
     {
       weight: 2,
       arbitrary: fc
         .tuple(
-          fc.oneof(fc.constant(undefined), fc.constant(`Bearer ${adminToken}`), nastyString.map((s) => `Bearer ${asHeaderValue(s)}`), fc.constantFrom('Basic YWRtaW46YWRtaW4=', 'Bearer', 'bearer  ', adminToken)),
+          fc.oneof(
+            fc.constant(undefined),
+            fc.constant(`Bearer ${adminToken}`),
+            nastyString.map((s) => `Bearer ${asHeaderValue(s)}`),
+            fc.constantFrom('Basic YWRtaW46YWRtaW4=', 'Bearer', 'bearer  ', adminToken),
+          ),
           fc.oneof(
             fc.constant({ method: 'GET', path: '/admin/outbox' }),
             idLike.map((id) => ({ method: 'POST', path: `/admin/outbox/${id}/retry` })),
-            fc.tuple(nastyString, fc.jsonValue()).map(([sku, body]) => ({ method: 'PUT', path: `/admin/inventory/${percentEncode(sku)}`, body: JSON.stringify(body) })),
+            fc
+              .tuple(nastyString, fc.jsonValue())
+              .map(([sku, body]) => ({ method: 'PUT', path: `/admin/inventory/${percentEncode(sku)}`, body: JSON.stringify(body) })),
           ),
         )
         .map(([authorization, route]) => ({
           kind: 'admin route',
           method: route.method,
           path: route.path,
-          headers: { ...(authorization !== undefined ? { authorization } : {}), ...('body' in route ? { 'content-type': 'application/json' } : {}) },
+          headers: {
+            ...(authorization !== undefined ? { authorization } : {}),
+            ...('body' in route ? { 'content-type': 'application/json' } : {}),
+          },
           ...('body' in route ? { body: route.body } : {}),
         })),
     },
@@ -231,8 +315,18 @@ export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
     fc
       .tuple(
         fc.constantFrom<Omit<FuzzRequest, 'kind'>>(
-          { method: 'POST', path: '/orders', headers: { 'content-type': 'text/plain', 'idempotency-key': 'fuzz-edge-415' }, expectStatus: 415 },
-          { method: 'PUT', path: '/admin/inventory/SKU-FUZZ', headers: { 'content-type': 'application/json', authorization: `Bearer x${adminToken}` }, expectStatus: 401 },
+          {
+            method: 'POST',
+            path: '/orders',
+            headers: { 'content-type': 'text/plain', 'idempotency-key': 'fuzz-edge-415' },
+            expectStatus: 415,
+          },
+          {
+            method: 'PUT',
+            path: '/admin/inventory/SKU-FUZZ',
+            headers: { 'content-type': 'application/json', authorization: `Bearer x${adminToken}` },
+            expectStatus: 401,
+          },
           { method: 'PUT', path: '/admin/inventory/SKU-FUZZ', headers: { 'content-type': 'application/json' }, expectStatus: 401 },
           { method: 'POST', path: '/no-such-route', headers: { 'content-type': 'application/json' }, expectStatus: 404 },
           { method: 'PUT', path: '/orders', headers: { 'content-type': 'application/json' }, expectStatus: 405 },
@@ -240,14 +334,12 @@ export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
         bodySize,
       )
       .map(([request, bytes]): FuzzRequest => ({ kind: 'early answer with a body', ...request, body: paddedJson(bytes) })),
-    fc
-      .tuple(pageToken, fc.option(fc.constantFrom('RUNNING', 'COMPLETED')))
-      .map(([token, status]): FuzzRequest => ({
-        kind: 'bad page token',
-        method: 'GET',
-        path: `/orders?${new URLSearchParams({ pageToken: token, ...(status ? { status } : {}) })}`,
-        headers: {},
-        expectStatus: 400,
-      })),
+    fc.tuple(pageToken, fc.option(fc.constantFrom('RUNNING', 'COMPLETED'))).map(([token, status]): FuzzRequest => ({
+      kind: 'bad page token',
+      method: 'GET',
+      path: `/orders?${new URLSearchParams({ pageToken: token, ...(status ? { status } : {}) }).toString()}`,
+      headers: {},
+      expectStatus: 400,
+    })),
   );
 }

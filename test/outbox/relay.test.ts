@@ -7,7 +7,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
 import { closeBrokerConnection } from '../support/broker';
-import type { ReceivedEvent } from '../support/event-probe';
 import { writeOrderEvents } from '../support/outbox-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -49,7 +48,8 @@ function deliveries(orderIds: readonly string[]): Map<string, number> {
   const wanted = new Set(orderIds);
   const seen = new Map<string, number>();
   for (const event of stack.probe.received) {
-    if (wanted.has(event.envelope.metadata.correlationId)) seen.set(event.envelope.messageId, (seen.get(event.envelope.messageId) ?? 0) + 1);
+    if (wanted.has(event.envelope.metadata.correlationId))
+      seen.set(event.envelope.messageId, (seen.get(event.envelope.messageId) ?? 0) + 1);
   }
   return seen;
 }
@@ -66,7 +66,7 @@ async function committedIds(orderIds: readonly string[]): Promise<string[][]> {
 /** Each order's first deliveries, in the order the probe received them. */
 function receivedOrder(orderId: string): string[] {
   const firsts: string[] = [];
-  for (const event of stack.probe.forOrder(orderId) as ReceivedEvent[]) {
+  for (const event of stack.probe.forOrder(orderId)) {
     if (!firsts.includes(event.envelope.messageId)) firsts.push(event.envelope.messageId);
   }
   return firsts;
@@ -84,11 +84,16 @@ describe('outbox relay', () => {
   it('publishes a row again after a crash between broker confirm and mark: a duplicate, never a loss', async () => {
     const orderIds = await writeOrderEvents(stack.db.db, 10, 1);
     // node itself, with tsx as a loader, so the SIGKILL ends the very process we watch.
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', fileURLToPath(new URL('../support/crashing-relay.ts', import.meta.url))],
-      { env: { ...process.env, DATABASE_URL: stack.databaseUrl, EVENTS_EXCHANGE: stack.exchange, RELAY_BATCH_SIZE: '100', RELAY_LEASE_MS: '1000' }, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/crashing-relay.ts', import.meta.url))], {
+      env: {
+        ...process.env,
+        DATABASE_URL: stack.databaseUrl,
+        EVENTS_EXCHANGE: stack.exchange,
+        RELAY_BATCH_SIZE: '100',
+        RELAY_LEASE_MS: '1000',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
@@ -201,8 +206,16 @@ describe('outbox relay', () => {
         { name: 'order.submitted', content: { orderId: poisoned } },
       ]);
     });
-    await stack.db.db.transaction((tx) => appendToOutbox(tx, { orderId: poisoned, step: 'after', causationId: 'ok' }, [{ name: 'order.completed', content: { orderId: poisoned } }]));
-    await stack.db.db.transaction((tx) => appendToOutbox(tx, { orderId: healthy, step: 'only', causationId: 'ok' }, [{ name: 'order.submitted', content: { orderId: healthy } }]));
+    await stack.db.db.transaction((tx) =>
+      appendToOutbox(tx, { orderId: poisoned, step: 'after', causationId: 'ok' }, [
+        { name: 'order.completed', content: { orderId: poisoned } },
+      ]),
+    );
+    await stack.db.db.transaction((tx) =>
+      appendToOutbox(tx, { orderId: healthy, step: 'only', causationId: 'ok' }, [
+        { name: 'order.submitted', content: { orderId: healthy } },
+      ]),
+    );
 
     const relay = await stack.startRelay({ settings: { maxAttempts: 3, backoffBaseMs: 200, backoffMaxMs: 400 } });
     await stack.probe.waitUntil(() => stack.probe.forOrder(healthy).length === 1, 5_000, 'the healthy order');
@@ -212,7 +225,10 @@ describe('outbox relay', () => {
     const deadline = Date.now() + 10_000;
     let poison: typeof outbox.$inferSelect | undefined;
     while (Date.now() < deadline) {
-      [poison] = await stack.db.db.select().from(outbox).where(and(eq(outbox.aggregateId, poisoned), isNotNull(outbox.deadAt)));
+      [poison] = await stack.db.db
+        .select()
+        .from(outbox)
+        .where(and(eq(outbox.aggregateId, poisoned), isNotNull(outbox.deadAt)));
       if (poison) break;
       await sleep(100);
     }
@@ -229,7 +245,9 @@ describe('outbox relay', () => {
     const deadline = Date.now() + 10_000;
     let left = -1;
     while (Date.now() < deadline && left !== 0) {
-      [{ n: left }] = (await stack.db.db.select({ n: count() }).from(outbox).where(inArray(outbox.aggregateId, orderIds))) as [{ n: number }];
+      [{ n: left }] = (await stack.db.db.select({ n: count() }).from(outbox).where(inArray(outbox.aggregateId, orderIds))) as [
+        { n: number },
+      ];
       await sleep(100);
     }
     expect(left).toBe(0);

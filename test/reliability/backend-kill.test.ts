@@ -109,7 +109,7 @@ describe('Postgres backends killed under open transactions', () => {
       const consumerKillsBlocked = killsInTransaction[CONSUMER_APP];
       const flowing = [];
       const killing = (async () => {
-        for (const deadline = Date.now() + FLOWING_KILLS_MS; Date.now() < deadline; ) {
+        for (const deadline = Date.now() + FLOWING_KILLS_MS; Date.now() < deadline;) {
           await kill([WORKER_APP, CONSUMER_APP]);
           await sleep(100 + Math.random() * 100);
         }
@@ -127,7 +127,11 @@ describe('Postgres backends killed under open transactions', () => {
       expect(results.map((result) => result.status)).toEqual(handles.map(() => 'COMPLETED'));
       expect(await stockOf(stack.db.db, sku)).toEqual({ onHand: 100 - handles.length, reserved: 0 });
       const submitted = orderIds.map(submittedId);
-      await waitFor(async () => countBy(await kit.effects(submitted), (e) => e.messageId).size === submitted.length, 'every order.submitted handled', 60_000);
+      await waitFor(
+        async () => countBy(await kit.effects(submitted), (e) => e.messageId).size === submitted.length,
+        'every order.submitted handled',
+        60_000,
+      );
       const perMessage = countBy(await kit.effects(submitted), (e) => e.messageId);
       expect([...perMessage.values()].filter((n) => n !== 1)).toEqual([]);
       expect(await kit.control.getConsumer(consumer.name)).toMatchObject({ queueDepth: 0, dlqDepth: 0 });

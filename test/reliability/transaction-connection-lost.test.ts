@@ -59,7 +59,8 @@ describe('a transaction whose connection is lost', () => {
     await killTransactions();
     expect(await outcome).toBeInstanceOf(TransactionConnectionLostError);
 
-    const backendPid = () => handle.db.transaction(async (tx) => (await tx.execute<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`))[0]!.pid);
+    const backendPid = () =>
+      handle.db.transaction(async (tx) => (await tx.execute<{ pid: number }>(sql`SELECT pg_backend_pid() AS pid`))[0]!.pid);
     const before = await backendPid();
     const failed = await handle.db
       .transaction(async (tx) => {

@@ -15,7 +15,9 @@ beforeAll(() => installQuietRuntime({ coreLogLevel: 'ERROR' }));
 
 describe('replaying against changed workflow code', () => {
   it('refuses every history when two steps are reordered', async () => {
-    const reordered = await bundleAlteredOrderSaga('reserve-after-charge', (source) => swapSteps(source, 'reserveInventory', 'chargePayment'));
+    const reordered = await bundleAlteredOrderSaga('reserve-after-charge', (source) =>
+      swapSteps(source, 'reserveInventory', 'chargePayment'),
+    );
     const outcomes = await replayFixtures(reordered, fixtures);
     for (const { name } of fixtures) {
       expect(outcomes.get(name), name).toBeInstanceOf(DeterminismViolationError);

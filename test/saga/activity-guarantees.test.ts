@@ -71,7 +71,10 @@ describe('every activity is idempotent by (order, step)', () => {
     const { input } = await newOrder();
     await asActivity(input.orderId, activities.recordOrder, input);
     const charge = { orderId: input.orderId, token: 'tok_visa', amountCents: 3000 };
-    const [a, b] = await Promise.all([asActivity(input.orderId, activities.chargePayment, charge), asActivity(input.orderId, activities.chargePayment, charge)]);
+    const [a, b] = await Promise.all([
+      asActivity(input.orderId, activities.chargePayment, charge),
+      asActivity(input.orderId, activities.chargePayment, charge),
+    ]);
     expect(a).toEqual(b);
     expect(await stack.db.db.select().from(payments).where(eq(payments.orderId, input.orderId))).toHaveLength(1);
   });
@@ -103,9 +106,10 @@ describe('compensation registered before the step', () => {
     const { input, sku } = await newOrder();
     await asActivity(input.orderId, activities.recordOrder, input);
     await asActivity(input.orderId, activities.releaseInventory, { orderId: input.orderId });
-    const late = await asActivity(input.orderId, activities.reserveInventory, { orderId: input.orderId, lines: [{ sku, quantity: 2 }] }).catch(
-      (error: unknown) => error,
-    );
+    const late = await asActivity(input.orderId, activities.reserveInventory, {
+      orderId: input.orderId,
+      lines: [{ sku, quantity: 2 }],
+    }).catch((error: unknown) => error);
     expect(late).toMatchObject({ type: 'AlreadyCompensated', nonRetryable: true });
     expect(await stockOf(stack.db.db, sku)).toEqual({ onHand: 10, reserved: 0 });
   });
@@ -126,7 +130,10 @@ describe('a step commits its state change and its events together or not at all'
     const sku = await stack.addSku({ priceCents: 100, onHand: 5 });
     const orderId = randomUUID();
     const attempt = runStep(stack.db.db, context(orderId), async (tx) => {
-      await tx.update(inventory).set({ reserved: sql`${inventory.reserved} + 1` }).where(eq(inventory.sku, sku));
+      await tx
+        .update(inventory)
+        .set({ reserved: sql`${inventory.reserved} + 1` })
+        .where(eq(inventory.sku, sku));
       // Postgres refuses \u0000 in jsonb: the outbox insert fails inside the transaction.
       return { kind: 'done', result: null, events: [{ name: 'inventory.reserved', content: { note: 'bad\u0000byte' } }] };
     });

@@ -29,7 +29,12 @@ describe('classifyStepError', () => {
   it('an int4 overflow (the issue: 2,206,600,000 cents) is InvalidData, through drizzle wrapping postgres.js', async () => {
     const error = await viaDrizzle('SELECT 2206600000::int4');
     expect(error).toHaveProperty('cause.name', 'PostgresError');
-    expect(classifyStepError(error)).toEqual({ retryable: false, type: 'InvalidData', sqlState: '22003', message: 'integer out of range (SQLSTATE 22003)' });
+    expect(classifyStepError(error)).toEqual({
+      retryable: false,
+      type: 'InvalidData',
+      sqlState: '22003',
+      message: 'integer out of range (SQLSTATE 22003)',
+    });
   });
 
   it('data exceptions (class 22) are InvalidData: bad text for a number, NUL in text, division by zero', async () => {
@@ -49,7 +54,10 @@ describe('classifyStepError', () => {
     const check = classifyStepError(await viaDrizzle('INSERT INTO classify_probe VALUES (2, -5)'));
     expect(check).toMatchObject({ retryable: false, type: 'ConstraintViolation', sqlState: '23514' });
     expect(!check.retryable && check.message).toMatch(/constraint amount_positive, table classify_probe/);
-    expect(classifyStepError(await viaDrizzle('INSERT INTO classify_probe VALUES (1, 1)'))).toMatchObject({ type: 'ConstraintViolation', sqlState: '23505' });
+    expect(classifyStepError(await viaDrizzle('INSERT INTO classify_probe VALUES (1, 1)'))).toMatchObject({
+      type: 'ConstraintViolation',
+      sqlState: '23505',
+    });
     const notNull = classifyStepError(await viaDrizzle('INSERT INTO classify_probe VALUES (3, NULL)'));
     expect(notNull).toMatchObject({ type: 'ConstraintViolation', sqlState: '23502' });
     expect(!notNull.retryable && notNull.message).toContain('column amount');
@@ -58,7 +66,7 @@ describe('classifyStepError', () => {
   it('an index row too large for a btree (class 54) is ProgramLimitExceeded', async () => {
     await sql`CREATE TEMP TABLE classify_big (key text PRIMARY KEY)`;
     // Random hex barely compresses: ~5 KB stays above a btree entry's limit (about 2.7 KB).
-    const error = await viaDrizzle('INSERT INTO classify_big SELECT string_agg(md5(random()::text), \'\') FROM generate_series(1, 300)');
+    const error = await viaDrizzle("INSERT INTO classify_big SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 300)");
     expect(classifyStepError(error)).toMatchObject({ retryable: false, type: 'ProgramLimitExceeded', sqlState: '54000' });
   });
 

@@ -49,7 +49,15 @@ describe('an order that fails for good is compensated, newest first', () => {
     expect(result.status).toBe('FAILED');
     expect(result.failure).toMatchObject({ step: 'createShipment', type: 'ShippingRefused' });
     expect(result.compensations.map((c) => c.step)).toEqual(['cancelShipment', 'refundPayment', 'releaseInventory']);
-    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHECKING_FRAUD', 'CHARGING_PAYMENT', 'SHIPPING', 'COMPENSATING', 'FAILED']);
+    expect(await statusTrail(handle)).toEqual([
+      'PENDING',
+      'RESERVING_INVENTORY',
+      'CHECKING_FRAUD',
+      'CHARGING_PAYMENT',
+      'SHIPPING',
+      'COMPENSATING',
+      'FAILED',
+    ]);
     const rows = await orderRows(stack.db.db, input.orderId, [sku]);
     expect(rows.payments).toEqual([expect.objectContaining({ status: 'REFUNDED', amountCents: 3000, refundedCents: 3000 })]);
     expect(rows.shipments).toEqual([]);
@@ -69,7 +77,12 @@ describe('an order that fails for good is compensated, newest first', () => {
   it('out of stock: reserves nothing, charges nothing', async () => {
     const plenty = await stack.addSku({ priceCents: 100, onHand: 50 });
     const scarce = await stack.addSku({ priceCents: 100, onHand: 1 });
-    const input = stack.orderInput({ items: [{ sku: plenty, quantity: 3 }, { sku: scarce, quantity: 2 }] });
+    const input = stack.orderInput({
+      items: [
+        { sku: plenty, quantity: 3 },
+        { sku: scarce, quantity: 2 },
+      ],
+    });
     const result = await (await stack.startOrder(input)).result();
 
     expect(result.status).toBe('FAILED');
@@ -89,7 +102,11 @@ describe('an order that fails for good is compensated, newest first', () => {
     const result = await (await stack.startOrder(input)).result();
 
     expect(result.status).toBe('FAILED');
-    expect(result.failure).toEqual({ step: 'checkFraud', type: 'FraudSuspected', reason: 'customer cust-fraud is on the fraud watch list' });
+    expect(result.failure).toEqual({
+      step: 'checkFraud',
+      type: 'FraudSuspected',
+      reason: 'customer cust-fraud is on the fraud watch list',
+    });
     expect(result.compensations.map((c) => c.step)).toEqual(['releaseInventory']);
     const rows = await orderRows(stack.db.db, input.orderId, [sku]);
     expect(rows.order).toMatchObject({ status: 'FAILED', failedStep: 'checkFraud', failureType: 'FraudSuspected' });

@@ -27,14 +27,24 @@ describe('manual review above the threshold', () => {
     expect(waiting.waitingFor).toContain('review decision');
     // What the Temporal UI shows as the saga's current details.
     const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
-    expect(metadata.currentDetails).toContain('**Waiting for** a review decision (approve or reject), at most 1 min: the total is above 10.00 EUR');
+    expect(metadata.currentDetails).toContain(
+      '**Waiting for** a review decision (approve or reject), at most 1 min: the total is above 10.00 EUR',
+    );
 
     const afterApproval = await handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'test' }] });
     expect(afterApproval.orderId).toBe(input.orderId);
     const result = await handle.result();
     expect(result.status).toBe('COMPLETED');
     expect(result.steps.map((s) => s.step)).toContain('review');
-    expect(await statusTrail(handle)).toEqual(['PENDING', 'RESERVING_INVENTORY', 'CHECKING_FRAUD', 'CHARGING_PAYMENT', 'AWAITING_REVIEW', 'SHIPPING', 'COMPLETED']);
+    expect(await statusTrail(handle)).toEqual([
+      'PENDING',
+      'RESERVING_INVENTORY',
+      'CHECKING_FRAUD',
+      'CHARGING_PAYMENT',
+      'AWAITING_REVIEW',
+      'SHIPPING',
+      'COMPLETED',
+    ]);
   });
 
   it('orders at or below the threshold skip the review', async () => {

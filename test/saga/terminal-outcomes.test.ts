@@ -26,9 +26,11 @@ afterAll(() => stack?.close());
 async function resultWithin(handle: WorkflowHandle<typeof orderSaga>, ms = 30_000): Promise<OrderSagaState> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(async () => {
-      const state = await handle.query(statusQuery).catch(() => undefined);
-      reject(new Error(`saga ${handle.workflowId} did not end within ${ms} ms; it is ${state?.status ?? 'unknown'}`));
+    timer = setTimeout(() => {
+      void handle
+        .query(statusQuery)
+        .catch(() => undefined)
+        .then((state) => reject(new Error(`saga ${handle.workflowId} did not end within ${ms} ms; it is ${state?.status ?? 'unknown'}`)));
     }, ms);
   });
   try {
@@ -52,12 +54,21 @@ describe('an order above the limits, started without the API', () => {
     expect((await orderRows(stack.db.db, input.orderId)).order).toBeUndefined();
     await stack.probe.waitForOrderEvent(input.orderId, 'order.failed');
     expect(stack.probe.namesFor(input.orderId)).toEqual(['order.failed']);
-    expect(stack.probe.forOrder(input.orderId)[0]!.envelope.content).toMatchObject({ customerId: input.customerId, failureType: 'OrderLimitExceeded', failedStep: 'recordOrder' });
+    expect(stack.probe.forOrder(input.orderId)[0]!.envelope.content).toMatchObject({
+      customerId: input.customerId,
+      failureType: 'OrderLimitExceeded',
+      failedStep: 'recordOrder',
+    });
   });
 
   it('a price that rose above the limit after the API checked it: OrderLimitExceeded with the catalog total', async () => {
     const sku = await stack.addSku({ priceCents: 40_000_000, onHand: 10 });
-    const input = stack.orderInput({ items: [{ sku, quantity: 2 }, { sku, quantity: 1 }] });
+    const input = stack.orderInput({
+      items: [
+        { sku, quantity: 2 },
+        { sku, quantity: 1 },
+      ],
+    });
     const result = await resultWithin(await stack.startOrder(input));
     expect(result.status).toBe('FAILED');
     expect(result.failure).toEqual({
@@ -109,7 +120,11 @@ describe('a step that retrying cannot fix', () => {
       expect(result.failure).toMatchObject({ step: 'createShipment', type: 'ShippingRefused' });
       expect(result.compensations).toEqual([
         expect.objectContaining({ step: 'cancelShipment', outcome: 'COMPENSATED' }),
-        expect.objectContaining({ step: 'refundPayment', outcome: 'FAILED', error: expect.stringContaining(`SQLSTATE 23514, constraint ${constraint}`) }),
+        expect.objectContaining({
+          step: 'refundPayment',
+          outcome: 'FAILED',
+          error: expect.stringContaining(`SQLSTATE 23514, constraint ${constraint}`),
+        }),
         expect.objectContaining({ step: 'releaseInventory', outcome: 'COMPENSATED' }),
       ]);
       const rows = await orderRows(stack.db.db, input.orderId, [sku]);
@@ -147,7 +162,14 @@ describe('a step that retrying cannot fix', () => {
 describe('a transient error', () => {
   it('keeps retrying (serialization failures at chargePayment, twice) and the saga completes; the retry record is cleared', async () => {
     const input = stack.orderInput();
-    const trigger = await failOrderWrites(stack.db.sql, { table: 'payments', on: 'INSERT', orderId: input.orderId, sqlState: '40001', message: 'simulated serialization failure', times: 2 });
+    const trigger = await failOrderWrites(stack.db.sql, {
+      table: 'payments',
+      on: 'INSERT',
+      orderId: input.orderId,
+      sqlState: '40001',
+      message: 'simulated serialization failure',
+      times: 2,
+    });
     try {
       const handle = await stack.startOrder(input);
       const result = await resultWithin(handle);

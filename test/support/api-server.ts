@@ -33,7 +33,14 @@ export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {
   // Named after the stack and a count, so a test can find this API's broker connection.
   const readiness =
     overrides.readiness ??
-    createReadinessChecker({ client, sql: db.sql, amqpUrl: config.AMQP_URL, cacheMs: config.READINESS_CACHE_MS, connectionName: `readiness-${stack.exchange}-${++apiCount}`, log });
+    createReadinessChecker({
+      client,
+      sql: db.sql,
+      amqpUrl: config.AMQP_URL,
+      cacheMs: config.READINESS_CACHE_MS,
+      connectionName: `readiness-${stack.exchange}-${++apiCount}`,
+      log,
+    });
   const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...overrides, config, client, db, consumers, readiness };
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
@@ -70,7 +77,12 @@ export function orderBody(overrides: Record<string, unknown> = {}) {
 }
 
 /** Polls GET /orders/:id until the saga reports `status`. */
-export async function waitForOrderStatus(api: RunningApi, orderId: string, status: string, timeoutMs = 20_000): Promise<Record<string, unknown>> {
+export async function waitForOrderStatus(
+  api: RunningApi,
+  orderId: string,
+  status: string,
+  timeoutMs = 20_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   let last: Record<string, unknown> = {};
   while (Date.now() < deadline) {

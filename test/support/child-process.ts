@@ -18,7 +18,10 @@ export interface RunningChild {
  */
 export function spawnTs(path: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): RunningChild {
   const script = fileURLToPath(new URL(`../../${path}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   // A crash's stack trace shows in the test output.

@@ -73,18 +73,34 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
   const publisher = await ConfirmPublisher.open(fullSettings.amqpUrl, `test-publisher-${stack.exchange}`, stack.exchange, log, 500);
   const rawConnection = await amqp.connect(fullSettings.amqpUrl);
   const rawChannel = await rawConnection.createConfirmChannel();
-  const control = createConsumerControl({ db: stack.db.db, amqpUrl: fullSettings.amqpUrl, consumers: definitions, retry: fullSettings.retry, log });
+  const control = createConsumerControl({
+    db: stack.db.db,
+    amqpUrl: fullSettings.amqpUrl,
+    consumers: definitions,
+    retry: fullSettings.retry,
+    log,
+  });
 
   return {
     settings: fullSettings,
     control,
     define(name, handlers, overrides = {}) {
-      const definition: ConsumerDefinition = { name, queue: `${stack.exchange}.${name}`, bindings: ['#'], prefetch: 10, handlers, ...overrides };
+      const definition: ConsumerDefinition = {
+        name,
+        queue: `${stack.exchange}.${name}`,
+        bindings: ['#'],
+        prefetch: 10,
+        handlers,
+        ...overrides,
+      };
       definitions.push(definition);
       return definition;
     },
     async start(definition) {
-      const db = connectDb(stack.databaseUrl, { max: Math.max(2, definition.prefetch), applicationName: `consumer-test-${definition.name}` });
+      const db = connectDb(stack.databaseUrl, {
+        max: Math.max(2, definition.prefetch),
+        applicationName: `consumer-test-${definition.name}`,
+      });
       pools.push(db);
       const runner = new ConsumerRunner(definition, { db, settings: fullSettings, log });
       runners.push(runner);
@@ -103,11 +119,14 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
         due: true,
       }));
       const results = await publisher.publishAll(rows);
-      if (results.confirmed.length !== rows.length) throw new Error(`only ${results.confirmed.length} of ${rows.length} test events were confirmed`);
+      if (results.confirmed.length !== rows.length)
+        throw new Error(`only ${results.confirmed.length} of ${rows.length} test events were confirmed`);
     },
     publishRaw(routingKey, body, properties = {}) {
       return new Promise((resolve, reject) =>
-        rawChannel.publish(stack.exchange, routingKey, body, { persistent: true, ...properties }, (error: unknown) => (error ? reject(error) : resolve())),
+        rawChannel.publish(stack.exchange, routingKey, body, { persistent: true, ...properties }, (error: unknown) =>
+          error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
+        ),
       );
     },
     async effects(messageIds) {

@@ -14,8 +14,7 @@ export interface FailingTrigger {
 export async function failOrderWrites(
   sql: Sql,
   options: { table: 'orders' | 'payments' | 'shipments'; on: 'INSERT' | 'UPDATE'; sqlState: string; message: string; times?: number } & (
-    | { orderId: string }
-    | { customerId: string }
+    { orderId: string } | { customerId: string }
   ),
 ): Promise<FailingTrigger> {
   const name = `test_fail_${uniqueSuffix()}`;
@@ -39,14 +38,21 @@ export async function failOrderWrites(
     CREATE TRIGGER ${name} BEFORE ${options.on} ON ${options.table} FOR EACH ROW EXECUTE FUNCTION ${name}();`);
   return {
     async remove() {
-      await sql.unsafe(`DROP TRIGGER ${name} ON ${options.table}; DROP FUNCTION ${name}();${counted ? ` DROP SEQUENCE ${name}_calls;` : ''}`);
+      await sql.unsafe(
+        `DROP TRIGGER ${name} ON ${options.table}; DROP FUNCTION ${name}();${counted ? ` DROP SEQUENCE ${name}_calls;` : ''}`,
+      );
     },
   };
 }
 
 /** Adds a check constraint that only this order's rows break (NOT VALID: existing rows are not checked). */
-export async function forbidForOrder(sql: Sql, options: { table: 'payments' | 'shipments'; orderId: string; when: string }): Promise<string> {
+export async function forbidForOrder(
+  sql: Sql,
+  options: { table: 'payments' | 'shipments'; orderId: string; when: string },
+): Promise<string> {
   const constraint = `test_forbid_${uniqueSuffix()}`;
-  await sql.unsafe(`ALTER TABLE ${options.table} ADD CONSTRAINT ${constraint} CHECK (NOT (order_id = '${options.orderId}' AND ${options.when})) NOT VALID`);
+  await sql.unsafe(
+    `ALTER TABLE ${options.table} ADD CONSTRAINT ${constraint} CHECK (NOT (order_id = '${options.orderId}' AND ${options.when})) NOT VALID`,
+  );
   return constraint;
 }

@@ -22,7 +22,15 @@ export async function openHeadlessBrowser(origin: string): Promise<HeadlessBrows
     headless: true,
     viewport: { width: 1600, height: 1200 },
     timezoneId: 'UTC',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
   await context.route('**/*', (route) => (route.request().url().startsWith(`${origin}/`) ? route.continue() : route.abort()));
   const page = context.pages()[0] ?? (await context.newPage());

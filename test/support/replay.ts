@@ -6,7 +6,10 @@ import type { HistoryFixture } from '../../histories/fixture-files';
  * fixture's error by name: undefined when it replayed cleanly, a DeterminismViolationError when
  * the code no longer issues the commands its history recorded.
  */
-export async function replayFixtures(workflowBundle: WorkflowBundleOption, fixtures: readonly HistoryFixture[]): Promise<Map<string, Error | undefined>> {
+export async function replayFixtures(
+  workflowBundle: WorkflowBundleOption,
+  fixtures: readonly HistoryFixture[],
+): Promise<Map<string, Error | undefined>> {
   const outcomes = new Map<string, Error | undefined>();
   const histories = fixtures.map(({ name, history }) => ({ workflowId: name, history }));
   for await (const { workflowId, error } of Worker.runReplayHistories({ workflowBundle, replayName: 'history-fixtures' }, histories)) {

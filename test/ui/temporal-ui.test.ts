@@ -75,7 +75,13 @@ describe('the Temporal UI shows a saga', () => {
     await progress.getByText('Status FAILED').waitFor();
     await progress.getByText('Failed at createShipment: ShippingRefused, the carrier does not ship to AQ').waitFor();
     await progress.getByText('Compensations cancelShipment ✓, refundPayment ✓, releaseInventory ✓').waitFor();
-    for (const summary of ['Ship to McMurdo, AQ', 'Compensate: cancel shipment', 'Compensate: refund payment', 'Compensate: release inventory', 'Mark order FAILED']) {
+    for (const summary of [
+      'Ship to McMurdo, AQ',
+      'Compensate: cancel shipment',
+      'Compensate: refund payment',
+      'Compensate: release inventory',
+      'Mark order FAILED',
+    ]) {
       await page.getByText(summary, { exact: true }).waitFor();
     }
     await saveScreenshot(page, 'compensated-order');

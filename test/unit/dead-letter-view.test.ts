@@ -10,7 +10,12 @@ describe('describeDeadLetter', () => {
   it('shows a UTF-8 body as text and anything else as base64, with its size', () => {
     expect(describeDeadLetter(parked(Buffer.from('{"a":"é"}')))).toMatchObject({ body: '{"a":"é"}', bodyEncoding: 'utf8', bodyBytes: 10 });
     const binary = Buffer.from([0x7b, 0xff, 0x00, 0xc3]);
-    expect(describeDeadLetter(parked(binary))).toMatchObject({ body: binary.toString('base64'), bodyEncoding: 'base64', bodyBytes: 4, reason: 'not-utf8' });
+    expect(describeDeadLetter(parked(binary))).toMatchObject({
+      body: binary.toString('base64'),
+      bodyEncoding: 'base64',
+      bodyBytes: 4,
+      reason: 'not-utf8',
+    });
   });
 
   it('cuts a large body at 64 KiB, without calling text binary because the cut split a character', () => {
@@ -39,12 +44,21 @@ describe('describeDeadLetter', () => {
     ]) {
       expect(() => describeDeadLetter(parked(Buffer.from('x'), headers))).not.toThrow();
     }
-    expect(describeDeadLetter(parked(Buffer.from('x'), { [HEADER.reason]: 'internal-error', [HEADER.attempts]: weird }))).toMatchObject({ attempts: null, error: '' });
+    expect(describeDeadLetter(parked(Buffer.from('x'), { [HEADER.reason]: 'internal-error', [HEADER.attempts]: weird }))).toMatchObject({
+      attempts: null,
+      error: '',
+    });
   });
 
   it("explains the broker's own dead letters: the delivery limit, and the runner's last-resort reject", () => {
     const death = (reason: string) => ({ 'x-death': [{ reason, time: { '!': 'timestamp', value: 1_700_000_000 } }] });
-    expect(describeDeadLetter(parked(Buffer.from('x'), death('delivery_limit')))).toMatchObject({ reason: 'delivery-limit', deadLetteredAt: '2023-11-14T22:13:20.000Z' });
-    expect(describeDeadLetter(parked(Buffer.from('x'), death('rejected')))).toMatchObject({ reason: 'internal-error', error: expect.stringContaining('could not park it') });
+    expect(describeDeadLetter(parked(Buffer.from('x'), death('delivery_limit')))).toMatchObject({
+      reason: 'delivery-limit',
+      deadLetteredAt: '2023-11-14T22:13:20.000Z',
+    });
+    expect(describeDeadLetter(parked(Buffer.from('x'), death('rejected')))).toMatchObject({
+      reason: 'internal-error',
+      error: expect.stringContaining('could not park it'),
+    });
   });
 });

@@ -9,7 +9,12 @@ const LIMITS: DecodeLimits = { maxBodyBytes: 64 * 1024, maxJsonDepth: 32 };
 
 function envelopeOf(content: unknown = { orderId: randomUUID() }) {
   const orderId = randomUUID();
-  return { messageId: randomUUID(), name: 'order.completed', content, metadata: { correlationId: orderId, causationId: 'test', createdUtc: new Date().toISOString() } };
+  return {
+    messageId: randomUUID(),
+    name: 'order.completed',
+    content,
+    metadata: { correlationId: orderId, causationId: 'test', createdUtc: new Date().toISOString() },
+  };
 }
 
 /** A delivery as the relay publishes it: properties taken from the envelope. */
@@ -56,7 +61,9 @@ describe('decodeEnvelope', () => {
     expect(result).toMatchObject({ ok: false, reason: 'too-large' });
     expect(!result.ok && result.error).toMatch(/over the limit of 65536/);
     // Not even UTF-8 is checked: size comes first.
-    expect(decodeEnvelope(delivery(envelope, {}, Buffer.alloc(LIMITS.maxBodyBytes + 1, 0xff)), LIMITS)).toMatchObject({ reason: 'too-large' });
+    expect(decodeEnvelope(delivery(envelope, {}, Buffer.alloc(LIMITS.maxBodyBytes + 1, 0xff)), LIMITS)).toMatchObject({
+      reason: 'too-large',
+    });
   });
 
   it('decodes strictly: invalid UTF-8 is refused, not patched with U+FFFD', () => {
@@ -65,7 +72,10 @@ describe('decodeEnvelope', () => {
     for (const bad of [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82]]) {
       const at = text.indexOf('@');
       const body = Buffer.concat([Buffer.from(text.slice(0, at)), Buffer.from(bad), Buffer.from(text.slice(at + 1))]);
-      expect(decodeEnvelope(delivery(envelope, {}, body), LIMITS), `bytes ${bad}`).toMatchObject({ ok: false, reason: 'not-utf8' });
+      expect(decodeEnvelope(delivery(envelope, {}, body), LIMITS), `bytes ${bad.join(',')}`).toMatchObject({
+        ok: false,
+        reason: 'not-utf8',
+      });
     }
   });
 
@@ -77,7 +87,10 @@ describe('decodeEnvelope', () => {
       ['application/json; charset=latin1', undefined],
       ['application/json', 'gzip'],
     ]) {
-      expect(decodeEnvelope(delivery(envelope, { contentType, contentEncoding }), LIMITS), `${contentType} ${contentEncoding}`).toMatchObject({
+      expect(
+        decodeEnvelope(delivery(envelope, { contentType, contentEncoding }), LIMITS),
+        `${contentType} ${contentEncoding}`,
+      ).toMatchObject({
         ok: false,
         reason: 'unsupported-content-type',
       });
@@ -95,7 +108,9 @@ describe('decodeEnvelope', () => {
     expect(result).toMatchObject({ ok: false, reason: 'invalid-envelope' });
     const error = result.ok ? '' : result.error;
     for (const path of ['messageId', 'content', 'metadata.correlationId', 'metadata.causationId']) expect(error).toContain(path);
-    expect(decodeEnvelope(delivery(envelope, {}, Buffer.from('{"messageId": "oops", truncated')), LIMITS)).toMatchObject({ reason: 'unparseable' });
+    expect(decodeEnvelope(delivery(envelope, {}, Buffer.from('{"messageId": "oops", truncated')), LIMITS)).toMatchObject({
+      reason: 'unparseable',
+    });
     expect(decodeEnvelope(delivery(envelope, {}, Buffer.from('null')), LIMITS)).toMatchObject({ reason: 'invalid-envelope' });
   });
 
@@ -104,8 +119,13 @@ describe('decodeEnvelope', () => {
     const missing = decodeEnvelope(delivery(envelope, { messageId: undefined, type: undefined, correlationId: undefined }), LIMITS);
     expect(missing).toMatchObject({ ok: false, reason: 'property-mismatch' });
     expect(!missing.ok && missing.error).toMatch(/messageId is missing.*type is missing.*correlationId is missing/);
-    const other = decodeEnvelope(delivery(envelope, { messageId: randomUUID(), type: 'order.failed', correlationId: envelope.metadata.correlationId }), LIMITS);
-    expect(!other.ok && other.error).toMatch(/messageId is "[^"]+" but the envelope says.*type is "order.failed" but the envelope says "order.completed"/);
+    const other = decodeEnvelope(
+      delivery(envelope, { messageId: randomUUID(), type: 'order.failed', correlationId: envelope.metadata.correlationId }),
+      LIMITS,
+    );
+    expect(!other.ok && other.error).toMatch(
+      /messageId is "[^"]+" but the envelope says.*type is "order.failed" but the envelope says "order.completed"/,
+    );
     expect(!other.ok && other.error).not.toContain('correlationId');
   });
 
@@ -114,7 +134,7 @@ describe('decodeEnvelope', () => {
     const envelope = envelopeOf();
     const bodies = [
       JSON.stringify({ ...envelope, messageId: marker.repeat(1000) }),
-      JSON.stringify({ ...envelope, content: { [marker.repeat(1000)]: 1e400 } }).replace('null', '1e400'),
+      JSON.stringify({ ...envelope, content: { [marker.repeat(1000)]: Infinity } }).replace('null', '1e400'),
       JSON.stringify({ ...envelope, name: marker.repeat(1000) }),
       `${marker.repeat(3000)}`,
     ];
@@ -132,17 +152,22 @@ describe('decodeEnvelope', () => {
     const anyBody = fc.oneof(
       fc.uint8Array({ maxLength: 512 }).map((bytes) => Buffer.from(bytes)),
       fc.jsonValue({ maxDepth: 40 }).map((value) => Buffer.from(JSON.stringify(value) ?? 'null')),
-      fc.record({ messageId: fc.anything(), name: fc.anything(), content: fc.anything(), metadata: fc.anything() }, { requiredKeys: [] }).map((value) => {
-        try {
-          return Buffer.from(JSON.stringify(value) ?? '');
-        } catch {
-          return Buffer.from('{');
-        }
-      }),
+      fc
+        .record({ messageId: fc.anything(), name: fc.anything(), content: fc.anything(), metadata: fc.anything() }, { requiredKeys: [] })
+        .map((value) => {
+          try {
+            return Buffer.from(JSON.stringify(value) ?? '');
+          } catch {
+            return Buffer.from('{');
+          }
+        }),
     );
     fc.assert(
       fc.property(anyBody, fc.option(fc.string({ maxLength: 40 })), (body, contentType) => {
-        const result = decodeEnvelope(delivery(envelope, { contentType: contentType ?? undefined }, body), { maxBodyBytes: 256, maxJsonDepth: 8 });
+        const result = decodeEnvelope(delivery(envelope, { contentType: contentType ?? undefined }, body), {
+          maxBodyBytes: 256,
+          maxJsonDepth: 8,
+        });
         if (!result.ok) expect(DEAD_LETTER_REASONS).toContain(result.reason);
       }),
       { numRuns: 2000 },

@@ -46,7 +46,10 @@ describe('delivery headers from a hostile publisher', () => {
       }
       expect(replayedHeaders(message)[HEADER.replays]).toBe(typeof value === 'number' && Number.isInteger(value) ? value + 1 : 1);
     }
-    expect(retryHeaders(withHeaders({ [HEADER.replays]: 2, [HEADER.replayedAt]: 'then' }), 2, 'boom')).toMatchObject({ [HEADER.replays]: 2, [HEADER.replayedAt]: 'then' });
+    expect(retryHeaders(withHeaders({ [HEADER.replays]: 2, [HEADER.replayedAt]: 'then' }), 2, 'boom')).toMatchObject({
+      [HEADER.replays]: 2,
+      [HEADER.replayedAt]: 'then',
+    });
   });
 });
 
