@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { serve } from '@hono/node-server';
 import { loadConfig } from '../config/env';
 import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { shippedConsumerControl } from '../consumers/shipped-consumers';
 import { connectTemporalClient } from '../saga-client/connect';
 import { createApp } from './app';
+import { serveApi } from './serve-api';
 import { createReadinessChecker } from './readiness';
 
 /** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes. */
@@ -29,7 +29,7 @@ const readiness = createReadinessChecker({
 });
 const app = createApp({ config, client, db, log, adminToken, consumers, readiness });
 
-const server = serve({ fetch: app.fetch, port: config.API_PORT, hostname: config.API_HOST }, (info) =>
+const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST }, (info) =>
   log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
 );
 

@@ -1,8 +1,9 @@
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
+import type { ServerType } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import { createReadinessChecker } from '../../api/readiness';
+import { serveApi } from '../../api/serve-api';
 import { shippedConsumerControl } from '../../consumers/shipped-consumers';
 import { createLogger } from '../../logging/logger';
 import { afterAll, beforeAll } from 'vitest';
@@ -44,7 +45,7 @@ export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {
   const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...overrides, config, client, db, consumers, readiness };
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
-    const started = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+    const started = serveApi(app, { port: 0, hostname: '127.0.0.1' }, () => resolve(started));
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
