@@ -1,7 +1,7 @@
-import { inArray } from 'drizzle-orm';
-import { mergeItems, orderTotalCents, totalLimitViolation, unitLimitViolations } from '../domain/order-limits';
+import { priceAtCatalog } from '../db/catalog';
+import { orderTotalCents, totalLimitViolation, unitLimitViolations } from '../domain/order-limits';
 import type { OrderSagaInput, PricedLine } from '../domain/order';
-import { inventory, orders } from '../drizzle/schema';
+import { orders } from '../drizzle/schema';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done, rejected } from './run-step';
@@ -24,21 +24,8 @@ export const recordOrder =
     activityStep(deps, input.orderId, 'recordOrder', async (tx) => {
       const unitProblems = unitLimitViolations(input.items);
       if (unitProblems.length > 0) return rejected('OrderLimitExceeded', unitProblems.map((p) => p.message).join('; '));
-      const items = mergeItems(input.items);
-      const catalog = await tx
-        .select({ sku: inventory.sku, priceCents: inventory.priceCents })
-        .from(inventory)
-        .where(
-          inArray(
-            inventory.sku,
-            items.map((i) => i.sku),
-          ),
-        );
-      const prices = new Map(catalog.map((row) => [row.sku, row.priceCents]));
-      const unknown = items.filter((i) => !prices.has(i.sku)).map((i) => i.sku);
-      const lines: PricedLine[] = items
-        .filter((i) => prices.has(i.sku))
-        .map((i) => ({ sku: i.sku, quantity: i.quantity, unitPriceCents: prices.get(i.sku)! }));
+      const { lines, unknownSkus } = await priceAtCatalog(tx, input.items);
+      const unknown = [...unknownSkus];
       const recorded: RecordedOrder = { totalCents: orderTotalCents(lines), currency: 'EUR', lines };
       const overTotal = totalLimitViolation(recorded.totalCents);
       if (overTotal) return rejected('OrderLimitExceeded', overTotal.message);

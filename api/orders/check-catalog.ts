@@ -1,8 +1,7 @@
-import { inArray } from 'drizzle-orm';
+import { priceAtCatalog } from '../../db/catalog';
 import type { Database } from '../../db/client';
 import type { OrderItem } from '../../domain/order';
-import { mergeItems, orderTotalCents, totalLimitViolation } from '../../domain/order-limits';
-import { inventory } from '../../drizzle/schema';
+import { orderTotalCents, totalLimitViolation } from '../../domain/order-limits';
 import { ApiError } from '../errors';
 
 /**
@@ -11,22 +10,12 @@ import { ApiError } from '../errors';
  * checks the total again with the prices it records.
  */
 export async function checkAgainstCatalog(db: Database, items: readonly OrderItem[]): Promise<void> {
-  const merged = mergeItems(items);
-  const rows = await db
-    .select({ sku: inventory.sku, priceCents: inventory.priceCents })
-    .from(inventory)
-    .where(
-      inArray(
-        inventory.sku,
-        merged.map((item) => item.sku),
-      ),
-    );
-  const prices = new Map(rows.map((row) => [row.sku, row.priceCents]));
+  const { lines, unknownSkus } = await priceAtCatalog(db, items);
   const unknown = items.flatMap((item, index) =>
-    prices.has(item.sku) ? [] : [{ path: `items.${index}.sku`, message: `unknown SKU ${item.sku}` }],
+    unknownSkus.has(item.sku) ? [{ path: `items.${index}.sku`, message: `unknown SKU ${item.sku}` }] : [],
   );
   if (unknown.length > 0) throw new ApiError(400, 'validation_failed', 'the order names SKUs the catalog does not have', unknown);
-  const total = orderTotalCents(merged.map((item) => ({ ...item, unitPriceCents: prices.get(item.sku)! })));
+  const total = orderTotalCents(lines);
   const overLimit = totalLimitViolation(total);
   if (overLimit) throw new ApiError(400, 'validation_failed', 'the order is above the limit of one order', [overLimit]);
 }
