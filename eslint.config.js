@@ -28,7 +28,7 @@ const workflowRestrictedImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'bench/results/', '.test-output/', 'drizzle/migrations/', 'drizzle/schema.ts'] },
+  { ignores: ['node_modules/', 'tools/bench/results/', '.test-output/', 'drizzle/migrations/', 'drizzle/schema.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

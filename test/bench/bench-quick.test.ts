@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, inject, it } from 'vitest';
-import type { BenchResults } from '../../bench/results';
+import type { BenchResults } from '../../tools/bench/results';
 import { loadConfig } from '../../config/env';
 import { withDatabase } from '../../db/admin';
 import { spawnTs } from '../support/child-process';
@@ -19,7 +19,7 @@ afterAll(() => rm(resultsDir, { recursive: true, force: true }));
 describe('npm run bench -- --quick', () => {
   it('runs every part against its baseline, prints every ratio and leaves nothing behind', { timeout: 360_000 }, async () => {
     const bench = spawnTs(
-      'bench/run.ts',
+      'tools/bench/run.ts',
       {
         BENCH_RESULTS_DIR: resultsDir,
         // The run's prebuilt bundle: the saga worker then skips bundling (a benchmark run bundles itself).

@@ -1,7 +1,7 @@
 import { expect, it } from 'vitest';
-import { runChaos } from '../../chaos/chaos-run';
-import { chaosProfile } from '../../chaos/options';
-import { formatChaosReport, violationDetails } from '../../chaos/report';
+import { runChaos } from '../../tools/chaos/chaos-run';
+import { chaosProfile } from '../../tools/chaos/options';
+import { formatChaosReport, violationDetails } from '../../tools/chaos/report';
 
 /**
  * The CI profile of the chaos run (`npm run chaos` runs the full one): 36 sagas through the

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, parseDuration } from '../../chaos/duration';
-import { planFaults } from '../../chaos/fault-plan';
-import { topicMatches } from '../../chaos/invariants/topic-match';
-import { FULL_FAULTS, parseOptions } from '../../chaos/options';
-import { SeededRandom } from '../../chaos/random';
-import { rssGrowth, type RssSample } from '../../chaos/rss';
-import { buildScenarios, scenarioCounts } from '../../chaos/scenarios';
+import { formatDuration, parseDuration } from '../../tools/chaos/duration';
+import { planFaults } from '../../tools/chaos/fault-plan';
+import { topicMatches } from '../../tools/chaos/invariants/topic-match';
+import { FULL_FAULTS, parseOptions } from '../../tools/chaos/options';
+import { SeededRandom } from '../../tools/chaos/random';
+import { rssGrowth, type RssSample } from '../../tools/chaos/rss';
+import { buildScenarios, scenarioCounts } from '../../tools/chaos/scenarios';
 
 describe('chaos harness parts', () => {
   it('reads durations and refuses what it cannot read', () => {

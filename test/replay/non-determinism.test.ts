@@ -1,6 +1,6 @@
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readHistoryFixtures } from '../../histories/fixture-files';
+import { readHistoryFixtures } from '../../tools/histories/fixture-files';
 import { bundleAlteredOrderSaga, swapSteps } from '../support/altered-workflow';
 import { installQuietRuntime } from '../support/quiet-runtime';
 import { replayFixtures } from '../support/replay';

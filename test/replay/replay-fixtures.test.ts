@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
-import { readHistoryFixtures } from '../../histories/fixture-files';
-import { HISTORY_SCENARIOS } from '../../histories/scenarios';
+import { readHistoryFixtures } from '../../tools/histories/fixture-files';
+import { HISTORY_SCENARIOS } from '../../tools/histories/scenarios';
 import { installQuietRuntime } from '../support/quiet-runtime';
 import { replayFixtures } from '../support/replay';
 

@@ -1,6 +1,6 @@
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readHistoryFixtures } from '../../histories/fixture-files';
+import { readHistoryFixtures } from '../../tools/histories/fixture-files';
 import { bundleAlteredOrderSaga } from '../support/altered-workflow';
 import { activityTypes, recordedPatches } from '../support/history-contents';
 import { installQuietRuntime } from '../support/quiet-runtime';

@@ -1,6 +1,6 @@
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { History } from '@temporalio/common/lib/proto-utils';
-import { activityExecutions } from '../../histories/activity-executions';
+import { activityExecutions } from '../../tools/histories/activity-executions';
 
 /** The activity types a history ran, remote or local, in order. */
 export function activityTypes(history: History, where: 'remote' | 'local' | 'any' = 'any'): string[] {

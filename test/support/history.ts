@@ -1,6 +1,6 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { activityExecutions } from '../../histories/activity-executions';
+import { activityExecutions } from '../../tools/histories/activity-executions';
 
 /** The OrderStatus values the saga upserted, in history order: the statuses it went through. */
 export async function statusTrail(handle: WorkflowHandle): Promise<string[]> {

@@ -1,5 +1,5 @@
 import { Worker, type WorkflowBundleOption } from '@temporalio/worker';
-import type { HistoryFixture } from '../../histories/fixture-files';
+import type { HistoryFixture } from '../../tools/histories/fixture-files';
 
 /**
  * Replays every fixture against the given workflow code in one replay worker and returns each

@@ -1,0 +1,137 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
+import type { Client } from '@temporalio/client';
+import { freePort } from '../../chaos/free-port';
+import { workflowIdForOrder } from '../../../domain/order';
+import { startOrderSaga } from '../../../saga-client/start-order-saga';
+import type { BenchProfile } from '../profiles';
+import { startAppProcess } from '../support/app-process';
+import type { BenchStack } from '../support/bench-stack';
+import type { PeakMemory } from '../support/memory';
+import { runPool } from '../support/run-pool';
+import { sampleOrder } from '../support/sample-order';
+import { alternate, medianRun } from '../support/rounds';
+import { summarize, type LatencySummary } from '../support/stats';
+
+export interface ApiOverheadResult {
+  requests: number;
+  concurrency: number;
+  api: LatencySummary & { rounds: number[] };
+  direct: LatencySummary & { rounds: number[] };
+  apiToDirectP50: number;
+  apiToDirectP99: number;
+}
+
+/**
+ * Part 4: POST /orders on the API process (with an Idempotency-Key, as clients are told to send)
+ * against `client.workflow.start` called directly with the input the API builds. No worker polls
+ * the task queue, so only the start is measured; every workflow started is terminated afterwards.
+ */
+export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memory: PeakMemory): Promise<ApiOverheadResult> {
+  const { requests, concurrency, rounds } = profile.api;
+  const taskQueue = stack.taskQueue('api');
+  const port = await freePort();
+  const api = await startAppProcess(
+    'api',
+    'api/server.ts',
+    stack.processEnv({
+      TEMPORAL_TASK_QUEUE: taskQueue,
+      API_HOST: '127.0.0.1',
+      API_PORT: String(port),
+      ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+    }),
+    'API listening',
+  );
+  const started: string[] = [];
+  const { REVIEW_THRESHOLD_CENTS, REVIEW_TIMEOUT_MS } = stack.config;
+
+  const viaApi = async (index: number) => {
+    const { status, body } = await postJson(port, '/orders', sampleOrder(index), { 'idempotency-key': randomUUID() });
+    const workflowId = (JSON.parse(body) as { workflowId?: string }).workflowId;
+    if (status !== 202 || !workflowId) throw new Error(`POST /orders answered ${status}: ${body}`);
+    started.push(workflowId);
+  };
+  const direct = async (index: number) => {
+    const orderId = randomUUID();
+    const input = { ...sampleOrder(index), orderId, reviewThresholdCents: REVIEW_THRESHOLD_CENTS, reviewTimeoutMs: REVIEW_TIMEOUT_MS };
+    await startOrderSaga(stack.client, input, taskQueue);
+    started.push(workflowIdForOrder(orderId));
+  };
+
+  try {
+    await timed(concurrency, concurrency, direct);
+    await timed(concurrency, concurrency, viaApi);
+    const runs = await alternate(
+      rounds,
+      () => timed(requests, concurrency, direct),
+      () => timed(requests, concurrency, viaApi),
+    );
+    const apiResult = medianRun(runs.product, (run) => run.p50Ms);
+    const directResult = medianRun(runs.baseline, (run) => run.p50Ms);
+    return {
+      requests,
+      concurrency,
+      api: apiResult,
+      direct: directResult,
+      apiToDirectP50: apiResult.p50Ms / directResult.p50Ms,
+      apiToDirectP99: apiResult.p99Ms / directResult.p99Ms,
+    };
+  } finally {
+    memory.record('api', await api.stop());
+    await terminateAll(stack.client, started);
+  }
+}
+
+async function timed(total: number, concurrency: number, request: (index: number) => Promise<void>): Promise<LatencySummary> {
+  const latencies: number[] = [];
+  await runPool(total, concurrency, async (index) => {
+    const begun = performance.now();
+    await request(index);
+    latencies.push(performance.now() - begun);
+  });
+  return summarize(latencies);
+}
+
+/** The sagas started here have no worker: end them, so they do not linger as Running. */
+async function terminateAll(client: Client, workflowIds: readonly string[]): Promise<void> {
+  await runPool(workflowIds.length, 20, (index) =>
+    client.workflow
+      .getHandle(workflowIds[index]!)
+      .terminate('benchmark: only the start was measured')
+      .then(() => {}),
+  );
+}
+
+// node:http with keep-alive rather than fetch: the load generator shares the machine with the API
+// and the Temporal server, and fetch costs several times the CPU per request.
+const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+
+function postJson(
+  port: number,
+  path: string,
+  payload: unknown,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify(payload);
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (response) => {
+        let text = '';
+        response.setEncoding('utf8');
+        response.on('data', (chunk: string) => (text += chunk));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body: text }));
+        response.on('error', reject);
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}

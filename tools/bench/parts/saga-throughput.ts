@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { startOrderSaga } from '../../../saga-client/start-order-saga';
+import type { BenchProfile } from '../profiles';
+import { startAppProcess } from '../support/app-process';
+import type { BenchStack } from '../support/bench-stack';
+import type { PeakMemory } from '../support/memory';
+import { runPool } from '../support/run-pool';
+import { sampleOrder, withOrderId } from '../support/sample-order';
+import { alternate, medianRun } from '../support/rounds';
+import { summarize, type LatencySummary } from '../support/stats';
+
+export interface WorkflowRun extends LatencySummary {
+  perSecond: number;
+}
+
+export interface SagaThroughputResult {
+  sagas: number;
+  concurrency: number;
+  saga: WorkflowRun & { rounds: number[] };
+  baseline: WorkflowRun & { rounds: number[] };
+  sagaToBaseline: number;
+}
+
+type RunOne = (index: number) => Promise<string>;
+
+/**
+ * Part 3: sagas through the saga worker process, start to COMPLETED, against a workflow of three
+ * no-op activities on a worker with the same settings, on the same server. Rounds alternate.
+ */
+export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, memory: PeakMemory): Promise<SagaThroughputResult> {
+  const { sagas, concurrency, rounds } = profile.saga;
+  const sagaQueue = stack.taskQueue('saga');
+  const noopQueue = stack.taskQueue('noop');
+  const sagaWorker = await startAppProcess(
+    'worker',
+    'workers/saga-worker.ts',
+    stack.processEnv({ TEMPORAL_TASK_QUEUE: sagaQueue }),
+    'saga worker running',
+  );
+  const noopWorker = await startAppProcess(
+    'noop-worker',
+    'tools/bench/baselines/noop-worker.ts',
+    stack.processEnv({ TEMPORAL_TASK_QUEUE: noopQueue }),
+    'noop worker running',
+  );
+  try {
+    const runSaga: RunOne = async (index) => {
+      const handle = await startOrderSaga(stack.client, withOrderId(sampleOrder(index)), sagaQueue);
+      return (await handle.result()).status;
+    };
+    const runBaseline: RunOne = async (index) => {
+      const handle = await stack.client.workflow.start('threeNoopActivities', {
+        taskQueue: noopQueue,
+        workflowId: `bench-noop-${randomUUID()}`,
+        args: [withOrderId(sampleOrder(index))],
+      });
+      return (await handle.result()) as string;
+    };
+    // Warm both up first: bundle loading, caches and connections are not what is measured.
+    await drive(concurrency, concurrency, runBaseline);
+    await drive(concurrency, concurrency, runSaga);
+
+    const runs = await alternate(
+      rounds,
+      () => drive(sagas, concurrency, runBaseline),
+      () => drive(sagas, concurrency, runSaga),
+    );
+    const saga = medianRun(runs.product, (run) => run.perSecond);
+    const baseline = medianRun(runs.baseline, (run) => run.perSecond);
+    return { sagas, concurrency, saga, baseline, sagaToBaseline: saga.perSecond / baseline.perSecond };
+  } finally {
+    memory.record('worker', await sagaWorker.stop());
+    await noopWorker.stop();
+  }
+}
+
+async function drive(total: number, concurrency: number, runOne: RunOne): Promise<WorkflowRun> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  await runPool(total, concurrency, async (index) => {
+    const begun = performance.now();
+    const status = await runOne(index);
+    if (status !== 'COMPLETED') throw new Error(`workflow ${index} ended ${status}, not COMPLETED`);
+    latencies.push(performance.now() - begun);
+  });
+  const elapsedMs = performance.now() - started;
+  return { ...summarize(latencies), perSecond: (total / elapsedMs) * 1000 };
+}

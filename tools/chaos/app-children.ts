@@ -1,0 +1,97 @@
+import { hostname } from 'node:os';
+import type { Client } from '@temporalio/client';
+import { APP_PROCESSES } from '../../workers/app-processes';
+import type { ManagedProcessSpec } from './process-supervisor';
+import type { RunEnvironment } from './run-environment';
+
+export const SAGA_WORKER = 'saga-worker';
+export const RELAY = 'outbox-relay';
+export const CONSUMERS = 'consumers';
+export const API = 'api';
+
+// temporal.api.enums.v1.TaskQueueType: pollers of activity tasks.
+const TASK_QUEUE_TYPE_ACTIVITY = 2;
+
+/** Settings that make a killed or disconnected process's work come back within seconds. */
+export function childEnvironment(env: RunEnvironment): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: env.databaseUrl,
+    AMQP_URL: env.amqpUrl,
+    TEMPORAL_ADDRESS: env.config.TEMPORAL_ADDRESS,
+    TEMPORAL_NAMESPACE: env.config.TEMPORAL_NAMESPACE,
+    TEMPORAL_TASK_QUEUE: env.identity.taskQueue,
+    // The default exchange name is fine: the vhost is the run's own.
+    EVENTS_EXCHANGE: env.config.EVENTS_EXCHANGE,
+    API_HOST: '127.0.0.1',
+    API_PORT: String(env.apiPort),
+    ADMIN_TOKEN: env.adminToken,
+    REVIEW_THRESHOLD_CENTS: String(env.config.REVIEW_THRESHOLD_CENTS),
+    // A killed relay's leased rows are due again after 2 s instead of 30 s.
+    RELAY_LEASE_MS: '2000',
+    RELAY_POLL_INTERVAL_MS: '250',
+    RELAY_BACKOFF_BASE_MS: '250',
+    RELAY_BACKOFF_MAX_MS: '2000',
+    // Published rows stay until long after the run: the probe's order check compares with them.
+    RELAY_RETENTION_MS: String(7 * 24 * 60 * 60 * 1000),
+    CONSUMER_RETRY_BASE_MS: '250',
+    CONSUMER_RETRY_MAX_MS: '2000',
+    CONSUMER_SHUTDOWN_TIMEOUT_MS: '5000',
+    CONSUMER_CONTROL_POLL_MS: '2000',
+    LOG_LEVEL: 'warn',
+  };
+}
+
+const entryOf = (name: string): string => {
+  const app = APP_PROCESSES.find((candidate) => candidate.name === name);
+  if (!app) throw new Error(`no app process named ${name}`);
+  return app.entry;
+};
+
+/**
+ * The four app processes as the harness runs them. The relay and the consumers log at info:
+ * their start lines mark readiness, and the consumers' "already handled" lines count the
+ * duplicates the inbox absorbed.
+ */
+export function appChildren(
+  env: RunEnvironment,
+  client: Client,
+  workflowBundlePath: string,
+  onConsumerLine: (line: string) => void,
+): ManagedProcessSpec[] {
+  const base = childEnvironment(env);
+  const host = hostname();
+  return [
+    {
+      name: SAGA_WORKER,
+      entry: entryOf(SAGA_WORKER),
+      env: { ...base, CHAOS_FAULTS: '1', WORKFLOW_BUNDLE_PATH: workflowBundlePath },
+      // Ready once it polls for activities (the SDK's identity is pid@host).
+      readiness: {
+        check: async (pid) => {
+          const { pollers } = await client.workflowService.describeTaskQueue({
+            namespace: env.config.TEMPORAL_NAMESPACE,
+            taskQueue: { name: env.identity.taskQueue },
+            taskQueueType: TASK_QUEUE_TYPE_ACTIVITY,
+          });
+          return pollers.some((poller) => poller.identity === `${pid}@${host}`);
+        },
+      },
+    },
+    { name: RELAY, entry: entryOf(RELAY), env: { ...base, LOG_LEVEL: 'info' }, readiness: { logMessage: 'outbox relay started' } },
+    {
+      name: CONSUMERS,
+      entry: entryOf(CONSUMERS),
+      env: { ...base, LOG_LEVEL: 'info' },
+      readiness: { logMessage: 'consumers running' },
+      onStdoutLine: onConsumerLine,
+    },
+    {
+      name: API,
+      entry: entryOf(API),
+      env: base,
+      readiness: {
+        check: async () => (await fetch(`http://127.0.0.1:${env.apiPort}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,
+      },
+    },
+  ];
+}

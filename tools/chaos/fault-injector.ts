@@ -1,0 +1,117 @@
+import type { Sql } from 'postgres';
+import { ARM_SIGNAL } from '../../workers/faults/crash-after-commit';
+import { CONSUMERS, RELAY, SAGA_WORKER } from './app-children';
+import { FAULT_DESCRIPTIONS, type FaultKind } from './fault-kinds';
+import type { ProcessSupervisor } from './process-supervisor';
+import { closeVhostConnections } from './rabbitmqctl';
+import { HARNESS_APPLICATION_NAME } from './run-environment';
+
+export interface InjectedFault {
+  kind: FaultKind;
+  description: string;
+  /** How many sagas had been submitted when it was due. */
+  afterSubmitted: number;
+  /** When it hit: the kill, the broker's close, the terminate, or the self-inflicted crash. */
+  at: number | null;
+  /** What it hit: a pid, how many connections, what activity. */
+  detail: string;
+  /** False when it could not be injected (then `detail` says why). */
+  injected: boolean;
+}
+
+const READY_WAIT_MS = 120_000;
+/** Armed workers that may die of something else before the fault is injected. */
+const MAX_ARM_ATTEMPTS = 3;
+/** How long an armed worker may take to finish its next activity. */
+const CRASH_WAIT_MS = 60_000;
+
+const KILL_TARGETS: Partial<Record<FaultKind, string>> = {
+  'kill-saga-worker': SAGA_WORKER,
+  'kill-relay': RELAY,
+  'kill-consumers': CONSUMERS,
+};
+
+/**
+ * Injects faults one after another, in the order they fall due. A kill waits until its target
+ * (restarted after an earlier fault, maybe) is serving again, so every kill hits a working process.
+ */
+export class FaultInjector {
+  readonly injected: InjectedFault[] = [];
+  #chain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly supervisor: ProcessSupervisor,
+    private readonly sql: Sql,
+    private readonly database: string,
+    private readonly vhost: string,
+  ) {}
+
+  schedule(kind: FaultKind, afterSubmitted: number): void {
+    this.#chain = this.#chain.then(async () => {
+      const fault: InjectedFault = { kind, description: FAULT_DESCRIPTIONS[kind], afterSubmitted, at: null, detail: '', injected: false };
+      this.injected.push(fault);
+      try {
+        await this.inject(fault);
+        fault.injected = true;
+      } catch (error) {
+        fault.detail = `not injected: ${error instanceof Error ? error.message : String(error)}`;
+      }
+    });
+  }
+
+  /** Resolves when every scheduled fault has been injected (or given up on). */
+  settled(): Promise<void> {
+    return this.#chain;
+  }
+
+  private async inject(fault: InjectedFault): Promise<void> {
+    const target = KILL_TARGETS[fault.kind];
+    if (target) {
+      await this.supervisor.waitReady(target, READY_WAIT_MS);
+      const { pid, at } = this.supervisor.kill(target);
+      fault.at = at;
+      fault.detail = `${target} pid ${pid}`;
+      return;
+    }
+    switch (fault.kind) {
+      case 'broker-drop': {
+        fault.at = Date.now();
+        const closed = await closeVhostConnections(this.vhost, 'chaos');
+        fault.detail = `${closed} connections in vhost ${this.vhost}`;
+        return;
+      }
+      case 'postgres-kill': {
+        fault.at = Date.now();
+        const terminated = await this.sql<{ applicationName: string; terminated: boolean }[]>`
+          SELECT application_name AS "applicationName", pg_terminate_backend(pid) AS terminated
+          FROM pg_stat_activity
+          WHERE datname = ${this.database} AND application_name <> ${HARNESS_APPLICATION_NAME} AND pid <> pg_backend_pid()`;
+        const byApp = new Map<string, number>();
+        for (const row of terminated)
+          if (row.terminated) byApp.set(row.applicationName || '?', (byApp.get(row.applicationName || '?') ?? 0) + 1);
+        fault.detail = `${terminated.length} backends (${[...byApp].map(([app, n]) => `${app} ${n}`).join(', ')})`;
+        return;
+      }
+      case 'activity-crash': {
+        // The armed worker may die of something else first (postgres.js's null-socket crash after
+        // a backend kill, porsager/postgres#1208): arm its successor, a few times at most. That
+        // exit still shows among the process exits of the report.
+        for (let attempt = 1; ; attempt++) {
+          await this.supervisor.waitReady(SAGA_WORKER, READY_WAIT_MS);
+          const pid = this.supervisor.signal(SAGA_WORKER, ARM_SIGNAL);
+          const exit = await this.supervisor.waitForExit(SAGA_WORKER, pid, CRASH_WAIT_MS);
+          if (!exit) throw new Error(`the armed worker (pid ${pid}) finished no activity within ${CRASH_WAIT_MS / 1000} s`);
+          if (exit.cause === 'crash-after-commit') {
+            fault.at = exit.at;
+            fault.detail = exit.detail;
+            return;
+          }
+          if (attempt === MAX_ARM_ATTEMPTS)
+            throw new Error(`the armed worker exited otherwise ${attempt} times, last (pid ${pid}): ${exit.cause}`);
+        }
+      }
+      default:
+        throw new Error(`no injection for fault ${fault.kind}`);
+    }
+  }
+}

@@ -1,0 +1,88 @@
+import type { Client } from '@temporalio/client';
+import { shippedConsumers } from '../../consumers/shipped-consumers';
+import { connectTemporalClient } from '../../saga-client/connect';
+import { ChaosApiClient } from './api-client';
+import { API, appChildren, CONSUMERS, RELAY, SAGA_WORKER } from './app-children';
+import type { StockRow } from './catalog';
+import { DeliveryProbe } from './delivery-probe';
+import { InboxDuplicateCounter } from './inbox-duplicates';
+import { OrderTracker } from './order-tracker';
+import { ProcessSupervisor } from './process-supervisor';
+import { createRunEnvironment, type RunEnvironment } from './run-environment';
+import { writeWorkflowBundle } from './workflow-bundle';
+
+export interface RunStack {
+  env: RunEnvironment;
+  client: Client;
+  probe: DeliveryProbe;
+  supervisor: ProcessSupervisor;
+  tracker: OrderTracker;
+  api: ChaosApiClient;
+  inboxDuplicates: InboxDuplicateCounter;
+  /** Each shipped consumer's topic patterns. */
+  bindings: ReadonlyMap<string, readonly string[]>;
+  close(options: { keep: boolean }): Promise<void>;
+}
+
+const STARTUP_TIMEOUT_MS = 180_000;
+
+/**
+ * Brings up a run's private environment, its probe queue (before any event can be published)
+ * and the four app processes under the supervisor, and waits until each serves.
+ */
+export async function startRunStack(stock: StockRow[], log: (message: string) => void): Promise<RunStack> {
+  const env = await createRunEnvironment(stock);
+  log(
+    `chaos run ${env.identity.id}: database ${env.identity.database}, vhost ${env.identity.vhost}, task queue ${env.identity.taskQueue}, API :${env.apiPort}, logs ${env.logDir}`,
+  );
+  const cleanups: (() => Promise<void>)[] = [];
+  try {
+    const client = await connectTemporalClient(env.config);
+    cleanups.push(() => client.connection.close());
+    const probe = new DeliveryProbe(env.amqpUrl, env.config.EVENTS_EXCHANGE);
+    await probe.start();
+    cleanups.push(() => probe.close());
+    const supervisor = new ProcessSupervisor(env.logDir);
+    cleanups.push(() => supervisor.stopAll());
+    const inboxDuplicates = new InboxDuplicateCounter();
+    const workflowBundlePath = await writeWorkflowBundle(env.logDir);
+    for (const spec of appChildren(env, client, workflowBundlePath, inboxDuplicates.onLine)) supervisor.launch(spec);
+    for (const name of [SAGA_WORKER, RELAY, CONSUMERS, API]) await supervisor.waitReady(name, STARTUP_TIMEOUT_MS);
+    const tracker = new OrderTracker(env.db.sql);
+    tracker.start();
+    cleanups.push(async () => tracker.stop());
+    const bindings = new Map(shippedConsumers(env.config).map((definition) => [definition.name, definition.bindings]));
+    return {
+      env,
+      client,
+      probe,
+      supervisor,
+      tracker,
+      api: new ChaosApiClient(`http://127.0.0.1:${env.apiPort}`, env.adminToken),
+      inboxDuplicates,
+      bindings,
+      async close({ keep }) {
+        await runCleanups(cleanups);
+        await env.destroy({ keep });
+      },
+    };
+  } catch (error) {
+    await runCleanups(cleanups).catch((cleanupError: unknown) => log(`cleanup after a failed start failed too: ${String(cleanupError)}`));
+    await env.destroy({ keep: false });
+    throw error;
+  }
+}
+
+/** Newest first; every step runs even if one fails, and the failures are thrown together. */
+async function runCleanups(cleanups: (() => Promise<void>)[]): Promise<void> {
+  const problems: unknown[] = [];
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      problems.push(error);
+    }
+  }
+  cleanups.length = 0;
+  if (problems.length > 0) throw new AggregateError(problems, 'the chaos stack did not close cleanly');
+}

@@ -1,0 +1,104 @@
+import { EVENT_NAMES } from '../../messaging/envelope';
+import type { InjectedFault } from './fault-injector';
+import { topicMatches } from './invariants/topic-match';
+import { checkInvariants, gatherFacts, type InvariantResult } from './invariants';
+import { measureRecoveries, type FaultRecovery } from './recovery';
+import type { RunStack } from './run-stack';
+import type { SagaRecord } from './saga-driver';
+import { collectWorkflowFacts, type WorkflowFacts } from './workflow-facts';
+
+export interface TemporalRetries {
+  total: number;
+  byActivity: Record<string, number>;
+  /** Retries tok_flaky asks for by design: two per flaky charge. */
+  byDesign: number;
+}
+
+export interface Verification {
+  invariants: InvariantResult[];
+  violations: number;
+  recoveries: FaultRecovery[];
+  retries: TemporalRetries;
+  duplicates: { probe: number; inbox: Record<string, number> };
+}
+
+/** Reads what Temporal, Postgres, the broker and the probe ended up with, and checks every invariant. */
+export async function verifyRun(stack: RunStack, sagas: readonly SagaRecord[], faults: readonly InjectedFault[]): Promise<Verification> {
+  const orderIds = sagas.flatMap((saga) => (saga.orderId ? [saga.orderId] : []));
+  const workflows = await collectWorkflowFacts(stack.client, orderIds);
+  const { count: workflowsOnTaskQueue } = await stack.client.workflow.count(`TaskQueue = '${stack.env.identity.taskQueue}'`);
+  const facts = await gatherFacts({
+    sql: stack.env.db.sql,
+    sagas,
+    workflows,
+    workflowsOnTaskQueue,
+    initialStock: stack.env.stock,
+    consumers: await stack.api.consumers(),
+    bindings: stack.bindings,
+    probe: stack.probe,
+  });
+  const invariants = checkInvariants(facts);
+  const crash = faults.find((fault) => fault.kind === 'activity-crash' && fault.injected);
+  if (crash) invariants.push(crashedActivityRetried(crash, workflows));
+  const recoveries = await measureRecoveries({
+    sql: stack.env.db.sql,
+    faults,
+    starts: stack.supervisor.starts,
+    routedNames: new Map(
+      [...stack.bindings].map(([consumer, patterns]) => [
+        consumer,
+        EVENT_NAMES.filter((name) => patterns.some((p) => topicMatches(p, name))),
+      ]),
+    ),
+    sagas: sagas.flatMap((saga) =>
+      !saga.scenario.decision && saga.orderId && saga.submittedAt ? [{ orderId: saga.orderId, submittedAt: saga.submittedAt }] : [],
+    ),
+  });
+  return {
+    invariants,
+    violations: invariants.reduce((sum, result) => sum + result.violations.length, 0),
+    recoveries,
+    retries: retriesOf(sagas, workflows),
+    duplicates: { probe: stack.probe.duplicates, inbox: Object.fromEntries(stack.inboxDuplicates.byConsumer) },
+  };
+}
+
+/**
+ * The activity that died after its commit ran again, on the restarted worker, and Temporal got its
+ * answer: a remote one as a later attempt; a local one after its workflow task timed out, as the
+ * marker the replaying worker recorded.
+ */
+function crashedActivityRetried(fault: InjectedFault, workflows: ReadonlyMap<string, WorkflowFacts>): InvariantResult {
+  const name = 'activity crashed after commit was retried';
+  let crashed: { activityType: string; attempt: number; local: boolean; orderId: string };
+  try {
+    crashed = JSON.parse(fault.detail) as typeof crashed;
+  } catch (error) {
+    return { name, checked: 1, violations: [`cannot read the crash report ${JSON.stringify(fault.detail)}: ${String(error)}`] };
+  }
+  const workflow = workflows.get(crashed.orderId);
+  const reached = workflow?.maxAttempt[crashed.activityType];
+  const rerun = crashed.local
+    ? workflow !== undefined && workflow.localActivities.includes(crashed.activityType) && workflow.workflowTaskFailures > 0
+    : reached !== undefined && reached > crashed.attempt;
+  const violations = rerun
+    ? []
+    : [
+        crashed.local
+          ? `local activity ${crashed.activityType} of order ${crashed.orderId} crashed; the history shows ${workflow?.workflowTaskFailures ?? 0} failed workflow tasks and ${workflow?.localActivities.includes(crashed.activityType) ? 'a' : 'no'} marker for it`
+          : `${crashed.activityType} of order ${crashed.orderId} crashed on attempt ${crashed.attempt}; the history shows attempt ${reached ?? 'none'}`,
+      ];
+  return { name, checked: 1, violations };
+}
+
+function retriesOf(sagas: readonly SagaRecord[], workflows: ReadonlyMap<string, WorkflowFacts>): TemporalRetries {
+  const byActivity: Record<string, number> = {};
+  for (const workflow of workflows.values()) {
+    for (const [type, retries] of Object.entries(workflow.retries)) if (retries > 0) byActivity[type] = (byActivity[type] ?? 0) + retries;
+  }
+  return {
+    total: Object.values(byActivity).reduce((sum, n) => sum + n, 0),
+    byActivity,
+    byDesign: sagas.filter((saga) => saga.scenario.kind === 'complete-flaky' && saga.orderId).length * 2,
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * `npm run histories:record`: runs every scenario in scenarios.ts as a real saga on the Temporal
+ * dev server, with the workflow code as it is now, and writes each history to
+ * test/fixtures/histories/current/<scenario>.json for the replay tests.
+ *
+ * It brings its own worker on a task queue of its own and its own database (saga_histories,
+ * recreated each time so stock starts from the demo catalog): a running `npm start` and the
+ * app's data are left alone.
+ */
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { NativeConnection, Runtime } from '@temporalio/worker';
+import { loadConfig } from '../../config/env';
+import { dropDatabase, withDatabase } from '../../db/admin';
+import { connectDb } from '../../db/client';
+import { seedDemoCatalog } from '../../db/demo-catalog';
+import { migrateDatabase } from '../../db/migrate';
+import { createLogger } from '../../logging/logger';
+import { temporalLoggerFor } from '../../logging/temporal-logger';
+import { connectTemporalClient } from '../../saga-client/connect';
+import { startOrderSaga } from '../../saga-client/start-order-saga';
+import { createSagaWorker } from '../../workers/create-saga-worker';
+import { clearHistoryFixtures, CURRENT_HISTORIES_DIR, displayPath, writeHistoryFixture } from './fixture-files';
+import { HISTORY_SCENARIOS, scenarioInput, type HistoryScenario } from './scenarios';
+
+const RECORDING_DATABASE = 'saga_histories';
+
+const config = loadConfig();
+// Expected failures (declined cards, the flaky provider) log warnings; only errors matter here.
+const log = createLogger('histories-recorder', 'error');
+Runtime.install({ logger: temporalLoggerFor(log) });
+
+const databaseUrl = withDatabase(config.DATABASE_URL, RECORDING_DATABASE);
+await dropDatabase(withDatabase(config.DATABASE_URL, 'postgres'), RECORDING_DATABASE);
+await migrateDatabase(databaseUrl);
+const db = connectDb(databaseUrl, { applicationName: 'histories-recorder' });
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+const client = await connectTemporalClient(config);
+try {
+  await seedDemoCatalog(db.db);
+  const taskQueue = `histories-recorder-${randomUUID().slice(0, 8)}`;
+  const worker = await createSagaWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, db: db.db });
+  const recorded = await worker.runUntil(Promise.all(HISTORY_SCENARIOS.map((scenario) => record(client, taskQueue, scenario))));
+
+  // Only once every scenario ran as expected: a failed recording leaves the old fixtures in place.
+  await clearHistoryFixtures(CURRENT_HISTORIES_DIR);
+  for (const { scenario, handle } of recorded) {
+    const file = join(CURRENT_HISTORIES_DIR, `${scenario.name}.json`);
+    const history = await handle.fetchHistory();
+    await writeHistoryFixture(file, history);
+    console.log(`recorded ${displayPath(file)}  (${history.events?.length ?? 0} events, ${handle.workflowId})`);
+  }
+} finally {
+  await client.connection.close();
+  await connection.close();
+  await db.close();
+}
+
+async function record(client: Client, taskQueue: string, scenario: HistoryScenario) {
+  const handle = await startOrderSaga(client, scenarioInput(scenario, randomUUID()), taskQueue);
+  await scenario.drive?.(handle);
+  const result = await handle.result();
+  const { status, failureType } = scenario.expected;
+  if (result.status !== status || result.failure?.type !== failureType) {
+    throw new Error(
+      `scenario ${scenario.name} ended ${result.status}${result.failure ? ` (${result.failure.type})` : ''}, ` +
+        `expected ${status}${failureType ? ` (${failureType})` : ''}; see ${handle.workflowId} in the Temporal UI`,
+    );
+  }
+  return { scenario, handle };
+}
