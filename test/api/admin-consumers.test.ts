@@ -43,7 +43,7 @@ afterAll(async () => {
 
 describe('admin routes over the consumers, which run in their own process', () => {
   it('lists them, stops one without losing messages, starts it again, and peeks and replays its DLQ', async () => {
-    consumersProcess = spawnTs('workers/consumers.ts', {
+    consumersProcess = spawnTs('workers/run-consumers.ts', {
       DATABASE_URL: ctx.stack.databaseUrl,
       EVENTS_EXCHANGE: ctx.stack.exchange,
       CONSUMER_QUEUE_PREFIX: prefix(),

@@ -52,7 +52,7 @@ async function deleteShippedQueues(): Promise<void> {
 
 describe('the consumers process with the shipped consumers', () => {
   it('records the outcome e-mail of each order and projects its events, then stops cleanly on SIGTERM', async () => {
-    const consumers = spawnTs('workers/consumers.ts', {
+    const consumers = spawnTs('workers/run-consumers.ts', {
       DATABASE_URL: stack.databaseUrl,
       EVENTS_EXCHANGE: stack.exchange,
       CONSUMER_QUEUE_PREFIX: prefix,

@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { APP_PROCESSES } from '../../workers/app-processes';
+import { appEntry } from '../../workers/app-processes';
 import type { ManagedProcessSpec } from './process-supervisor';
 import type { RunEnvironment } from './run-environment';
 
@@ -41,12 +41,6 @@ export function childEnvironment(env: RunEnvironment): NodeJS.ProcessEnv {
   };
 }
 
-const entryOf = (name: string): string => {
-  const app = APP_PROCESSES.find((candidate) => candidate.name === name);
-  if (!app) throw new Error(`no app process named ${name}`);
-  return app.entry;
-};
-
 /**
  * The four app processes as the harness runs them. The relay and the consumers log at info:
  * their start lines mark readiness, and the consumers' "already handled" lines count the
@@ -63,7 +57,7 @@ export function appChildren(
   return [
     {
       name: SAGA_WORKER,
-      entry: entryOf(SAGA_WORKER),
+      entry: appEntry(SAGA_WORKER),
       env: { ...base, CHAOS_FAULTS: '1', WORKFLOW_BUNDLE_PATH: workflowBundlePath },
       // Ready once it polls for activities (the SDK's identity is pid@host).
       readiness: {
@@ -77,17 +71,17 @@ export function appChildren(
         },
       },
     },
-    { name: RELAY, entry: entryOf(RELAY), env: { ...base, LOG_LEVEL: 'info' }, readiness: { logMessage: 'outbox relay started' } },
+    { name: RELAY, entry: appEntry(RELAY), env: { ...base, LOG_LEVEL: 'info' }, readiness: { logMessage: 'outbox relay started' } },
     {
       name: CONSUMERS,
-      entry: entryOf(CONSUMERS),
+      entry: appEntry(CONSUMERS),
       env: { ...base, LOG_LEVEL: 'info' },
       readiness: { logMessage: 'consumers running' },
       onStdoutLine: onConsumerLine,
     },
     {
       name: API,
-      entry: entryOf(API),
+      entry: appEntry(API),
       env: base,
       readiness: {
         check: async () => (await fetch(`http://127.0.0.1:${env.apiPort}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,

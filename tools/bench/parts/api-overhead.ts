@@ -4,6 +4,7 @@ import type { Client } from '@temporalio/client';
 import { freePort } from '../../chaos/free-port';
 import { workflowIdForOrder } from '../../../domain/order';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
+import { appEntry } from '../../../workers/app-processes';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';
 import type { BenchStack } from '../support/bench-stack';
@@ -33,7 +34,7 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   const port = await freePort();
   const api = await startAppProcess(
     'api',
-    'api/server.ts',
+    appEntry('api'),
     stack.processEnv({
       TEMPORAL_TASK_QUEUE: taskQueue,
       API_HOST: '127.0.0.1',

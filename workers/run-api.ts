@@ -4,9 +4,9 @@ import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { shippedConsumerControl } from '../consumers/shipped-consumers';
 import { connectTemporalClient } from '../saga-client/connect';
-import { createApp } from './app';
-import { serveApi } from './serve-api';
-import { createReadinessChecker } from './readiness';
+import { createApp } from '../api/app';
+import { serveApi } from '../api/serve-api';
+import { createReadinessChecker } from '../api/readiness';
 
 /** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes. */
 const config = loadConfig();
