@@ -48,7 +48,7 @@ function launch(app: AppProcess, restarts = 0): void {
 async function stopAppProcesses(): Promise<void> {
   stopping = true;
   const children = [...running.values()];
-  const exits = children.map((child) => (child.exitCode === null && child.signalCode === null ? once(child, 'exit') : undefined));
+  const exits = children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => once(child, 'exit'));
   for (const child of children) child.kill('SIGTERM');
   const force = setTimeout(() => {
     for (const child of running.values()) child.kill('SIGKILL');
