@@ -128,8 +128,8 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const createdAtRunTime = (path: string) =>
-  CREATED_AT_RUN_TIME.some((entry) => path === entry.path || path.startsWith(entry.path) || `${path}/` === entry.path);
+/** The folder itself (with or without its slash) or anything under it. */
+const createdAtRunTime = (path: string) => CREATED_AT_RUN_TIME.some((entry) => `${path}/`.startsWith(entry.path));
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to dashes, repeats numbered. */
 function anchorsOf(file: string): Set<string> {
