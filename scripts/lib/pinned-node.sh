@@ -45,7 +45,8 @@ install_pinned_node() (
   trap 'exit 130' INT TERM # so that Ctrl-C runs the EXIT trap too
   cd "$work"
   # A binary package: no install scripts to run, and --ignore-scripts says so.
-  npm pack --silent --ignore-scripts "$package@$NODE_VERSION" >/dev/null
+  npm pack --loglevel=error --ignore-scripts "$package@$NODE_VERSION" >/dev/null ||
+    { echo "[node] could not fetch $package@$NODE_VERSION from the npm registry (npm's error above)" >&2; exit 1; }
   mkdir node
   tar -xzf "$package-$NODE_VERSION.tgz" -C node --strip-components=1
   version=$(node/bin/node --version 2>&1) || version="not runnable: $version"
