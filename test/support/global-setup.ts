@@ -11,6 +11,7 @@ import { connectDb } from '../../db/client';
 import { seedDemoCatalog } from '../../db/demo-catalog';
 import { migrateDatabase } from '../../db/migrate';
 import { WORKFLOWS_PATH } from '../../workers/create-saga-worker';
+import { nodeVersionMismatch } from './pinned-node';
 import { quietBundlerLogger } from './quiet-bundler-logger';
 import { newRunId, runStartedAt, TEST_DATABASE_PREFIX } from './run-identity';
 
@@ -29,6 +30,9 @@ const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
  * workflow bundle that every test worker loads (bundling once, not once per test).
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Test files and the app processes they spawn run on this process's node (process.execPath).
+  const mismatch = nodeVersionMismatch(process.version);
+  if (mismatch !== undefined) throw new Error(mismatch);
   const runId = newRunId();
   const adminUrl = withDatabase(loadConfig().DATABASE_URL, 'postgres');
   const templateName = `${TEST_DATABASE_PREFIX}${runId}`;
