@@ -45,9 +45,12 @@ function killLiveChildren(): void {
   for (const child of live) child.kill('SIGKILL');
 }
 
-/** The child's exit code and signal; call it right after spawning (an exit already past never resolves). */
+/**
+ * The child's exit code and signal, once it exited and everything it printed has been read ('close',
+ * not 'exit'). Call it right after spawning: an end already past never resolves.
+ */
 export const exitOf = (child: ChildProcess): Promise<[number | null, NodeJS.Signals | null]> =>
-  once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  once(child, 'close') as Promise<[number | null, NodeJS.Signals | null]>;
 
 /** Calls `handler` with each line of `stream` (a child's stdout or stderr). */
 export function onLines(stream: Readable, handler: (line: string) => void): void {
