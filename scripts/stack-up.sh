@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Brings up everything the app processes need, and only what is missing, so running it twice
-# changes nothing: npm packages, the pinned Temporal CLI (built once into a cache outside the
+# changes nothing: the pinned Node.js (scripts/lib/pinned-node.sh), npm packages, the pinned Temporal CLI (built once into a cache outside the
 # clone), PostgreSQL, RabbitMQ, the Temporal dev server (persistent SQLite file, UI on :8233)
 # with the saga's search attributes, database migrations and the demo catalog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/stack-env.sh
+source scripts/lib/pinned-node.sh
 
 log() { printf '[stack] %s\n' "$*"; }
 
@@ -83,6 +84,7 @@ register_search_attributes() {
   done
 }
 
+use_pinned_node # npm ci and db/prepare.ts below run on it
 ensure_npm_packages
 ensure_temporal_cli
 ensure_postgres

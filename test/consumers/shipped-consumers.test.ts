@@ -11,6 +11,7 @@ import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import type { Envelope, EventContent, EventName } from '../../messaging/envelope';
 import { cancelUpdate } from '../../workflows/definitions';
+import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import { spawnTs } from '../support/child-process';
 import { startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -52,7 +53,7 @@ async function deleteShippedQueues(): Promise<void> {
 
 describe('the consumers process with the shipped consumers', () => {
   it('records the outcome e-mail of each order and projects its events, then stops cleanly on SIGTERM', async () => {
-    const consumers = spawnTs('workers/run-consumers.ts', {
+    const consumers = spawnTs(appEntry(CONSUMERS), {
       DATABASE_URL: stack.databaseUrl,
       EVENTS_EXCHANGE: stack.exchange,
       CONSUMER_QUEUE_PREFIX: prefix,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { appEntry, type AppProcessName } from '../../workers/app-processes';
+import { API, appEntry, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -16,10 +16,10 @@ beforeAll(async () => {
 });
 afterAll(() => stack?.close());
 
-const PROCESSES: { name: AppProcessName; readyMessage: string }[] = [
-  { name: 'outbox-relay', readyMessage: 'outbox relay started' },
-  { name: 'saga-worker', readyMessage: 'saga worker running' },
-  { name: 'api', readyMessage: 'API listening' },
+const PROCESSES: { name: string; readyMessage: string }[] = [
+  { name: RELAY, readyMessage: 'outbox relay started' },
+  { name: SAGA_WORKER, readyMessage: 'saga worker running' },
+  { name: API, readyMessage: 'API listening' },
 ];
 
 interface LogLine {

@@ -1,13 +1,8 @@
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { appEntry } from '../../workers/app-processes';
+import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import type { ManagedProcessSpec } from './process-supervisor';
 import type { RunEnvironment } from './run-environment';
-
-export const SAGA_WORKER = 'saga-worker';
-export const RELAY = 'outbox-relay';
-export const CONSUMERS = 'consumers';
-export const API = 'api';
 
 // temporal.api.enums.v1.TaskQueueType: pollers of activity tasks.
 const TASK_QUEUE_TYPE_ACTIVITY = 2;

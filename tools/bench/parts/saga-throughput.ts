@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
-import { appEntry } from '../../../workers/app-processes';
+import { appEntry, SAGA_WORKER } from '../../environment/app-entries';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';
 import type { BenchStack } from '../support/bench-stack';
@@ -34,7 +34,7 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
   const noopQueue = stack.taskQueue('noop');
   const sagaWorker = await startAppProcess(
     'worker',
-    appEntry('saga-worker'),
+    appEntry(SAGA_WORKER),
     stack.processEnv({ TEMPORAL_TASK_QUEUE: sagaQueue }),
     'saga worker running',
   );
