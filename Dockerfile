@@ -19,4 +19,4 @@ COPY . .
 # The image's unprivileged user; the app only reads /app (tsx caches under /tmp).
 USER node
 
-CMD ["node_modules/.bin/tsx", "workers/saga-worker.ts"]
+CMD ["node_modules/.bin/tsx", "workers/run-saga-worker.ts"]

@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import type { ApiEnv } from './env';
+import type { ApiEnv } from './hono-env';
 
 export interface ErrorDetail {
   path: string;

@@ -16,7 +16,7 @@ import { startTestStack, type TestStack } from '../support/test-stack';
  * saga worker process and of a consumer process are terminated again and again inside open
  * transactions, while orders flow and their events are consumed.
  */
-const WORKER_APP = 'saga-worker'; // workers/saga-worker.ts
+const WORKER_APP = 'saga-worker'; // workers/run-saga-worker.ts
 const CONSUMER_INSTANCE = 'killed';
 const CONSUMER_APP = `consumer-process-${CONSUMER_INSTANCE}`; // test/support/consumer-process.ts
 const BLOCKED_ORDERS = 6;

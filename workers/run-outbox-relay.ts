@@ -3,6 +3,7 @@ import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/relay';
 import { relaySettingsFrom } from '../outbox/relay-settings';
+import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
 /** The outbox relay process. Run as many as you like: each order's events still leave in order. */
 const config = loadConfig();
@@ -22,21 +23,20 @@ const db = connectDb(config.DATABASE_URL, {
 const { sql } = db;
 const relay = new OutboxRelay(sql, relaySettingsFrom(config), log);
 
-await relay.start();
-let stopping: Promise<void> | undefined;
-const stop = (signal: NodeJS.Signals) => {
-  // Under `npm start` both the terminal's SIGINT and the supervisor's SIGTERM arrive.
-  stopping ??= (async () => {
-    log.info({ signal }, 'stopping outbox relay');
-    try {
-      await relay.stop();
-      await db.close();
-      process.exit(0);
-    } catch (error) {
-      log.error({ err: error }, 'outbox relay did not stop cleanly');
-      process.exit(1);
-    }
-  })();
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+const stop = stopOnSignals({
+  log,
+  steps: [
+    // Finishes the batches in hand, then closes its broker session.
+    { name: 'relay', close: () => relay.stop() },
+    { name: 'database', close: () => db.close() },
+  ],
+  // A batch in hand is cut short half a lease after it began to send; its marks follow.
+  deadlineMs: config.RELAY_LEASE_MS / 2 + CLOSE_MS,
+});
+
+try {
+  await relay.start();
+} catch (error) {
+  log.fatal({ err: error }, 'outbox relay could not start');
+  await stop('start failed', 1);
+}

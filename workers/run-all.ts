@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../logging/logger';
 import { backoffMs } from '../outbox/backoff';
 import { APP_PROCESSES, type AppProcess } from './app-processes';
+import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
 /**
  * Runs every app process in the foreground for local use: restarts one that dies, and on
@@ -18,6 +20,14 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const running = new Map<string, ChildProcess>();
 let stopping = false;
 
+/** A process that keeps dying starts again after 500 ms, doubling, at most 30 s. */
+const RESTART_BASE_MS = 500;
+const RESTART_MAX_MS = 30_000;
+/** A process that ran this long before it died was healthy: it restarts after the first delay, not a longer one. */
+const HEALTHY_RUN_MS = 30_000;
+/** How long the app processes have to stop after SIGTERM before they get SIGKILL. */
+const CHILD_STOP_GRACE_MS = 20_000;
+
 function launch(app: AppProcess, restarts = 0): void {
   const child = spawn(process.execPath, ['--import', 'tsx', app.entry], { cwd: root, stdio: 'inherit', env: process.env });
   running.set(app.name, child);
@@ -25,32 +35,33 @@ function launch(app: AppProcess, restarts = 0): void {
   child.on('exit', (code, signal) => {
     running.delete(app.name);
     if (stopping) return;
-    // A process that ran for a while starts again at once; one that keeps dying backs off.
-    const attempt = Date.now() - startedAt > 30_000 ? 1 : restarts + 1;
-    const delay = backoffMs(attempt, 500, 30_000);
+    const attempt = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : restarts + 1;
+    const delay = backoffMs(attempt, RESTART_BASE_MS, RESTART_MAX_MS);
     log.error({ process: app.name, code, signal, restartInMs: delay }, 'app process exited; restarting');
-    setTimeout(() => launch(app, attempt), delay).unref();
+    setTimeout(() => {
+      if (!stopping) launch(app, attempt);
+    }, delay).unref();
   });
 }
 
-function stopAll(signal: NodeJS.Signals): void {
-  if (stopping) return;
+/** SIGTERM to every app process, SIGKILL to those still there after the grace; resolves once all have exited. */
+async function stopAppProcesses(): Promise<void> {
   stopping = true;
-  log.info({ signal }, 'stopping app processes');
-  for (const child of running.values()) child.kill('SIGTERM');
+  const children = [...running.values()];
+  const exits = children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => once(child, 'exit'));
+  for (const child of children) child.kill('SIGTERM');
   const force = setTimeout(() => {
     for (const child of running.values()) child.kill('SIGKILL');
-  }, 20_000);
-  const check = setInterval(() => {
-    if (running.size > 0) return;
-    clearInterval(check);
-    clearTimeout(force);
-    process.exit(0);
-  }, 100);
+  }, CHILD_STOP_GRACE_MS);
+  await Promise.all(exits);
+  clearTimeout(force);
 }
 
-process.on('SIGINT', () => stopAll('SIGINT'));
-process.on('SIGTERM', () => stopAll('SIGTERM'));
+stopOnSignals({
+  log,
+  steps: [{ name: 'app processes', close: stopAppProcesses }],
+  deadlineMs: CHILD_STOP_GRACE_MS + CLOSE_MS,
+});
 for (const app of APP_PROCESSES) launch(app);
 
 process.stdout.write(`

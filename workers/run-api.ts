@@ -1,14 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { ServerType } from '@hono/node-server';
 import { loadConfig } from '../config/env';
 import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { shippedConsumerControl } from '../consumers/shipped-consumers';
 import { connectTemporalClient } from '../saga-client/connect';
-import { createApp } from './app';
-import { serveApi } from './serve-api';
-import { createReadinessChecker } from './readiness';
+import { createApp } from '../api/app';
+import { serveApi } from '../api/serve-api';
+import { createReadinessChecker } from '../api/readiness';
+import { stopOnSignals } from './stop-on-signals';
 
-/** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes. */
+/** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes what it opened. */
 const config = loadConfig();
 const log = createLogger('api', config.LOG_LEVEL);
 let adminToken = config.ADMIN_TOKEN;
@@ -33,27 +35,18 @@ const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST 
   log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
 );
 
-let stopping = false;
-const stop = (signal: NodeJS.Signals) => {
-  if (stopping) return;
-  stopping = true;
-  log.info({ signal }, 'stopping API');
-  server.close((error) => {
-    if (error) log.error({ err: error }, 'API server did not close cleanly');
-    // close() ignores the callback's promise: a failure below is logged here, not left unhandled.
-    void (async () => {
-      try {
-        await consumers.close();
-        await readiness.close();
-        await client.connection.close();
-        await db.close();
-        process.exit(error ? 1 : 0);
-      } catch (closeError) {
-        log.error({ err: closeError }, 'API did not stop cleanly');
-        process.exit(1);
-      }
-    })();
-  });
-};
-process.on('SIGINT', stop);
-process.on('SIGTERM', stop);
+stopOnSignals({
+  log,
+  steps: [
+    { name: 'HTTP server', close: () => closeServer(server) },
+    { name: 'consumer control', close: () => consumers.close() },
+    { name: 'readiness checker', close: () => readiness.close() },
+    { name: 'Temporal client', close: () => client.connection.close() },
+    { name: 'database', close: () => db.close() },
+  ],
+});
+
+/** Stops taking connections and resolves once those open have ended. */
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}

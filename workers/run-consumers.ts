@@ -4,6 +4,7 @@ import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { ConsumerRunner } from '../messaging/consumer-runner';
 import { consumerSettingsFrom } from '../messaging/consumer-settings';
+import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
 /**
  * The consumers process: runs every shipped consumer, or only those named on the command line
@@ -24,26 +25,34 @@ const definitions = wanted.length > 0 ? available.filter((definition) => wanted.
 const prefetchTotal = definitions.reduce((sum, definition) => sum + definition.prefetch, 0);
 // Up to one connection per delivery handled at once (beyond 20 they queue); LISTEN has its own.
 const db = connectDb(config.DATABASE_URL, { max: Math.min(prefetchTotal, 20), applicationName: 'consumers' });
-const runners = definitions.map((definition) => new ConsumerRunner(definition, { db, settings: consumerSettingsFrom(config), log }));
+const settings = consumerSettingsFrom(config);
+const runners = definitions.map((definition) => new ConsumerRunner(definition, { db, settings, log }));
 
-let stopping: Promise<void> | undefined;
-const stop = (reason: string, exitCode = 0) => {
-  // Under `npm start` both the terminal's SIGINT and the supervisor's SIGTERM arrive.
-  stopping ??= (async () => {
-    log.info({ reason }, 'stopping consumers');
-    const results = await Promise.allSettled(runners.map((runner) => runner.stop()));
-    for (const result of results) if (result.status === 'rejected') log.error({ err: result.reason }, 'a consumer did not stop cleanly');
-    await db.close();
-    process.exit(results.some((result) => result.status === 'rejected') ? 1 : exitCode);
-  })();
-};
-process.on('SIGINT', () => stop('SIGINT'));
-process.on('SIGTERM', () => stop('SIGTERM'));
+const stop = stopOnSignals({
+  log,
+  steps: [
+    // All at once: each finishes its in-flight deliveries (CONSUMER_SHUTDOWN_TIMEOUT_MS at most).
+    { name: 'consumers', close: () => stopRunners(runners) },
+    { name: 'database', close: () => db.close() },
+  ],
+  deadlineMs: settings.shutdownTimeoutMs + CLOSE_MS,
+});
 
 try {
   for (const runner of runners) await runner.start();
   log.info({ consumers: definitions.map((d) => ({ name: d.name, queue: d.queue })) }, 'consumers running');
 } catch (error) {
   log.fatal({ err: error }, 'consumers could not start');
-  stop('start failed', 1);
+  await stop('start failed', 1);
+}
+
+async function stopRunners(all: readonly ConsumerRunner[]): Promise<void> {
+  const results = await Promise.allSettled(all.map((runner) => runner.stop()));
+  const failures = results.filter((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failures.length > 0) {
+    throw new AggregateError(
+      failures.map((failure) => failure.reason),
+      `${failures.length} of ${all.length} consumers did not stop cleanly`,
+    );
+  }
 }
