@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { streamSSE } from 'hono/streaming';
+import { isOutcomeEvent } from '../../domain/events';
 import { workflowIdForOrder } from '../../domain/order';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
-import { readOrderEvents, TERMINAL_EVENTS } from '../orders/order-events';
+import { readOrderEvents } from '../orders/order-events';
 import { createRouter, logOrder } from '../router';
 import { errorResponses, EventSchema, OrderIdParamSchema } from '../schemas';
 
@@ -62,7 +63,7 @@ export function orderEventRoutes(deps: ApiDeps) {
           await stream.writeSSE({ id: event.messageId, event: event.name, data: JSON.stringify(present([event])[0]) });
           afterSeq = event.seq;
           lastWrite = Date.now();
-          if (TERMINAL_EVENTS.has(event.name)) ended = true;
+          if (isOutcomeEvent(event.name)) ended = true;
         }
         if (ended) break;
         if (Date.now() - lastWrite > KEEPALIVE_MS) {

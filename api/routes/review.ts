@@ -8,7 +8,8 @@ import { orderView } from '../orders/read-order-state';
 import { updateOrder } from '../orders/update-order';
 import { ADMIN_SECURITY, createRouter, logOrder } from '../router';
 import { errorResponses, OrderIdParamSchema, OrderRequestPendingSchema, OrderStateSchema, ReviewDecisionSchema } from '../schemas';
-import { approveUpdate, rejectUpdate, type ReviewDecision } from '../../workflows/definitions';
+import type { ReviewDecision } from '../../domain/order';
+import { approveUpdate, rejectUpdate } from '../../workflows/definitions';
 
 const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
   createRoute({
