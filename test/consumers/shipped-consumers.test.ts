@@ -16,7 +16,7 @@ import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import { spawnTs } from '../support/child-process';
 import { startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
-import { waitForStatus } from '../support/wait-for-status';
+import { waitForStatus } from '../../saga-client/wait-for-status';
 
 let stack: TestStack;
 let kit: ConsumerKit;
@@ -67,7 +67,7 @@ describe('the consumers process with the shipped consumers', () => {
       const declined = stack.orderInput({ payment: { token: 'tok_chargeDeclined' } });
       const cancelled = stack.orderInput({ reviewThresholdCents: 0 });
       const handles = await Promise.all([completed, declined, cancelled].map((input) => stack.startOrder(input)));
-      await waitForStatus(handles[2]!, 'AWAITING_REVIEW');
+      await waitForStatus(stack.sagas, cancelled.orderId, 'AWAITING_REVIEW');
       await handles[2]!.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
       expect(await Promise.all(handles.map(async (h) => (await h.result()).status))).toEqual(['COMPLETED', 'FAILED', 'CANCELLED']);
 
