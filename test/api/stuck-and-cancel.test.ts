@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { workflowIdForOrder } from '../../domain/order';
-import { orderBody, useApiStack, waitForOrderStatus } from '../support/api-server';
+import { useApiStack, waitForOrderStatus } from '../support/api-server';
+import { orderBody } from '../support/order-body';
 import { failOrderWrites } from '../support/failing-trigger';
 
 const STUCK_AFTER_MS = 1500;

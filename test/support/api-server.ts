@@ -9,6 +9,7 @@ import { shippedConsumerControl } from '../../consumers/shipped-consumers';
 import type { DbHandle } from '../../db/client';
 import { createLogger } from '../../logging/logger';
 import { afterAll, beforeAll } from 'vitest';
+import { jsonRequest, type JsonRequestInit } from './json-request';
 import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -19,7 +20,7 @@ export interface RunningApi {
   deps: ApiDeps;
   close(): Promise<void>;
   /** fetch relative to the API, JSON in and out. */
-  request(path: string, init?: RequestInit & { json?: unknown; admin?: boolean }): Promise<Response>;
+  request(path: string, init?: JsonRequestInit): Promise<Response>;
 }
 
 /** Any of the API's dependencies in place of the stack's; `db` replaces the database behind the store and /readyz. */
@@ -63,23 +64,7 @@ export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): 
       if (!overrides.consumers) await consumers.close();
       if (!overrides.readiness) await readiness.close();
     },
-    request(path, { json, admin, headers, ...init } = {}) {
-      const allHeaders = new Headers(headers);
-      if (json !== undefined && !allHeaders.has('content-type')) allHeaders.set('content-type', 'application/json');
-      if (admin) allHeaders.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
-      return fetch(`${baseUrl}${path}`, { ...init, headers: allHeaders, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
-    },
-  };
-}
-
-/** A valid POST /orders body for a customer of its own. */
-export function orderBody(overrides: Record<string, unknown> = {}) {
-  return {
-    customerId: `cust-${Math.random().toString(36).slice(2, 10)}`,
-    items: [{ sku: 'SKU-RED-MUG', quantity: 1 }],
-    payment: { token: 'tok_visa' },
-    shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
-    ...overrides,
+    request: (path, init = {}) => fetch(`${baseUrl}${path}`, jsonRequest(init, TEST_ADMIN_TOKEN)),
   };
 }
 
