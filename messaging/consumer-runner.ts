@@ -6,7 +6,8 @@ import type { Logger } from '../logging/logger';
 import { BrokerSession } from './broker-session';
 import { UnprocessableMessageError, type ConsumerDefinition, type EventHandler } from './consumer-definition';
 import type { ConsumerSettings } from './consumer-settings';
-import { CONSUMER_CONTROL_CHANNEL, readDesiredState, type ConsumerState } from './consumer-state';
+import { CONSUMER_CONTROL_CHANNEL, readDesiredState } from './consumer-state';
+import type { ConsumerState } from './consumer-states';
 import { assertConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
 import { sendConfirmed } from './confirmed-send';
 import { decodeEnvelope, type ReceivedEnvelope } from './decode-envelope';
@@ -20,7 +21,7 @@ import {
   truncate,
   type DeadLetterFacts,
 } from './delivery-headers';
-import type { EventName } from './envelope';
+import type { EventName } from '../domain/events';
 import { handleOnce, type InboxOutcome } from './inbox';
 import { superviseBrokerSession } from './supervise-broker-session';
 

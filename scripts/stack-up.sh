@@ -70,18 +70,19 @@ ensure_temporal_server() {
   register_search_attributes
 }
 
+# The saga's search attributes, Name=Type per line, generated from workflows/search-attributes.ts.
 register_search_attributes() {
-  local existing
+  local existing pair name type
   existing=$("$TEMPORAL_BIN" operator search-attribute list --address 127.0.0.1:7233 --namespace default)
-  local pair name type
-  for pair in OrderStatus=Keyword CustomerId=Keyword OrderTotal=Double FailedStep=Keyword; do
+  while IFS= read -r pair; do
+    [[ -z $pair || $pair == \#* ]] && continue
     name=${pair%%=*} type=${pair#*=}
     if ! grep -qw "$name" <<<"$existing"; then
       log "registering search attribute $name ($type)"
       "$TEMPORAL_BIN" operator search-attribute create --address 127.0.0.1:7233 --namespace default \
         --name "$name" --type "$type" >/dev/null
     fi
-  done
+  done <docker/temporal/search-attributes.txt
 }
 
 use_pinned_node # npm ci and db/prepare.ts below run on it

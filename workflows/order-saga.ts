@@ -13,21 +13,23 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import type { UnsuccessfulStatus } from '../activities/mark-order-outcome';
 import {
   CANCELLABLE_STATUSES,
   DEFAULT_REVIEW_THRESHOLD_CENTS,
   DEFAULT_REVIEW_TIMEOUT_MS,
   type CancellationRequest,
+  type CancelRequest,
   type CompensationStep,
   type ForwardStep,
   type OrderFailure,
   type OrderSagaInput,
   type OrderSagaState,
   type OrderStatus,
+  type ReviewDecision,
+  type UnsuccessfulStatus,
 } from '../domain/order';
 import { COMPENSATION_OPTIONS, LOCAL_STEP_OPTIONS, STEP_OPTIONS } from './activity-options';
-import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery, type CancelRequest, type ReviewDecision } from './definitions';
+import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from './definitions';
 import { describeLines, formatDuration, formatMoney } from './format';
 import { progressDetails } from './progress-details';
 import { CUSTOMER_ID, FAILED_STEP, ORDER_STATUS, ORDER_TOTAL } from './search-attributes';

@@ -9,7 +9,8 @@ import type { ConsumerDefinition, EventHandler } from '../../messaging/consumer-
 import { ConsumerRunner } from '../../messaging/consumer-runner';
 import type { ConsumerSettings } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
-import type { Envelope, EventContent, EventName } from '../../messaging/envelope';
+import type { EventName } from '../../domain/events';
+import type { Envelope, EventContent } from '../../messaging/envelope';
 import { inspectQueue } from '../../messaging/queue-inspection';
 import { assertEventsTopology } from '../../messaging/topology';
 import { ConfirmPublisher } from '../../outbox/confirm-publisher';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import { inject } from 'vitest';
@@ -9,12 +9,14 @@ import type { OrderSagaInput } from '../../domain/order';
 import { inventory } from '../../drizzle/schema';
 import { createLogger } from '../../logging/logger';
 import { OutboxRelay, type RelayHooks, type RelaySettings } from '../../outbox/relay';
+import { connectTemporalClient } from '../../saga-client/connect';
+import type { OrderSagaHandle } from '../../saga-client/order-handle';
 import { startOrderSaga } from '../../saga-client/start-order-saga';
+import { temporalSagaClient, type TemporalSagaClient } from '../../saga-client/temporal-saga-client';
 import { cloneRunDatabase } from '../../tools/environment/run-database';
 import { declareRunExchange, deleteRunExchange, runExchangeName } from '../../tools/environment/run-exchange';
 import { uniqueSuffix } from '../../tools/environment/run-identity';
 import { createSagaWorker } from '../../workers/create-saga-worker';
-import type { orderSaga } from '../../workflows';
 import { EventProbe } from './event-probe';
 import { installQuietRuntime } from './quiet-runtime';
 
@@ -22,7 +24,10 @@ export interface TestStack {
   config: AppConfig;
   databaseUrl: string;
   db: DbHandle;
+  /** Temporal itself, for tests that look at the workflow (histories, search attributes, handles). */
   client: Client;
+  /** The sagas of this stack's task queue, by order id, as the API reaches them. */
+  sagas: TemporalSagaClient;
   taskQueue: string;
   exchange: string;
   probe: EventProbe;
@@ -34,7 +39,7 @@ export interface TestStack {
   /** Adds a SKU only this test uses, so tests never share stock. */
   addSku(fields: { priceCents: number; onHand: number }): Promise<string>;
   orderInput(overrides?: Partial<OrderSagaInput>): OrderSagaInput;
-  startOrder(input: OrderSagaInput): Promise<WorkflowHandle<typeof orderSaga>>;
+  startOrder(input: OrderSagaInput): Promise<OrderSagaHandle>;
   close(): Promise<void>;
 }
 
@@ -93,8 +98,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
 
   await declareRunExchange(config.AMQP_URL, exchange);
   const probe = await EventProbe.bind(config.AMQP_URL, exchange, probePattern);
-  const temporalConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: temporalConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = await connectTemporalClient(config);
+  const sagas = temporalSagaClient(client, { taskQueue });
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
@@ -117,6 +122,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     databaseUrl,
     db,
     client,
+    sagas,
     taskQueue,
     exchange,
     probe,
@@ -157,7 +163,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       for (const relay of relays) await attempt(() => relay.stop());
       await attempt(() => probe.close());
       await attempt(() => deleteRunExchange(config.AMQP_URL, exchange));
-      await attempt(() => temporalConnection.close());
+      await attempt(() => sagas.close());
+      await attempt(() => client.connection.close());
       if (nativeConnection) await attempt(() => nativeConnection.close());
       await attempt(() => relaySql.end({ timeout: 5 }));
       await attempt(() => db.close());

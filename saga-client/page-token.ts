@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ApiError } from '../errors';
+import { InvalidPageTokenError } from './errors';
 
 /** The filters a page token belongs to: a token is only good for the query that returned it. */
 export interface PageTokenScope {
@@ -19,7 +19,7 @@ export function encodePageToken(temporalToken: Uint8Array, scope: PageTokenScope
   return Buffer.concat([tag(temporalToken, scope), temporalToken]).toString('base64url');
 }
 
-/** Temporal's token inside `pageToken`, or a 400 naming pageToken. */
+/** Temporal's token inside `pageToken`, or InvalidPageTokenError. */
 export function decodePageToken(pageToken: string, scope: PageTokenScope): Buffer {
   const bytes = Buffer.from(pageToken, 'base64url');
   const temporalToken = bytes.subarray(TAG_BYTES);
@@ -29,11 +29,9 @@ export function decodePageToken(pageToken: string, scope: PageTokenScope): Buffe
     bytes.toString('base64url') !== pageToken ||
     !bytes.subarray(0, TAG_BYTES).equals(tag(temporalToken, scope))
   ) {
-    throw new ApiError(
-      400,
-      'invalid_page_token',
+    throw new InvalidPageTokenError(
       'pageToken is not a nextPageToken this API returned for this query (same status and customerId)',
-      [{ path: 'pageToken', message: 'not a valid page token for this query' }],
+      'not a valid page token for this query',
     );
   }
   return temporalToken;

@@ -1,43 +1,25 @@
-import { Connection, isGrpcServiceError, type Client, type ConnectionLike } from '@temporalio/client';
+import { isGrpcServiceError, type Client, type ConnectionLike } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { google, temporal } from '@temporalio/proto';
-import type { OrderStatus } from '../../domain/order';
-import { ApiError } from '../errors';
+import type { OrderStatus } from '../domain/order';
+import { CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL } from '../workflows/search-attributes';
+import { InvalidPageTokenError } from './errors';
 import { decodePageToken, encodePageToken } from './page-token';
-
-export interface OrderListQuery {
-  status?: OrderStatus;
-  customerId?: string;
-  pageSize: number;
-  pageToken?: string;
-}
-
-export interface OrderSummary {
-  orderId: string;
-  workflowId: string;
-  status: OrderStatus | null;
-  customerId: string | null;
-  total: number | null;
-  startedAt: string | null;
-  closedAt: string | null;
-}
+import type { OrderListQuery, OrderPage, OrderSummary } from './saga-client';
 
 /**
  * Lists sagas from Temporal visibility, filtered by the search attributes the saga keeps. The
- * schema validated status and customerId, so neither can carry a quote into the query.
+ * API's schema validated status and customerId, so neither can carry a quote into the query.
  * Visibility is eventually consistent: a saga started a moment ago may not be listed yet.
+ * `unretried` is the connection later pages go out on (see listAfterToken).
  */
-export async function listOrders(
-  client: Client,
-  namespace: string,
-  query: OrderListQuery,
-): Promise<{ orders: OrderSummary[]; nextPageToken: string | null }> {
+export async function listOrders(client: Client, unretried: () => ConnectionLike, query: OrderListQuery): Promise<OrderPage> {
   const clauses = [`WorkflowType = 'orderSaga'`];
-  if (query.status) clauses.push(`OrderStatus = '${query.status}'`);
-  if (query.customerId) clauses.push(`CustomerId = '${query.customerId}'`);
+  if (query.status) clauses.push(`${ORDER_STATUS.name} = '${query.status}'`);
+  if (query.customerId) clauses.push(`${CUSTOMER_ID.name} = '${query.customerId}'`);
   const scope = { status: query.status, customerId: query.customerId };
   const request = {
-    namespace,
+    namespace: client.options.namespace,
     pageSize: query.pageSize,
     // Newest first is visibility's own order; SQL visibility refuses an ORDER BY clause.
     query: clauses.join(' AND '),
@@ -45,16 +27,16 @@ export async function listOrders(
   const response =
     query.pageToken === undefined
       ? await client.workflowService.listWorkflowExecutions(request)
-      : await listAfterToken(client.connection, { ...request, nextPageToken: decodePageToken(query.pageToken, scope) });
+      : await listAfterToken(unretried(), { ...request, nextPageToken: decodePageToken(query.pageToken, scope) });
   const orders = (response.executions ?? []).map((execution): OrderSummary => {
     const workflowId = execution.execution?.workflowId ?? '';
     const fields = execution.searchAttributes?.indexedFields ?? {};
     return {
       orderId: workflowId.replace(/^order-/, ''),
       workflowId,
-      status: attribute<OrderStatus>(fields, 'OrderStatus'),
-      customerId: attribute<string>(fields, 'CustomerId'),
-      total: attribute<number>(fields, 'OrderTotal'),
+      status: attribute<OrderStatus>(fields, ORDER_STATUS.name),
+      customerId: attribute<string>(fields, CUSTOMER_ID.name),
+      total: attribute<number>(fields, ORDER_TOTAL.name),
       startedAt: timestamp(execution.startTime),
       closedAt: timestamp(execution.closeTime),
     };
@@ -66,19 +48,20 @@ export async function listOrders(
 /**
  * A later page. Visibility answers a token it refuses with UNKNOWN ("please retry"), which the
  * SDK's retry interceptor retried for about 20 s; a refused token is the caller's mistake, so
- * these calls go out on a connection without that interceptor and a refusal is a 400 at once.
+ * these calls go out on a connection without that interceptor and a refusal is reported at once.
  */
 async function listAfterToken(
   connection: ConnectionLike,
   request: temporal.api.workflowservice.v1.IListWorkflowExecutionsRequest,
 ): Promise<temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse> {
   try {
-    return await withoutRetries(connection).workflowService.listWorkflowExecutions(request);
+    return await connection.workflowService.listWorkflowExecutions(request);
   } catch (error) {
     if (isGrpcServiceError(error) && REFUSED_TOKEN_CODES.has(error.code)) {
-      throw new ApiError(400, 'invalid_page_token', 'Temporal refused pageToken: it is not a nextPageToken this API returned', [
-        { path: 'pageToken', message: 'refused by Temporal visibility' },
-      ]);
+      throw new InvalidPageTokenError(
+        'Temporal refused pageToken: it is not a nextPageToken this API returned',
+        'refused by Temporal visibility',
+      );
     }
     throw error;
   }
@@ -86,24 +69,6 @@ async function listAfterToken(
 
 /** gRPC's UNKNOWN (what visibility answers for a token it cannot parse) and INVALID_ARGUMENT. */
 const REFUSED_TOKEN_CODES = new Set([2, 3]);
-
-const unretried = new WeakMap<Connection, Connection>();
-
-/**
- * The same server, TLS and metadata as `connection`, with no retry interceptor; made once, on
- * first use, and left open for the process (gRPC does not hold the process open for an idle one).
- * Another ConnectionLike (a worker's NativeConnection) is used as it is.
- */
-function withoutRetries(connection: ConnectionLike): ConnectionLike {
-  if (!(connection instanceof Connection)) return connection;
-  let plain = unretried.get(connection);
-  if (!plain) {
-    const { address, credentials, channelArgs, metadata } = connection.options;
-    plain = Connection.lazy({ address, credentials, channelArgs, metadata, interceptors: [] });
-    unretried.set(connection, plain);
-  }
-  return plain;
-}
 
 function attribute<T>(fields: Record<string, temporal.api.common.v1.IPayload>, name: string): T | null {
   const payload = fields[name];

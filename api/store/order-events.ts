@@ -11,8 +11,6 @@ export interface OrderEvent {
   publishedAt: string | null;
 }
 
-export const TERMINAL_EVENTS = new Set(['order.completed', 'order.failed', 'order.cancelled', 'order.needs-attention']);
-
 /**
  * The order's integration events in commit order, from the outbox: everything committed so
  * far, whether or not the relay has published it yet. Published rows past the relay's

@@ -8,6 +8,16 @@ export interface OrderStepRetry extends StepRetry {
   workflowId: string;
 }
 
+export interface StepRetryQuery {
+  stuckAfterMs: number;
+  /** Only this order's steps. */
+  orderId?: string;
+  /** Only steps retrying for longer than stuckAfterMs. */
+  onlyStuck?: boolean;
+  /** At most this many rows; 100 if unset. */
+  limit?: number;
+}
+
 /** Steps after which nothing of the saga runs any more. */
 const LAST_STEPS = ['completeOrder', 'markOrderOutcome'] as const;
 
@@ -16,10 +26,7 @@ const LAST_STEPS = ['completeOrder', 'markOrderOutcome'] as const;
  * first. A row is left out once its step, or the saga's last step, is in the ledger: an attempt
  * that timed out may report its failure after a retry succeeded.
  */
-export async function readStepRetries(
-  db: Database,
-  options: { stuckAfterMs: number; orderId?: string; onlyStuck?: boolean; limit?: number },
-): Promise<OrderStepRetry[]> {
+export async function readStepRetries(db: Database, options: StepRetryQuery): Promise<OrderStepRetry[]> {
   const stuck = sql<boolean>`${stepRetries.firstFailedAt} <= now() - ${options.stuckAfterMs} * interval '1 millisecond'`;
   const settled = db
     .select({ one: sql`1` })
