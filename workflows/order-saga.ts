@@ -10,6 +10,7 @@ import type { StepKind } from './step-table';
 /** Patch ids are recorded in histories as markers: never rename or reuse one. */
 const FRAUD_CHECK_PATCH = 'fraud-check';
 const LOCAL_STEPS_PATCH = 'local-steps';
+const PROVIDER_STEPS_PATCH = 'provider-steps';
 
 /**
  * The order saga: record -> reserve inventory -> fraud check -> charge -> (review) -> ship -> complete.
@@ -19,13 +20,16 @@ const LOCAL_STEPS_PATCH = 'local-steps';
  */
 export async function orderSaga(input: OrderSagaInput): Promise<OrderSagaState> {
   const { orderId, customerId } = input;
-  // First, as in every history recorded since: the patch markers come before any other command.
-  // Sagas started before 'local-steps' ran every step as an ordinary activity; they keep doing so on replay.
+  // Which steps run as local activities depends on the code a saga started with; on replay each
+  // keeps its own: before 'local-steps' every step was an ordinary activity, before
+  // 'provider-steps' every step was local. Evaluated first, so the markers precede any other command.
   const localSteps = patched(LOCAL_STEPS_PATCH);
+  const providerSteps = patched(PROVIDER_STEPS_PATCH);
+  const kindFor = (kind: StepKind): StepKind => (!localSteps ? 'remote' : providerSteps ? kind : 'local');
   const progress = new SagaProgress(input);
   const forward = new CancellationScope();
   registerHandlers(progress, forward);
-  const runStep = stepRunner(progress, (kind: StepKind) => (localSteps ? kind : 'remote'));
+  const runStep = stepRunner(progress, kindFor);
 
   try {
     // Cancellable until the shipment: a cancel interrupts these steps and the review (handlers.ts).

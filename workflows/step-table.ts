@@ -8,9 +8,10 @@ export type StepArgs<S extends ActivityStep> = Parameters<OrderActivities[S]>;
 export type StepResult<S extends ActivityStep> = Awaited<ReturnType<OrderActivities[S]>>;
 
 /**
- * How a step runs. `local`: a short transaction in the worker's own database, run inside the
- * workflow task (a local activity). `remote`: an ordinary activity, scheduled on the task queue;
- * for work that may be slow or fail for a while. Their options: activity-options.ts.
+ * How a step runs. `local`: milliseconds of work in the worker's own database, run inside the
+ * workflow task as a local activity. `remote`: a call to an outside provider (fraud screen,
+ * payment, carrier), which has latency, rate limits and outages of its own: an ordinary activity,
+ * scheduled on the task queue, with its own status in the Temporal UI. Options: activity-options.ts.
  */
 export type StepKind = 'local' | 'remote';
 
@@ -37,18 +38,18 @@ export const STEP_TABLE: { readonly [S in ActivityStep]: StepSpec<S> } = {
     summary: ([{ lines }]) => `Reserve ${describeLines(lines)}`,
   },
   checkFraud: {
-    kind: 'local',
+    kind: 'remote',
     status: 'CHECKING_FRAUD',
     summary: ([{ customerId, amountCents }], state) => `Fraud check: customer ${customerId}, ${formatMoney(amountCents, state.currency)}`,
   },
   chargePayment: {
-    kind: 'local',
+    kind: 'remote',
     status: 'CHARGING_PAYMENT',
     compensation: 'refundPayment',
     summary: ([{ amountCents }], state) => `Charge ${formatMoney(amountCents, state.currency)}`,
   },
   createShipment: {
-    kind: 'local',
+    kind: 'remote',
     status: 'SHIPPING',
     compensation: 'cancelShipment',
     summary: ([{ address }]) => `Ship to ${address.city}, ${address.country}`,
