@@ -1,6 +1,7 @@
 import { setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
 import type { RecordedOrder } from '../activities/record-order';
 import type { CompensationStep, ForwardStep, OrderSagaInput, OrderSagaState, OrderStatus } from '../domain/order';
+import { initialState } from './initial-state';
 import { progressDetails } from './progress-details';
 import { CUSTOMER_ID, ORDER_STATUS, ORDER_TOTAL } from './search-attributes';
 
@@ -22,20 +23,7 @@ export class SagaProgress {
   review: ReviewOutcome | undefined;
 
   constructor(input: OrderSagaInput) {
-    this.state = {
-      orderId: input.orderId,
-      customerId: input.customerId,
-      status: 'PENDING',
-      totalCents: null,
-      currency: 'EUR',
-      lines: [],
-      steps: [],
-      compensations: [],
-      failure: null,
-      waitingFor: null,
-      cancellation: null,
-      outcomeError: null,
-    };
+    this.state = initialState(input);
     upsertSearchAttributes([
       { key: ORDER_STATUS, value: this.state.status },
       { key: CUSTOMER_ID, value: input.customerId },
