@@ -21,7 +21,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     name: 'full',
     relay: { rows: 20_000, rounds: 3, rawWindows: [100, 500, 2000, 10_000], naivePolls: 4 },
     latency: { eventsPerSecond: 500, seconds: 30, naiveSeconds: 10 },
-    saga: { sagas: 500, concurrency: 50, rounds: 5 },
+    saga: { sagas: 300, concurrency: 50, rounds: 5 },
     api: { requests: 2000, concurrency: 20, rounds: 3 },
   },
   quick: {
