@@ -27,6 +27,24 @@ const workflowRestrictedImports = {
   ],
 };
 
+// Outside Temporal, sagas are reached through saga-client/: the API through the SagaClient interface only
+// (workers/run-api.ts wires the Temporal one), the harnesses through saga-client/ for the saga's messages.
+const definitionsOutsideSagaClient = {
+  regex: '^(\\.\\./)+workflows/definitions$',
+  message: "The saga's queries and updates are sent by saga-client/ (SagaClient).",
+};
+const apiRestrictedImports = {
+  patterns: [
+    { regex: '^@temporalio/', message: 'The API reaches Temporal through saga-client/ (the SagaClient interface).' },
+    { regex: '^(\\.\\./)+workflows(/|$)', message: 'The API reaches the saga through saga-client/ (the SagaClient interface).' },
+    {
+      regex: '^(\\.\\./)+saga-client/(?!saga-client$|errors$)',
+      message:
+        'The API depends on the SagaClient interface (saga-client/saga-client.ts, errors.ts); workers/run-api.ts wires the Temporal one.',
+    },
+  ],
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'tools/bench/results/', '.test-output/', 'drizzle/migrations/', 'drizzle/schema.ts'] },
   js.configs.recommended,
@@ -58,6 +76,20 @@ export default tseslint.config(
       // The TS variant understands `import type` (allowTypeImports); the core rule would flag type imports too.
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', workflowRestrictedImports],
+    },
+  },
+  {
+    files: ['api/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', apiRestrictedImports],
+    },
+  },
+  {
+    files: ['tools/**/*.ts', 'test/support/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [definitionsOutsideSagaClient] }],
     },
   },
   {

@@ -1,9 +1,10 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from '../db/client';
+import type { SagaStep } from '../domain/order';
 import { classifyStepError, describeStepError } from './classify-error';
 import type { ActivityDeps } from './deps';
-import { runStep, type StepName, type StepOutcome } from './run-step';
+import { runStep, type StepOutcome } from './run-step';
 import { clearStepRetry, recordStepRetry, type StepAttempt } from './step-retries';
 
 /**
@@ -15,9 +16,9 @@ import { clearStepRetry, recordStepRetry, type StepAttempt } from './step-retrie
 export async function activityStep<R>(
   deps: ActivityDeps,
   orderId: string,
-  step: StepName,
+  step: SagaStep,
   body: (tx: Transaction) => Promise<StepOutcome<R>>,
-  options: { compensatedBy?: StepName } = {},
+  options: { compensatedBy?: SagaStep } = {},
 ): Promise<R> {
   const { info, log } = Context.current();
   const fields = { orderId, correlationId: orderId, step, attempt: info.attempt };

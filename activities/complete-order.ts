@@ -1,4 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
+import { OUTCOME_EVENTS } from '../domain/events';
 import { orders } from '../drizzle/schema';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
@@ -14,5 +15,5 @@ export const completeOrder =
         .where(eq(orders.id, input.orderId))
         .returning({ totalCents: orders.totalCents, currency: orders.currency, customerId: orders.customerId });
       if (!order) throw new Error(`order ${input.orderId} is not recorded`);
-      return done(null, [{ name: 'order.completed', content: { orderId: input.orderId, ...order } }]);
+      return done(null, [{ name: OUTCOME_EVENTS.COMPLETED, content: { orderId: input.orderId, ...order } }]);
     });

@@ -1,18 +1,10 @@
 import { eq, sql } from 'drizzle-orm';
-import type { OrderFailure, OrderStatus } from '../domain/order';
+import { OUTCOME_EVENTS } from '../domain/events';
+import type { OrderFailure, UnsuccessfulStatus } from '../domain/order';
 import { orders } from '../drizzle/schema';
-import type { EventName } from '../messaging/envelope';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done } from './run-step';
-
-export type UnsuccessfulStatus = Extract<OrderStatus, 'FAILED' | 'CANCELLED' | 'NEEDS_ATTENTION'>;
-
-const EVENT_FOR_STATUS: Record<UnsuccessfulStatus, EventName> = {
-  FAILED: 'order.failed',
-  CANCELLED: 'order.cancelled',
-  NEEDS_ATTENTION: 'order.needs-attention',
-};
 
 export interface MarkOrderOutcomeInput {
   orderId: string;
@@ -40,7 +32,7 @@ export const markOrderOutcome =
         .returning({ customerId: orders.customerId });
       return done(null, [
         {
-          name: EVENT_FOR_STATUS[status],
+          name: OUTCOME_EVENTS[status],
           // customerId: consumers (notifications) tell the customer without asking the orders table.
           content: {
             orderId,

@@ -17,13 +17,6 @@ export class ProviderUnavailableError extends Error {
   override readonly name = 'ProviderUnavailableError';
 }
 
-export const PAYMENT_TOKENS = {
-  tok_visa: 'charges',
-  tok_chargeDeclined: 'is declined',
-  tok_flaky: 'fails transiently on the first two attempts, then charges',
-  tok_refundRejected: 'charges, but its refund is always rejected (the order then needs attention)',
-} as const;
-
 const NO_REFUND_PREFIX = 'ch_norefund_';
 
 const shortHash = (value: string) => createHash('sha256').update(value).digest('hex').slice(0, 16);

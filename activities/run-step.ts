@@ -1,12 +1,10 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { and, eq, sql } from 'drizzle-orm';
-import type { BusinessFailureType } from '../domain/order';
+import type { BusinessFailureType, SagaStep } from '../domain/order';
 import type { Database, Transaction } from '../db/client';
 import { sagaSteps } from '../drizzle/schema';
 import { appendToOutbox, type PendingEvent } from '../outbox/append';
 import { clearStepRetry } from './step-retries';
-
-export type StepName = (typeof sagaSteps.$inferInsert)['step'];
 
 export type StepOutcome<R> =
   { kind: 'done'; result: R; events: PendingEvent[] } | { kind: 'rejected'; type: RejectionType; message: string; events: PendingEvent[] };
@@ -16,14 +14,14 @@ export type RejectionType = BusinessFailureType | 'AlreadyCompensated';
 
 export interface StepContext {
   orderId: string;
-  step: StepName;
+  step: SagaStep;
   workflowId: string;
   /**
    * The compensation that undoes this step. Once it has run, this step must not happen any more:
    * a late attempt (one that timed out but was still running) is refused instead of committing
    * a change nobody will undo.
    */
-  compensatedBy?: StepName;
+  compensatedBy?: SagaStep;
   /** An earlier attempt failed, so step_retries may hold a row for the step: cleared on success. */
   retried?: boolean;
 }

@@ -1,11 +1,11 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Database, Transaction } from '../db/client';
 import { stepRetries } from '../drizzle/schema';
-import type { StepName } from './run-step';
+import type { SagaStep } from '../domain/order';
 
 export interface StepAttempt {
   orderId: string;
-  step: StepName;
+  step: SagaStep;
   workflowId: string;
   /** Temporal's attempt number, 1-based. */
   attempt: number;

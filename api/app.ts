@@ -1,7 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { ApiDeps } from './deps';
-import type { ApiEnv } from './env';
+import type { ApiEnv } from './hono-env';
 import { ApiError, handleError, respond, validationHook } from './errors';
 import { requestContext } from './middleware/request-context';
 import { closeAfterUnreadBody } from './middleware/unread-body';

@@ -1,17 +1,22 @@
-import type { Client } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
-import type { DbHandle } from '../db/client';
 import type { Logger } from '../logging/logger';
 import type { ConsumerControl } from '../messaging/consumer-control';
+import type { SagaClient } from '../saga-client/saga-client';
 import type { ReadinessChecker } from './readiness';
+import type { ApiStore } from './store/api-store';
 
-/** Everything the API needs from its process; tests build it against their own stack. */
+/**
+ * Everything the API needs from its process, as interfaces: workers/run-api.ts wires the real ones,
+ * the integration tests the same against their own stack, the fast tests fakes.
+ */
 export interface ApiDeps {
   config: AppConfig;
-  client: Client;
-  db: DbHandle;
   log: Logger;
   adminToken: string;
+  /** The order sagas in Temporal, by order id. */
+  sagas: SagaClient;
+  /** What the API reads and writes in Postgres itself. */
+  store: ApiStore;
   /** Operates the consumers, which run in their own processes. */
   consumers: ConsumerControl;
   /** Probes Temporal, Postgres and RabbitMQ for /readyz over connections it keeps. */

@@ -2,7 +2,8 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
-import type { ApiEnv } from './env';
+import { InvalidPageTokenError, OrderNotFoundError } from '../saga-client/errors';
+import type { ApiEnv } from './hono-env';
 
 export interface ErrorDetail {
   path: string;
@@ -54,9 +55,20 @@ export function respond(c: Context<ApiEnv>, error: ApiError): Response {
   return c.json(body, error.status);
 }
 
+/** The saga client's refusals, as what they mean to an API client. */
+function fromSagaClient(error: Error): ApiError | undefined {
+  if (error instanceof OrderNotFoundError) return notFound('order', error.orderId);
+  if (error instanceof InvalidPageTokenError) {
+    return new ApiError(400, 'invalid_page_token', error.message, [{ path: 'pageToken', message: error.problem }]);
+  }
+  return undefined;
+}
+
 /** app.onError: known errors keep their status; anything else is a 500 that is logged, never swallowed. */
 export function handleError(error: Error, c: Context<ApiEnv>): Response {
   if (error instanceof ApiError) return respond(c, error);
+  const known = fromSagaClient(error);
+  if (known) return respond(c, known);
   if (error instanceof HTTPException) {
     const status = error.status;
     return respond(c, new ApiError(status, HTTP_EXCEPTION_CODES[status] ?? 'http_error', error.message || 'request refused'));

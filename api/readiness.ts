@@ -1,9 +1,10 @@
-import type { Client } from '@temporalio/client';
 import type { Sql } from 'postgres';
 import type { Logger } from '../logging/logger';
 import { reusedAmqpConnection } from '../messaging/amqp-connection';
+import type { SagaClient } from '../saga-client/saga-client';
 
-export type DependencyName = 'temporal' | 'postgres' | 'rabbitmq';
+export const DEPENDENCY_NAMES = ['temporal', 'postgres', 'rabbitmq'] as const;
+export type DependencyName = (typeof DEPENDENCY_NAMES)[number];
 
 export interface DependencyCheck {
   up: boolean;
@@ -23,7 +24,7 @@ export interface ReadinessChecker {
 }
 
 export interface ReadinessOptions {
-  client: Client;
+  sagas: Pick<SagaClient, 'ping'>;
   sql: Sql;
   amqpUrl: string;
   /** How long one probe's answer is reused: /readyz polled by many callers costs one probe per period. */
@@ -35,16 +36,15 @@ export interface ReadinessOptions {
 const TIMEOUT_MS = 3000;
 
 /**
- * Probes each dependency the API needs over the connections it keeps (the Temporal client, the
+ * Probes each dependency the API needs over the connections it keeps (the saga client's, the
  * Postgres pool, one broker connection opened once and again after it is lost), each within a
  * few seconds, and reuses each answer for `cacheMs`. Concurrent callers share a probe in flight.
  */
 export function createReadinessChecker(options: ReadinessOptions): ReadinessChecker {
-  const { client, sql, amqpUrl, cacheMs, connectionName, log } = options;
+  const { sagas, sql, amqpUrl, cacheMs, connectionName, log } = options;
   const broker = reusedAmqpConnection(amqpUrl, connectionName, log);
   const probes: Record<DependencyName, () => Promise<unknown>> = {
-    // A deadline, not only a timer: the client's retries of an unavailable server stop with it.
-    temporal: () => client.connection.withDeadline(Date.now() + TIMEOUT_MS, () => client.workflowService.getSystemInfo({})),
+    temporal: () => sagas.ping(TIMEOUT_MS),
     postgres: () => sql`SELECT 1`,
     // Opening and closing a channel is a round trip to the broker on the kept connection.
     rabbitmq: async () => {

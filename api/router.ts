@@ -1,6 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { ApiEnv } from './env';
+import type { ApiEnv } from './hono-env';
 import { validationHook } from './errors';
 
 /** Every route group is an OpenAPIHono with the shared validation hook, so errors look alike. */

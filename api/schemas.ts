@@ -1,5 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { ORDER_STATUSES } from '../domain/order';
+import { MAX_PEEK_LIMIT } from '../messaging/consumer-control';
+import { CONSUMER_STATES } from '../messaging/consumer-states';
 import {
   MAX_LINES_PER_ORDER,
   MAX_ORDER_TOTAL_CENTS,
@@ -8,6 +10,7 @@ import {
   mergedUnitViolations,
   quantityViolations,
 } from '../domain/order-limits';
+import { DEPENDENCY_NAMES } from './readiness';
 
 /** Request and response shapes; the single source for validation and the OpenAPI document. */
 
@@ -167,6 +170,15 @@ export type OrderRequestPending = z.infer<typeof OrderRequestPendingSchema>;
 export const StuckSagaSchema = StepRetrySchema.extend({ orderId: z.string().uuid(), workflowId: z.string() }).openapi('StuckSaga');
 export const StuckSagaListSchema = z.object({ stuckAfterMs: z.number().int(), sagas: z.array(StuckSagaSchema) }).openapi('StuckSagaList');
 
+export const IdempotencyKeyHeaderSchema = z.object({
+  'idempotency-key': z
+    .string()
+    .min(1)
+    .max(255)
+    .optional()
+    .openapi({ description: 'Repeat a request safely: the same key and body return the same order' }),
+});
+
 export const ListOrdersQuerySchema = z.object({
   status: OrderStatusEnum.optional(),
   customerId: SubmitOrderSchema.shape.customerId.optional(),
@@ -230,6 +242,7 @@ export const InventoryUpdateSchema = z
   })
   .strict()
   .openapi('InventoryUpdate');
+export type InventoryUpdate = z.infer<typeof InventoryUpdateSchema>;
 
 export const SkuParamSchema = z.object({
   sku: OrderItemSchema.shape.sku.openapi({ param: { name: 'sku', in: 'path' } }),
@@ -238,10 +251,12 @@ export const SkuParamSchema = z.object({
 export const InventoryItemSchema = z
   .object({ sku: z.string(), name: z.string(), priceCents: z.number().int(), onHand: z.number().int(), reserved: z.number().int() })
   .openapi('InventoryItem');
+export type InventoryItem = z.infer<typeof InventoryItemSchema>;
 
 export const OutboxStatsSchema = z
   .object({ pending: z.number().int(), published: z.number().int(), dead: z.number().int(), oldestPendingAgeMs: z.number().nullable() })
   .openapi('OutboxStats');
+export type OutboxStats = z.infer<typeof OutboxStatsSchema>;
 
 export const OutboxIdParamSchema = z.object({
   id: z
@@ -249,6 +264,79 @@ export const OutboxIdParamSchema = z.object({
     .uuid('an outbox row id is a UUID')
     .openapi({ param: { name: 'id', in: 'path' } }),
 });
+
+export const OrderEventListSchema = z.object({ events: z.array(EventSchema) });
+export const OrderEventStreamSchema = z
+  .string()
+  .openapi({ description: 'One SSE message per event: id = messageId, event = name, data = the event as JSON' });
+
+export const StuckSagaQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(100).default(50) });
+
+export const LivenessSchema = z.object({ status: z.literal('ok') });
+
+const DependencyCheckSchema = z.object({
+  up: z.boolean(),
+  error: z.string().optional().openapi({ description: 'Why it is down, as the dependency or its client said' }),
+  checkedAt: z.string().datetime().openapi({ description: 'When it was probed: answers are reused for READINESS_CACHE_MS' }),
+});
+export const ReadinessSchema = z
+  .object({
+    status: z.enum(['ready', 'unavailable']),
+    down: z.array(z.enum(DEPENDENCY_NAMES)).openapi({ description: 'The dependencies that did not answer' }),
+    checks: z
+      .object({ temporal: DependencyCheckSchema, postgres: DependencyCheckSchema, rabbitmq: DependencyCheckSchema })
+      .optional()
+      .openapi({ description: 'Only with the admin token: each probe, with its error' }),
+  })
+  .openapi('Readiness');
+
+export const ConsumerStatusSchema = z
+  .object({
+    name: z.string(),
+    queue: z.string(),
+    deadLetterQueue: z.string(),
+    state: z.enum(CONSUMER_STATES),
+    stateChangedAt: z.string().nullable(),
+    consumers: z.number().int(),
+    queueDepth: z.number().int(),
+    retrying: z.number().int(),
+    dlqDepth: z.number().int(),
+    declared: z.boolean(),
+  })
+  .openapi('ConsumerStatus');
+export const ConsumerListSchema = z.object({ consumers: z.array(ConsumerStatusSchema) });
+export const ConsumerStateChangeSchema = z.object({ status: ConsumerStatusSchema, settled: z.boolean() }).openapi('ConsumerStateChange');
+export const DeadLetterSchema = z
+  .object({
+    messageId: z.string().nullable(),
+    event: z.string().nullable(),
+    orderId: z.string().nullable(),
+    reason: z.string(),
+    error: z.string(),
+    attempts: z.number().int().nullable(),
+    consumer: z.string().nullable(),
+    deadLetteredAt: z.string().nullable(),
+    replays: z.number().int(),
+    body: z.string().openapi({ description: 'As received: text when it is valid UTF-8, else base64 (bodyEncoding); the first 64 KiB' }),
+    bodyEncoding: z.enum(['utf8', 'base64']),
+    bodyBytes: z.number().int().openapi({ description: 'The whole body, which can be longer than `body` shows' }),
+  })
+  .openapi('DeadLetter');
+export const DeadLetterListSchema = z.object({ consumer: z.string(), deadLetters: z.array(DeadLetterSchema) });
+export const ReplayResultSchema = z
+  .object({ consumer: z.string(), replayed: z.number().int(), dlqDepth: z.number().int() })
+  .openapi('ReplayResult');
+export const ConsumerParamSchema = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'name', in: 'path' }, example: 'order-projection' }),
+});
+export const DeadLetterPeekQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(MAX_PEEK_LIMIT).default(50) });
+
+/** A route's JSON response: its schema and what it means. */
+export const jsonContent = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const errorResponses = (...statuses: number[]) =>
   Object.fromEntries(

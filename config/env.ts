@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REVIEW_THRESHOLD_CENTS, DEFAULT_REVIEW_TIMEOUT_MS } from '../domain/order';
 
 /** Every setting the processes read, from the environment, with the defaults of a local stack. */
 const EnvSchema = z.object({
@@ -9,12 +10,8 @@ const EnvSchema = z.object({
   TEMPORAL_TASK_QUEUE: z.string().default('orders'),
   TEMPORAL_UI_URL: z.string().default('http://localhost:8233'),
   EVENTS_EXCHANGE: z.string().default('orders.events'),
-  REVIEW_THRESHOLD_CENTS: z.coerce.number().int().nonnegative().default(100_000),
-  REVIEW_TIMEOUT_MS: z.coerce
-    .number()
-    .int()
-    .positive()
-    .default(24 * 60 * 60 * 1000),
+  REVIEW_THRESHOLD_CENTS: z.coerce.number().int().nonnegative().default(DEFAULT_REVIEW_THRESHOLD_CENTS),
+  REVIEW_TIMEOUT_MS: z.coerce.number().int().positive().default(DEFAULT_REVIEW_TIMEOUT_MS),
   RELAY_BATCH_SIZE: z.coerce.number().int().positive().default(1000),
   /** Batches one relay has claimed and not yet marked: more than one keeps the broker busy while the database works. */
   RELAY_BATCHES_IN_FLIGHT: z.coerce.number().int().positive().default(3),

@@ -26,7 +26,11 @@ export async function priceAtCatalog(db: Database | Transaction, items: readonly
         merged.map((item) => item.sku),
       ),
     );
-  const prices = new Map(rows.map((row) => [row.sku, row.priceCents]));
+  return priceItems(merged, new Map(rows.map((row) => [row.sku, row.priceCents])));
+}
+
+/** Prices merged order lines from a catalog's unit prices, in cents by SKU. */
+export function priceItems(merged: readonly OrderItem[], prices: ReadonlyMap<string, number>): CatalogPricing {
   return {
     lines: merged.flatMap(({ sku, quantity }) => {
       const unitPriceCents = prices.get(sku);

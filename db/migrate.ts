@@ -3,6 +3,7 @@ import { migrate } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { drizzle } from 'drizzle-orm/postgres-js';
 import { loadConfig } from '../config/env';
+import { createDatabase, databaseExists, databaseOf } from './admin';
 
 const migrationsFolder = fileURLToPath(new URL('../drizzle/migrations', import.meta.url));
 
@@ -18,22 +19,8 @@ export async function migrateDatabase(databaseUrl: string): Promise<void> {
 }
 
 export async function ensureDatabaseExists(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const name = decodeURIComponent(url.pathname.slice(1));
-  url.pathname = '/postgres';
-  const admin = postgres(url.toString(), { max: 1, onnotice: () => {} });
-  try {
-    const [row] = await admin`SELECT 1 AS present FROM pg_database WHERE datname = ${name}`;
-    if (!row) {
-      // CREATE DATABASE takes no bind parameters; the name is quoted as an identifier instead.
-      await admin.unsafe(`CREATE DATABASE "${name.replaceAll('"', '""')}"`).catch((error: unknown) => {
-        // Another process may have created it between our check and our create.
-        if (!(error instanceof Error && 'code' in error && error.code === '42P04')) throw error;
-      });
-    }
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
+  const name = databaseOf(databaseUrl);
+  if (!(await databaseExists(databaseUrl, name))) await createDatabase(databaseUrl, name);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

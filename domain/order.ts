@@ -47,7 +47,12 @@ export const ORDER_STATUSES = [
 ] as const;
 export type OrderStatus = (typeof ORDER_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly OrderStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'NEEDS_ATTENTION'];
+const TERMINAL = ['COMPLETED', 'FAILED', 'CANCELLED', 'NEEDS_ATTENTION'] as const satisfies readonly OrderStatus[];
+/** How an order ends; the saga changes nothing after it. */
+export type TerminalStatus = (typeof TERMINAL)[number];
+export const TERMINAL_STATUSES: readonly OrderStatus[] = TERMINAL;
+/** The ends other than COMPLETED: the saga compensated what it had done (markOrderOutcome records which). */
+export type UnsuccessfulStatus = Exclude<TerminalStatus, 'COMPLETED'>;
 
 /** Until the shipment step starts, an order can still be cancelled. */
 export const CANCELLABLE_STATUSES: readonly OrderStatus[] = [
@@ -68,6 +73,8 @@ export type ForwardStep =
   | 'createShipment'
   | 'completeOrder';
 export type CompensationStep = 'cancelShipment' | 'refundPayment' | 'releaseInventory';
+/** Every step the saga's ledger (saga_steps) and its retries (step_retries) name. */
+export type SagaStep = ForwardStep | CompensationStep | 'markOrderOutcome';
 
 export interface StepRecord {
   step: ForwardStep;
@@ -114,6 +121,17 @@ export interface OrderSagaState {
   cancellation?: CancellationRequest | null;
   /** Why the order's outcome could not be written to the database (the saga then ends NEEDS_ATTENTION), or null. */
   outcomeError?: string | null;
+}
+
+/** The body of a cancel: the saga records the reason in its failure. */
+export interface CancelRequest {
+  reason?: string;
+}
+
+/** A reviewer's approve or reject of an order above the review threshold. */
+export interface ReviewDecision {
+  reviewer?: string;
+  reason?: string;
 }
 
 export interface CancellationRequest {

@@ -12,9 +12,10 @@ import {
   timestamp,
   uuid,
 } from 'drizzle-orm/pg-core';
-import type { CompensationStep, ForwardStep, OrderStatus, PricedLine, ShippingAddress } from '../domain/order';
-import type { EnvelopeMetadata, EventContent, EventName } from '../messaging/envelope';
-import type { ConsumerState } from '../messaging/consumer-state';
+import type { OrderStatus, PricedLine, SagaStep, ShippingAddress } from '../domain/order';
+import type { EventName } from '../domain/events';
+import type { EnvelopeMetadata, EventContent } from '../messaging/envelope';
+import type { ConsumerState } from '../messaging/consumer-states';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -96,7 +97,7 @@ export const shipments = pgTable('shipments', {
  */
 export const sagaSteps = pgTable('saga_steps', {
   orderId: uuid('order_id').notNull(),
-  step: text('step').$type<ForwardStep | CompensationStep | 'markOrderOutcome'>().notNull(),
+  step: text('step').$type<SagaStep>().notNull(),
   outcome: text('outcome').$type<'DONE' | 'REJECTED'>().notNull(),
   result: jsonb('result').$type<unknown>(),
   failureType: text('failure_type'),
@@ -112,7 +113,7 @@ export const sagaSteps = pgTable('saga_steps', {
  */
 export const stepRetries = pgTable('step_retries', {
   orderId: uuid('order_id').notNull(),
-  step: text('step').$type<ForwardStep | CompensationStep | 'markOrderOutcome'>().notNull(),
+  step: text('step').$type<SagaStep>().notNull(),
   workflowId: text('workflow_id').notNull(),
   firstFailedAt: timestamp('first_failed_at', { withTimezone: true }).notNull().defaultNow(),
   lastFailedAt: timestamp('last_failed_at', { withTimezone: true }).notNull().defaultNow(),

@@ -4,14 +4,14 @@ import type { Database } from '../db/client';
 import type { Logger } from '../logging/logger';
 import { reusedAmqpConnection } from './amqp-connection';
 import type { ConsumerDefinition } from './consumer-definition';
-import type { RetryPolicy } from './consumer-settings';
-import { readDesiredState, readDesiredStates, writeDesiredState, type ConsumerState, type DesiredState } from './consumer-state';
+import type { ConsumerRetryPolicy } from './consumer-settings';
+import { readDesiredState, readDesiredStates, writeDesiredState, type DesiredState } from './consumer-state';
+import type { ConsumerState } from './consumer-states';
 import { consumerQueuesOf } from './consumer-topology';
 import { peekDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letter-queue';
 import { inspectQueue } from './queue-inspection';
 
 export type { DeadLetter } from './dead-letter-queue';
-export type { ConsumerState } from './consumer-state';
 
 export interface ConsumerStatus {
   name: string;
@@ -97,7 +97,7 @@ export interface ConsumerControlOptions {
   amqpUrl: string;
   consumers: readonly ConsumerDefinition[];
   /** The consumers' retry policy, to find their retry queues. */
-  retry: RetryPolicy;
+  retry: ConsumerRetryPolicy;
   log: Logger;
 }
 

@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { Transaction } from '../db/client';
 import type { Logger } from '../logging/logger';
-import type { EnvelopeMetadata, EventContent, EventName } from './envelope';
+import type { EventName } from '../domain/events';
+import type { EnvelopeMetadata, EventContent } from './envelope';
 
 /** What a handler gets besides the event's content: never the AMQP message itself. */
 export interface HandlerContext {

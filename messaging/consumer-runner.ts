@@ -3,11 +3,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeMessage } from 'amqplib';
 import type { DbHandle } from '../db/client';
 import type { Logger } from '../logging/logger';
-import { backoffMs } from '../outbox/backoff';
+import { BrokerSession } from './broker-session';
 import { UnprocessableMessageError, type ConsumerDefinition, type EventHandler } from './consumer-definition';
 import type { ConsumerSettings } from './consumer-settings';
-import { ConsumerSession } from './consumer-session';
-import { CONSUMER_CONTROL_CHANNEL, readDesiredState, type ConsumerState } from './consumer-state';
+import { CONSUMER_CONTROL_CHANNEL, readDesiredState } from './consumer-state';
+import type { ConsumerState } from './consumer-states';
 import { assertConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
 import { sendConfirmed } from './confirmed-send';
 import { decodeEnvelope, type ReceivedEnvelope } from './decode-envelope';
@@ -21,8 +21,9 @@ import {
   truncate,
   type DeadLetterFacts,
 } from './delivery-headers';
-import type { EventName } from './envelope';
+import type { EventName } from '../domain/events';
 import { handleOnce, type InboxOutcome } from './inbox';
+import { superviseBrokerSession } from './supervise-broker-session';
 
 export interface ConsumerRunnerOptions {
   /** `sql` for LISTEN, `db` for the inbox transaction the handlers write in. */
@@ -42,9 +43,6 @@ export interface ConsumerStats {
   sessions: number;
 }
 
-const RECONNECT_MIN_MS = 250;
-const RECONNECT_MAX_MS = 10_000;
-
 /**
  * One instance of a consumer. Run as many as you like, in as many processes: they compete for
  * the queue's messages. Each delivery's effect commits together with its inbox row before the
@@ -61,7 +59,9 @@ export class ConsumerRunner {
   readonly stats: ConsumerStats = { handled: 0, duplicates: 0, retried: 0, deadLettered: 0, sessions: 0 };
   readonly #log: Logger;
   #desired: ConsumerState = 'running';
-  #session: ConsumerSession | undefined;
+  #session: BrokerSession | undefined;
+  /** The basic.consume of this instance, on the session it was made on. */
+  #consume: { session: BrokerSession; tag: string } | undefined;
   readonly #inFlight = new Set<Promise<void>>();
   // Deliveries acknowledged or rejected: a second settle would close the channel.
   readonly #settled = new WeakSet<ConsumeMessage>();
@@ -84,7 +84,7 @@ export class ConsumerRunner {
 
   /** True while this instance has a basic.consume on its queue. */
   get consuming(): boolean {
-    return this.#session?.consumerTag !== undefined;
+    return this.#consume !== undefined && !this.#consume.session.broken;
   }
 
   /** Deliveries received and not yet settled. */
@@ -112,7 +112,13 @@ export class ConsumerRunner {
       await this.stop();
       throw error;
     }
-    this.#supervision = this.supervise();
+    this.#supervision = superviseBrokerSession({
+      first: this.#session,
+      open: () => this.openSession(),
+      work: (session, recovered) => this.consumeOn(session, recovered),
+      stopped: this.#closed.signal,
+      log: this.#log,
+    });
     this.#log.info({ state: this.#desired, connection: this.connectionName }, 'consumer started');
   }
 
@@ -134,40 +140,29 @@ export class ConsumerRunner {
     return this.#stopping;
   }
 
-  private openSession(): Promise<ConsumerSession> {
+  private openSession(): Promise<BrokerSession> {
     const { settings } = this.options;
-    return ConsumerSession.open(settings.amqpUrl, this.connectionName, this.definition.prefetch, this.#log, async (channel) => {
-      await assertConsumerTopology(channel, this.definition, settings.exchange, settings.retry);
-      this.stats.sessions += 1;
+    return BrokerSession.open(settings.amqpUrl, this.connectionName, this.#log, {
+      prefetch: this.definition.prefetch,
+      prepare: async (channel) => {
+        await assertConsumerTopology(channel, this.definition, settings.exchange, settings.retry);
+        this.stats.sessions += 1;
+      },
     });
   }
 
-  /** Keeps a session open: waits for the current one to break, then opens another, backing off. */
-  private async supervise(): Promise<void> {
-    let failures = 0;
-    while (!this.#closing) {
-      const session = this.#session;
-      if (session) {
-        const error = await Promise.race([session.broken, this.closedSignal()]);
-        if (this.#closing) return;
-        this.#log.warn({ err: error, inFlight: this.#inFlight.size }, 'lost the broker session; reconnecting');
-        this.#session = undefined;
-        await session.close();
-      }
-      try {
-        this.#session = await this.openSession();
-        await this.reconcile();
-        failures = 0;
-        this.#log.info({ state: this.#desired }, 'consumer reconnected');
-      } catch (error) {
-        failures += 1;
-        const delay = backoffMs(failures, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
-        this.#log.error({ err: error, retryInMs: delay }, 'could not open a broker session');
-        await this.#session?.close();
-        this.#session = undefined;
-        await sleep(delay, undefined, { signal: this.#closed.signal }).catch(() => {});
-      }
+  /** Consumes on `session`, in the desired state, until it breaks or the instance stops. */
+  private async consumeOn(session: BrokerSession, recovered: () => void): Promise<void> {
+    if (session !== this.#session) {
+      // A new session after a lost one (start() set up the first).
+      this.#session = session;
+      await this.reconcile();
+      this.#log.info({ state: this.#desired }, 'consumer reconnected');
     }
+    recovered();
+    const error = await Promise.race([session.whenBroken(), this.closedSignal()]);
+    if (this.#closing) return;
+    this.#log.warn({ err: error, inFlight: this.#inFlight.size }, 'lost the broker session; reconnecting');
   }
 
   private closedSignal(): Promise<undefined> {
@@ -206,16 +201,17 @@ export class ConsumerRunner {
 
   private async applyDesiredState(): Promise<void> {
     const session = this.#session;
-    if (!session || session.isBroken) return;
+    if (!session || session.broken) return;
     const wanted: ConsumerState = this.#closing ? 'stopped' : this.#desired;
-    if (wanted === 'running' && session.consumerTag === undefined) {
+    const consume = this.#consume?.session === session ? this.#consume : undefined;
+    if (wanted === 'running' && !consume) {
       const { consumerTag } = await session.channel.consume(this.definition.queue, (message) => this.onDelivery(session, message));
-      session.consumerTag = consumerTag;
+      this.#consume = { session, tag: consumerTag };
       this.#log.info({ prefetch: this.definition.prefetch }, 'consuming');
-    } else if (wanted === 'stopped' && session.consumerTag !== undefined) {
+    } else if (wanted === 'stopped' && consume) {
       // After cancel-ok the broker sends nothing more; what it sent before is in #inFlight.
-      await session.channel.cancel(session.consumerTag);
-      session.consumerTag = undefined;
+      await session.channel.cancel(consume.tag);
+      this.#consume = undefined;
       await this.drainInFlight();
       this.#log.info('stopped taking deliveries; new messages wait in the queue');
     }
@@ -233,7 +229,7 @@ export class ConsumerRunner {
     }
   }
 
-  private onDelivery(session: ConsumerSession, message: ConsumeMessage | null): void {
+  private onDelivery(session: BrokerSession, message: ConsumeMessage | null): void {
     if (message === null) {
       // The broker cancelled the consumer (its queue was deleted): a new session re-declares it.
       session.markBroken(new Error(`the broker cancelled the consumer of ${this.definition.queue}`));
@@ -245,7 +241,7 @@ export class ConsumerRunner {
   }
 
   /** Handles one delivery and makes sure it is settled, whatever goes wrong on the way. */
-  private async settle(session: ConsumerSession, message: ConsumeMessage): Promise<void> {
+  private async settle(session: BrokerSession, message: ConsumeMessage): Promise<void> {
     try {
       await this.process(session, message);
     } catch (fault) {
@@ -253,7 +249,7 @@ export class ConsumerRunner {
     }
   }
 
-  private async process(session: ConsumerSession, message: ConsumeMessage): Promise<void> {
+  private async process(session: BrokerSession, message: ConsumeMessage): Promise<void> {
     const attempt = attemptOf(message, this.options.settings.retry.maxAttempts);
     const decoded = decodeEnvelope(message, this.options.settings.limits);
     if (!decoded.ok) {
@@ -324,13 +320,7 @@ export class ConsumerRunner {
     return Object.hasOwn(handlers, name) ? handlers[name as EventName] : undefined;
   }
 
-  private async afterFailure(
-    session: ConsumerSession,
-    message: ConsumeMessage,
-    attempt: number,
-    error: unknown,
-    log: Logger,
-  ): Promise<void> {
+  private async afterFailure(session: BrokerSession, message: ConsumeMessage, attempt: number, error: unknown, log: Logger): Promise<void> {
     const text = messageOf(error);
     if (error instanceof UnprocessableMessageError) {
       return this.deadLetter(session, message, { reason: 'unprocessable', error: text, attempts: attempt }, log);
@@ -352,13 +342,13 @@ export class ConsumerRunner {
    * as internal-error; if even that fails, it is rejected, and the queue's dead-letter
    * settings move it to the DLQ. Only a closed channel leaves it to the broker to redeliver.
    */
-  private async afterFault(session: ConsumerSession, message: ConsumeMessage, fault: unknown): Promise<void> {
+  private async afterFault(session: BrokerSession, message: ConsumeMessage, fault: unknown): Promise<void> {
     const log = this.#log.child(deliveryFields(message));
     if (this.#settled.has(message)) {
       log.error({ err: fault }, 'failed after the delivery was settled');
       return;
     }
-    if (session.isBroken) {
+    if (session.broken) {
       log.warn({ err: fault }, 'the channel closed before the delivery was settled; the broker will deliver it again');
       return;
     }
@@ -381,7 +371,7 @@ export class ConsumerRunner {
   }
 
   private async deadLetter(
-    session: ConsumerSession,
+    session: BrokerSession,
     message: ConsumeMessage,
     facts: Omit<DeadLetterFacts, 'consumer'>,
     log: Logger,
@@ -391,7 +381,7 @@ export class ConsumerRunner {
     try {
       await sendConfirmed(session.channel, queue, message.content, carriedProperties(message, deadLetterHeaders(message, allFacts)));
     } catch (error) {
-      if (session.isBroken) throw error;
+      if (session.broken) throw error;
       // The channel is fine, so most likely the publisher's own headers could not be sent again
       // (too large once ours are added, or not encodable): park it with ours alone rather than
       // not at all. If the broker refused the publish itself, this fails too and the caller rejects it.
@@ -403,7 +393,7 @@ export class ConsumerRunner {
     log.error({ reason: facts.reason, error: facts.error, attempts: facts.attempts }, 'parked in the dead-letter queue');
   }
 
-  private acknowledge(session: ConsumerSession, message: ConsumeMessage, log: Logger): void {
+  private acknowledge(session: BrokerSession, message: ConsumeMessage, log: Logger): void {
     try {
       session.channel.ack(message);
       this.#settled.add(message);
@@ -415,7 +405,7 @@ export class ConsumerRunner {
   }
 
   /** The last resort: the queue's dead-letter settings route a rejected message to `<queue>.dlq`. */
-  private reject(session: ConsumerSession, message: ConsumeMessage, log: Logger): void {
+  private reject(session: BrokerSession, message: ConsumeMessage, log: Logger): void {
     try {
       session.channel.nack(message, false, false);
       this.#settled.add(message);

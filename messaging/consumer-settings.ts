@@ -1,8 +1,8 @@
 import type { AppConfig } from '../config/env';
 import type { DecodeLimits } from './decode-envelope';
 
-/** How failed deliveries are retried before they are parked in the DLQ. */
-export interface RetryPolicy {
+/** How a consumer retries a failed delivery before it is parked in the DLQ (not the relay's RelayRetryPolicy). */
+export interface ConsumerRetryPolicy {
   /** Deliveries in all, the first one included. */
   maxAttempts: number;
   /** The first retry's delay; each later one doubles, up to maxMs. */
@@ -14,7 +14,7 @@ export interface ConsumerSettings {
   amqpUrl: string;
   /** The topic exchange consumer queues bind on. */
   exchange: string;
-  retry: RetryPolicy;
+  retry: ConsumerRetryPolicy;
   /** What a delivery may be before it is read; beyond them it is parked at once. */
   limits: DecodeLimits;
   /**
@@ -26,7 +26,7 @@ export interface ConsumerSettings {
   controlPollMs: number;
 }
 
-export const retryPolicyFrom = (config: AppConfig): RetryPolicy => ({
+export const retryPolicyFrom = (config: AppConfig): ConsumerRetryPolicy => ({
   maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
   baseMs: config.CONSUMER_RETRY_BASE_MS,
   maxMs: config.CONSUMER_RETRY_MAX_MS,

@@ -1,10 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Database } from '../db/client';
 import { consumerControls } from '../drizzle/schema';
-
-export const CONSUMER_STATES = ['running', 'stopped'] as const;
-/** What operators asked a consumer to be; every instance of it, in every process, follows. */
-export type ConsumerState = (typeof CONSUMER_STATES)[number];
+import type { ConsumerState } from './consumer-states';
 
 /** Consumer processes LISTEN here; the payload is the consumer's name. */
 export const CONSUMER_CONTROL_CHANNEL = 'consumer_control';

@@ -1,7 +1,7 @@
 import type { Channel } from 'amqplib';
 import { backoffMs } from '../outbox/backoff';
 import type { ConsumerDefinition } from './consumer-definition';
-import type { RetryPolicy } from './consumer-settings';
+import type { ConsumerRetryPolicy } from './consumer-settings';
 import { assertEventsTopology } from './topology';
 
 /**
@@ -16,10 +16,11 @@ export const deadLetterQueueOf = (queue: string): string => `${queue}.dlq`;
 export const retryQueueOf = (queue: string, delayMs: number): string => `${queue}.retry.${delayMs}`;
 
 /** How long a message waits after failing its `failedAttempt`-th delivery. */
-export const retryDelayMs = (failedAttempt: number, policy: RetryPolicy): number => backoffMs(failedAttempt, policy.baseMs, policy.maxMs);
+export const retryDelayMs = (failedAttempt: number, policy: ConsumerRetryPolicy): number =>
+  backoffMs(failedAttempt, policy.baseMs, policy.maxMs);
 
 /** The distinct delays the policy uses: one TTL queue each. */
-export function retryTiers(policy: RetryPolicy): number[] {
+export function retryTiers(policy: ConsumerRetryPolicy): number[] {
   const delays = new Set<number>();
   for (let attempt = 1; attempt < policy.maxAttempts; attempt++) delays.add(retryDelayMs(attempt, policy));
   return [...delays].sort((a, b) => a - b);
@@ -31,7 +32,7 @@ export interface ConsumerQueues {
   retries: string[];
 }
 
-export const consumerQueuesOf = (definition: ConsumerDefinition, policy: RetryPolicy): ConsumerQueues => ({
+export const consumerQueuesOf = (definition: ConsumerDefinition, policy: ConsumerRetryPolicy): ConsumerQueues => ({
   queue: definition.queue,
   deadLetter: deadLetterQueueOf(definition.queue),
   retries: retryTiers(policy).map((delay) => retryQueueOf(definition.queue, delay)),
@@ -50,7 +51,7 @@ export async function assertConsumerTopology(
   channel: Channel,
   definition: ConsumerDefinition,
   exchange: string,
-  policy: RetryPolicy,
+  policy: ConsumerRetryPolicy,
 ): Promise<void> {
   const { queue, deadLetter } = consumerQueuesOf(definition, policy);
   await assertEventsTopology(channel, exchange);

@@ -2,22 +2,7 @@
  * The integration message envelope (see shared design): callers supply only the content,
  * the library wraps it with identity and tracing metadata.
  */
-
-export const EVENT_NAMES = [
-  'order.submitted',
-  'inventory.reserved',
-  'inventory.released',
-  'payment.charged',
-  'payment.declined',
-  'payment.refunded',
-  'shipment.created',
-  'shipment.cancelled',
-  'order.completed',
-  'order.failed',
-  'order.cancelled',
-  'order.needs-attention',
-] as const;
-export type EventName = (typeof EVENT_NAMES)[number];
+import type { EventName } from '../domain/events';
 
 export interface EnvelopeMetadata {
   /** The order (saga) id, carried from the HTTP request to every event. */

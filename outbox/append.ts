@@ -1,6 +1,7 @@
 import { outbox } from '../drizzle/schema';
 import type { Transaction } from '../db/client';
-import type { EventContent, EventName } from '../messaging/envelope';
+import type { EventName } from '../domain/events';
+import type { EventContent } from '../messaging/envelope';
 import { eventMessageId } from '../messaging/message-id';
 
 export interface PendingEvent {

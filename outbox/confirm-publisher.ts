@@ -1,8 +1,6 @@
-import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
-import { connectAmqp } from '../messaging/amqp-connection';
+import type { Options } from 'amqplib';
+import type { BrokerSession } from '../messaging/broker-session';
 import type { Envelope } from '../messaging/envelope';
-import { assertEventsTopology } from '../messaging/topology';
-import type { Logger } from '../logging/logger';
 import type { OutboxRow } from './outbox-row';
 
 export interface PublishResults {
@@ -19,9 +17,10 @@ export interface PublishResults {
 }
 
 /**
- * Publishes outbox rows on a confirm channel: persistent, with the envelope's ids as AMQP
- * properties. Keeps at most `maxInFlight` messages unconfirmed on the channel, over every batch
- * together, and waits for `drain` whenever the channel's write buffer is full.
+ * Publishes outbox rows on a broker session's confirm channel: persistent, with the envelope's
+ * ids as AMQP properties. Keeps at most `maxInFlight` messages unconfirmed on the channel, over
+ * every batch together, waits for `drain` whenever the channel's write buffer is full, and stops
+ * sending once the session breaks.
  *
  * Several batches may be handed over at once: they take turns to send, in the order they were
  * handed over, and a batch's turn ends with its last send, not its last confirm. So the next
@@ -29,8 +28,6 @@ export interface PublishResults {
  * published, and no two batches' messages interleave on the channel.
  */
 export class ConfirmPublisher {
-  #broken: Error | undefined;
-  readonly #brokenListeners = new Set<(error: Error) => void>();
   /** Messages sent and not yet confirmed or refused, over every batch. */
   #unconfirmed = 0;
   /** The sender waiting for a free slot in the window (there is only one: batches take turns). */
@@ -42,43 +39,18 @@ export class ConfirmPublisher {
   /** Resolves when the batch handed over last has begun to send. */
   #lastTurnTaken: Promise<void> = Promise.resolve();
 
-  private constructor(
-    private readonly connection: ChannelModel,
-    private readonly channel: ConfirmChannel,
+  /** `session` has the events exchange declared (assertEventsTopology); it is its owner's to close. */
+  constructor(
+    private readonly session: BrokerSession,
     private readonly exchange: string,
     private readonly maxInFlight: number,
   ) {
-    const breakWith = (error: Error) => {
-      this.#broken ??= error;
-      this.#slotFreed?.();
-      for (const listener of this.#brokenListeners) listener(this.#broken);
-    };
-    connection.on('close', (error?: Error) => breakWith(error ?? new Error('AMQP connection closed')));
-    channel.on('close', () => breakWith(new Error('AMQP channel closed')));
+    // A sender waiting for a slot stops waiting: nothing more is sent on a broken session.
+    session.onBroken(() => this.#slotFreed?.());
   }
 
-  static async open(url: string, name: string, exchange: string, log: Logger, maxInFlight: number): Promise<ConfirmPublisher> {
-    const connection = await connectAmqp(url, name, log);
-    try {
-      const channel = await connection.createConfirmChannel();
-      channel.on('error', (error: Error) => log.error({ err: error, exchange }, 'AMQP publish channel error'));
-      await assertEventsTopology(channel, exchange);
-      return new ConfirmPublisher(connection, channel, exchange, maxInFlight);
-    } catch (error) {
-      await connection.close().catch(() => {});
-      throw error;
-    }
-  }
-
-  get broken(): Error | undefined {
-    return this.#broken;
-  }
-
-  /** Resolves once the connection or channel breaks. */
-  onBroken(listener: (error: Error) => void): () => void {
-    if (this.#broken) listener(this.#broken);
-    this.#brokenListeners.add(listener);
-    return () => void this.#brokenListeners.delete(listener);
+  private get broken(): Error | undefined {
+    return this.session.broken;
   }
 
   /** Resolves once every batch handed over has begun to send (none waits for its turn). */
@@ -105,7 +77,7 @@ export class ConfirmPublisher {
     }
     // amqplib calls back every outstanding publish, with an error, when the channel closes.
     await batch.allSettled();
-    if (this.#broken) results.broken = this.#broken;
+    if (this.broken) results.broken = this.broken;
     // A refusal caused by the channel closing is not the row's fault: it is simply unconfirmed.
     if (results.broken) results.refused = [];
     return results;
@@ -121,11 +93,11 @@ export class ConfirmPublisher {
     };
     try {
       for (const row of rows) {
-        if (this.#broken) return;
+        if (this.broken) return;
         if (held.has(row.aggregateId)) continue;
         if (this.#unconfirmed >= this.maxInFlight || this.#drained) {
           await this.sendSlot();
-          if (this.#broken) return;
+          if (this.broken) return;
         }
         // A refusal may have come back while we waited.
         if (held.has(row.aggregateId)) continue;
@@ -139,7 +111,7 @@ export class ConfirmPublisher {
 
   /** Resolves once the window has a free slot and the write buffer has room (or the channel broke). */
   private async sendSlot(): Promise<void> {
-    while (this.#unconfirmed >= this.maxInFlight && !this.#broken) await new Promise<void>((resolve) => (this.#slotFreed = resolve));
+    while (this.#unconfirmed >= this.maxInFlight && !this.broken) await new Promise<void>((resolve) => (this.#slotFreed = resolve));
     if (this.#drained) await this.#drained;
   }
 
@@ -153,7 +125,7 @@ export class ConfirmPublisher {
     let writable: boolean;
     try {
       const { body, properties } = outboxMessage(row);
-      writable = this.channel.publish(this.exchange, row.name, body, properties, (error) => {
+      writable = this.session.channel.publish(this.exchange, row.name, body, properties, (error) => {
         this.#unconfirmed -= 1;
         if (error) refuse(row, error);
         else results.confirmed.push(row.id);
@@ -165,7 +137,7 @@ export class ConfirmPublisher {
     } catch (error) {
       // Thrown synchronously (amqplib then keeps no callback): either the channel is gone, or
       // this one message cannot be encoded (a header table over 64 KiB, say), the row's fault alone.
-      if (!this.#broken) refuse(row, error);
+      if (!this.broken) refuse(row, error);
       return true;
     }
     this.#unconfirmed += 1;
@@ -174,24 +146,19 @@ export class ConfirmPublisher {
   }
 
   private waitForDrain(): void {
-    if (this.#drained || this.#broken) return;
+    if (this.#drained || this.broken) return;
     let stopListening = () => {};
     this.#drained = new Promise<void>((resolve) => {
       const done = () => {
-        this.channel.off('drain', done);
+        this.session.channel.off('drain', done);
         stopListening();
         this.#drained = undefined;
         resolve();
       };
-      this.channel.once('drain', done);
+      this.session.channel.once('drain', done);
       // Not broken yet (checked above), so this does not call `done` at once.
-      stopListening = this.onBroken(done);
+      stopListening = this.session.onBroken(done);
     });
-  }
-
-  async close(): Promise<void> {
-    await this.channel.close().catch(() => {});
-    await this.connection.close().catch(() => {});
   }
 }
 

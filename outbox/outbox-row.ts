@@ -1,4 +1,5 @@
-import type { EnvelopeMetadata, EventContent, EventName } from '../messaging/envelope';
+import type { EventName } from '../domain/events';
+import type { EnvelopeMetadata, EventContent } from '../messaging/envelope';
 
 /** An outbox row as the relay reads it. */
 export interface OutboxRow {

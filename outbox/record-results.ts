@@ -4,7 +4,8 @@ import { backoffMs } from './backoff';
 import type { PublishResults } from './confirm-publisher';
 import type { OutboxRow } from './outbox-row';
 
-export interface RetryPolicy {
+/** How the relay retries a row the broker refused before it is dead (not the consumers' ConsumerRetryPolicy). */
+export interface RelayRetryPolicy {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -25,7 +26,7 @@ export async function recordUnpublished(
   sql: Sql,
   rows: readonly OutboxRow[],
   results: PublishResults,
-  policy: RetryPolicy,
+  policy: RelayRetryPolicy,
   log: Logger,
 ): Promise<void> {
   if (results.refused.length === 0 && results.confirmed.length === rows.length) return;

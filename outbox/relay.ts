@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from 'postgres';
 import type { Logger } from '../logging/logger';
-import { backoffMs } from './backoff';
+import { BrokerSession } from '../messaging/broker-session';
+import { superviseBrokerSession } from '../messaging/supervise-broker-session';
+import { assertEventsTopology } from '../messaging/topology';
 import { claimBatch } from './claim-batch';
 import { ConfirmPublisher, type PublishResults } from './confirm-publisher';
 import { markPublished, recordUnpublished } from './record-results';
@@ -49,8 +50,6 @@ export interface RelayStats {
 
 /** Wakes on NOTIFY from the outbox trigger; the poll interval is the fallback. */
 const NOTIFY_CHANNEL = 'outbox_inserted';
-const RECONNECT_MIN_MS = 250;
-const RECONNECT_MAX_MS = 10_000;
 
 /**
  * Moves committed outbox rows to RabbitMQ: lease a batch, publish on a confirm channel, mark
@@ -62,7 +61,6 @@ const RECONNECT_MAX_MS = 10_000;
 export class OutboxRelay {
   readonly name = `relay-${randomUUID().slice(0, 8)}`;
   readonly stats: RelayStats = { published: 0, refused: 0, batches: 0, connections: 0 };
-  #publisher: ConfirmPublisher | undefined;
   #stopping = false;
   readonly #stopped = new AbortController();
   #wake: (() => void) | undefined;
@@ -70,8 +68,6 @@ export class OutboxRelay {
   #loop: Promise<void> | undefined;
   #cleanupTimer: NodeJS.Timeout | undefined;
   #unlisten: (() => Promise<void>) | undefined;
-  /** Failed cycles in a row: the reconnect back-off grows with them. */
-  #failures = 0;
 
   constructor(
     private readonly sql: Sql,
@@ -89,11 +85,16 @@ export class OutboxRelay {
     this.#unlisten = () => listener.unlisten();
     this.#cleanupTimer = setInterval(() => void this.cleanup(), this.settings.cleanupIntervalMs);
     this.#cleanupTimer.unref();
-    this.#loop = this.run();
+    this.#loop = superviseBrokerSession({
+      open: () => this.openSession(),
+      work: (session, recovered) => this.pump(session, recovered),
+      stopped: this.#stopped.signal,
+      log: this.log.child({ relay: this.name }),
+    });
     this.log.info({ relay: this.name, exchange: this.settings.exchange }, 'outbox relay started');
   }
 
-  /** Finishes the batches in hand, then closes its connections. */
+  /** Finishes the batches in hand, then closes its broker session. */
   async stop(): Promise<void> {
     this.#stopping = true;
     this.#stopped.abort();
@@ -101,8 +102,6 @@ export class OutboxRelay {
     this.wake();
     await this.#loop;
     await this.#unlisten?.().catch((error: unknown) => this.log.warn({ err: error }, 'unlisten failed'));
-    await this.#publisher?.close();
-    this.#publisher = undefined;
     this.log.info({ relay: this.name, ...this.stats }, 'outbox relay stopped');
   }
 
@@ -111,33 +110,28 @@ export class OutboxRelay {
     this.#wake?.();
   }
 
-  private async run(): Promise<void> {
-    while (!this.#stopping) {
-      try {
-        const publisher = await this.connectedPublisher();
-        await this.pump(publisher);
-      } catch (error) {
-        this.#failures += 1;
-        const delay = backoffMs(this.#failures, RECONNECT_MIN_MS, RECONNECT_MAX_MS);
-        this.log.error({ err: error, relay: this.name, retryInMs: delay }, 'outbox relay cycle failed');
-        await this.dropPublisher();
-        await this.pause(delay);
-      }
-    }
+  private async openSession(): Promise<BrokerSession> {
+    const { amqpUrl, exchange } = this.settings;
+    const session = await BrokerSession.open(amqpUrl, this.name, this.log, {
+      prepare: (channel) => assertEventsTopology(channel, exchange),
+    });
+    this.stats.connections += 1;
+    return session;
   }
 
   /**
    * Claims batch after batch, one claim at a time, and hands each to the publisher without
    * waiting for it, while fewer than `batchesInFlight` are in hand. Returns once the relay
-   * stops or the connection broke, and every batch in hand is finished; throws the first
-   * failure (of a claim, or of a batch).
+   * stops or the session broke, and every batch in hand is finished; throws the first
+   * failure (of a claim, or of a batch). An empty claim or a batch done is `recovered`.
    */
-  private async pump(publisher: ConfirmPublisher): Promise<void> {
-    const { batchSize, batchesInFlight, leaseMs } = this.settings;
+  private async pump(session: BrokerSession, recovered: () => void): Promise<void> {
+    const { batchSize, batchesInFlight, leaseMs, exchange, maxInFlight } = this.settings;
+    const publisher = new ConfirmPublisher(session, exchange, maxInFlight);
     const inHand = new Set<Promise<void>>();
     const failed: { error?: unknown } = {};
     try {
-      while (!this.#stopping && !('error' in failed) && !publisher.broken) {
+      while (!this.#stopping && !('error' in failed) && !session.broken) {
         if (inHand.size >= batchesInFlight) {
           await Promise.race(inHand);
           continue;
@@ -146,11 +140,11 @@ export class OutboxRelay {
         // at most one batch's sending for their turn, a small part of their lease.
         await publisher.allSending();
         const rows = await claimBatch(this.sql, batchSize, leaseMs);
-        if (rows.length === 0) this.#failures = 0;
+        if (rows.length === 0) recovered();
         else {
-          const batch: Promise<void> = this.relayBatch(publisher, rows)
+          const batch: Promise<void> = this.relayBatch(session, publisher, rows)
             .then(
-              () => void (this.#failures = 0),
+              () => recovered(),
               (error: unknown) => {
                 if (!('error' in failed)) failed.error = error;
               },
@@ -160,7 +154,7 @@ export class OutboxRelay {
         }
         // Less than a full batch was due: wait for more. A batch finishing may free its
         // orders' next rows, which its lease held back.
-        if (rows.length < batchSize) await this.idle([...inHand]);
+        if (rows.length < batchSize) await this.idle(session, [...inHand]);
       }
     } finally {
       await Promise.all(inHand);
@@ -168,26 +162,11 @@ export class OutboxRelay {
     if ('error' in failed) throw failed.error;
   }
 
-  private async connectedPublisher(): Promise<ConfirmPublisher> {
-    if (this.#publisher && !this.#publisher.broken) return this.#publisher;
-    if (this.#publisher) await this.dropPublisher();
-    const { amqpUrl, exchange, maxInFlight } = this.settings;
-    this.#publisher = await ConfirmPublisher.open(amqpUrl, this.name, exchange, this.log, maxInFlight);
-    this.stats.connections += 1;
-    return this.#publisher;
-  }
-
-  private async dropPublisher(): Promise<void> {
-    const publisher = this.#publisher;
-    this.#publisher = undefined;
-    await publisher?.close();
-  }
-
-  /** Publishes a claimed batch and records the outcome; throws when the channel broke meanwhile. */
-  private async relayBatch(publisher: ConfirmPublisher, rows: readonly OutboxRow[]): Promise<void> {
+  /** Publishes a claimed batch and records the outcome; throws when the session broke meanwhile. */
+  private async relayBatch(session: BrokerSession, publisher: ConfirmPublisher, rows: readonly OutboxRow[]): Promise<void> {
     // A batch that outlives half its lease (counted from its claim, so waiting for its turn to
     // send counts too) is cut short, before another relay may take its rows.
-    const deadline = setTimeout(() => void publisher.close(), this.settings.leaseMs / 2);
+    const deadline = setTimeout(() => void session.close(), this.settings.leaseMs / 2);
     let results: PublishResults;
     try {
       results = await publisher.publishAll(rows);
@@ -213,16 +192,11 @@ export class OutboxRelay {
     }
   }
 
-  /** Waits out a failure; only stop() cuts it short, so a flood of NOTIFYs cannot turn it into a busy loop. */
-  private pause(ms: number): Promise<void> {
-    return sleep(ms, undefined, { signal: this.#stopped.signal }).catch(() => {});
-  }
-
   /**
-   * Sleeps until woken by NOTIFY, by stop(), by a broken connection, by one of `batches`
+   * Sleeps until woken by NOTIFY, by stop(), by the session breaking, by one of `batches`
    * finishing, or for the poll interval.
    */
-  private idle(batches: readonly Promise<void>[] = []): Promise<void> {
+  private idle(session: BrokerSession, batches: readonly Promise<void>[]): Promise<void> {
     if (this.#pendingWake || this.#stopping) {
       this.#pendingWake = false;
       return Promise.resolve();
@@ -247,8 +221,8 @@ export class OutboxRelay {
       const timer = setTimeout(done, this.settings.pollIntervalMs);
       this.#wake = wake;
       for (const batch of batches) void batch.then(done);
-      // Last: it calls `done` at once when the connection is already broken.
-      stopWaitingOnBreak = this.#publisher?.onBroken(done);
+      // Last: it calls `done` at once when the session is already broken.
+      stopWaitingOnBreak = session.onBroken(done);
       if (!waiting) stopWaitingOnBreak?.();
     });
   }

@@ -1,8 +1,9 @@
-import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { workflowIdForOrder, type OrderSagaInput } from '../domain/order';
 import { orderSaga } from '../workflows';
 import { describeLines } from '../workflows/format';
 import { CUSTOMER_ID } from '../workflows/search-attributes';
+import type { OrderSagaHandle } from './order-handle';
 
 /** What the Temporal UI shows for a saga: a one-line summary and the order in detail. */
 export function orderSummary(input: OrderSagaInput): { staticSummary: string; staticDetails: string } {
@@ -25,7 +26,7 @@ export function orderSummary(input: OrderSagaInput): { staticSummary: string; st
  * derived from the order id, so starting twice never makes a second saga. Once that saga has
  * closed, a start is refused (WorkflowExecutionAlreadyStartedError) rather than run again.
  */
-export function startOrderSaga(client: Client, input: OrderSagaInput, taskQueue: string): Promise<WorkflowHandle<typeof orderSaga>> {
+export function startOrderSaga(client: Client, input: OrderSagaInput, taskQueue: string): Promise<OrderSagaHandle> {
   return client.workflow.start(orderSaga, {
     taskQueue,
     workflowId: workflowIdForOrder(input.orderId),

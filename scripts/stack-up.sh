@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Brings up everything the app processes need, and only what is missing, so running it twice
-# changes nothing: npm packages, the pinned Temporal CLI (built once into a cache outside the
+# changes nothing: the pinned Node.js (scripts/lib/pinned-node.sh), npm packages, the pinned Temporal CLI (built once into a cache outside the
 # clone), PostgreSQL, RabbitMQ, the Temporal dev server (persistent SQLite file, UI on :8233)
 # with the saga's search attributes, database migrations and the demo catalog.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/stack-env.sh
+source scripts/lib/pinned-node.sh
 
 log() { printf '[stack] %s\n' "$*"; }
 
@@ -69,20 +70,22 @@ ensure_temporal_server() {
   register_search_attributes
 }
 
+# The saga's search attributes, Name=Type per line, generated from workflows/search-attributes.ts.
 register_search_attributes() {
-  local existing
+  local existing pair name type
   existing=$("$TEMPORAL_BIN" operator search-attribute list --address 127.0.0.1:7233 --namespace default)
-  local pair name type
-  for pair in OrderStatus=Keyword CustomerId=Keyword OrderTotal=Double FailedStep=Keyword; do
+  while IFS= read -r pair; do
+    [[ -z $pair || $pair == \#* ]] && continue
     name=${pair%%=*} type=${pair#*=}
     if ! grep -qw "$name" <<<"$existing"; then
       log "registering search attribute $name ($type)"
       "$TEMPORAL_BIN" operator search-attribute create --address 127.0.0.1:7233 --namespace default \
         --name "$name" --type "$type" >/dev/null
     fi
-  done
+  done <docker/temporal/search-attributes.txt
 }
 
+use_pinned_node # npm ci and db/prepare.ts below run on it
 ensure_npm_packages
 ensure_temporal_cli
 ensure_postgres

@@ -7,8 +7,7 @@ import {
   upsertSearchAttributes,
 } from '@temporalio/workflow';
 import type { OrderActivities } from '../activities';
-import type { UnsuccessfulStatus } from '../activities/mark-order-outcome';
-import type { CancellationRequest, CompensationStep, ForwardStep, OrderFailure, OrderSagaState } from '../domain/order';
+import type { CancellationRequest, CompensationStep, ForwardStep, OrderFailure, OrderSagaState, UnsuccessfulStatus } from '../domain/order';
 import { COMPENSATION_OPTIONS } from './activity-options';
 import type { SagaProgress } from './saga-progress';
 import { FAILED_STEP } from './search-attributes';

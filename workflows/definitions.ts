@@ -1,16 +1,7 @@
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { OrderSagaState } from '../domain/order';
+import type { CancelRequest, OrderSagaState, ReviewDecision } from '../domain/order';
 
-/** Messages the order saga answers; clients import these to call it with types. */
-
-export interface CancelRequest {
-  reason?: string;
-}
-
-export interface ReviewDecision {
-  reviewer?: string;
-  reason?: string;
-}
+/** Messages the order saga answers; saga-client/ sends them (and tests of the workflow itself). */
 
 export const statusQuery = defineQuery<OrderSagaState>('status');
 /** Accepted until the shipment step starts; rejected afterwards, so nothing shipped is cancelled. */

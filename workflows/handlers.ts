@@ -1,6 +1,6 @@
 import { ApplicationFailure, setHandler, type CancellationScope } from '@temporalio/workflow';
-import { CANCELLABLE_STATUSES, type OrderSagaState, type OrderStatus } from '../domain/order';
-import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery, type CancelRequest, type ReviewDecision } from './definitions';
+import { CANCELLABLE_STATUSES, type CancelRequest, type OrderSagaState, type OrderStatus, type ReviewDecision } from '../domain/order';
+import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from './definitions';
 import type { SagaProgress } from './saga-progress';
 
 /**

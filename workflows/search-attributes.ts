@@ -1,6 +1,10 @@
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
-/** Registered by scripts/stack-up.sh; the saga keeps them current so the Temporal UI can filter orders. */
+/**
+ * The saga's custom search attributes, declared here only: it keeps them current so the Temporal
+ * UI and GET /orders can filter orders. docker/temporal/search-attributes.txt lists them for the
+ * scripts that register them with the server (scripts/search-attributes.ts writes it).
+ */
 export const ORDER_STATUS = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const CUSTOMER_ID = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
 export const ORDER_TOTAL = defineSearchAttributeKey('OrderTotal', SearchAttributeType.DOUBLE);

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ApiError } from '../errors';
-import type { ApiEnv } from '../env';
+import type { ApiEnv } from '../hono-env';
 
 /** Admin routes need `Authorization: Bearer <ADMIN_TOKEN>`; anything else is a 401. */
 export function adminAuth(token: string): MiddlewareHandler<ApiEnv> {

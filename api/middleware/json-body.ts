@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { ApiError } from '../errors';
-import type { ApiEnv } from '../env';
+import type { ApiEnv } from '../hono-env';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

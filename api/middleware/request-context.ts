@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { requestId } from 'hono/request-id';
 import type { Logger } from '../../logging/logger';
-import type { ApiEnv } from '../env';
+import type { ApiEnv } from '../hono-env';
 
 /**
  * X-Request-Id on every response (the client's own when it sent a sane one), and one log line

@@ -1,6 +1,6 @@
 import { IncomingMessage } from 'node:http';
 import type { MiddlewareHandler } from 'hono';
-import type { ApiEnv } from '../env';
+import type { ApiEnv } from '../hono-env';
 
 /**
  * An answer sent before the request body was read to its end (413, 415, 401, 404, 405 …) closes

@@ -10,7 +10,7 @@ export type OrderRequest = OrderRequestPending['request'];
  * accepted it and applies it when the step it cannot interrupt ends, or it has not taken it yet.
  */
 export async function pendingRequest(
-  deps: Pick<ApiDeps, 'db' | 'config'>,
+  deps: Pick<ApiDeps, 'store' | 'config'>,
   orderId: string,
   request: OrderRequest,
   seen: { accepted: true; state: OrderSagaState } | { accepted: false; lastStatus: OrderStatus | null },

@@ -1,61 +1,26 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { ConsumerNotDeclaredError, MAX_PEEK_LIMIT, UnknownConsumerError } from '../../messaging/consumer-control';
+import { createRoute } from '@hono/zod-openapi';
+import { ConsumerNotDeclaredError, UnknownConsumerError } from '../../messaging/consumer-control';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { ADMIN_SECURITY, createRouter } from '../router';
-import { errorResponses } from '../schemas';
-
-const ConsumerStatusSchema = z
-  .object({
-    name: z.string(),
-    queue: z.string(),
-    deadLetterQueue: z.string(),
-    state: z.enum(['running', 'stopped']),
-    stateChangedAt: z.string().nullable(),
-    consumers: z.number().int(),
-    queueDepth: z.number().int(),
-    retrying: z.number().int(),
-    dlqDepth: z.number().int(),
-    declared: z.boolean(),
-  })
-  .openapi('ConsumerStatus');
-const StateChangeSchema = z.object({ status: ConsumerStatusSchema, settled: z.boolean() }).openapi('ConsumerStateChange');
-const DeadLetterSchema = z
-  .object({
-    messageId: z.string().nullable(),
-    event: z.string().nullable(),
-    orderId: z.string().nullable(),
-    reason: z.string(),
-    error: z.string(),
-    attempts: z.number().int().nullable(),
-    consumer: z.string().nullable(),
-    deadLetteredAt: z.string().nullable(),
-    replays: z.number().int(),
-    body: z.string().openapi({ description: 'As received: text when it is valid UTF-8, else base64 (bodyEncoding); the first 64 KiB' }),
-    bodyEncoding: z.enum(['utf8', 'base64']),
-    bodyBytes: z.number().int().openapi({ description: 'The whole body, which can be longer than `body` shows' }),
-  })
-  .openapi('DeadLetter');
-const ReplayResultSchema = z
-  .object({ consumer: z.string(), replayed: z.number().int(), dlqDepth: z.number().int() })
-  .openapi('ReplayResult');
-
-const ConsumerParam = z.object({
-  name: z
-    .string()
-    .min(1)
-    .max(100)
-    .openapi({ param: { name: 'name', in: 'path' }, example: 'order-projection' }),
-});
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
+import {
+  ConsumerListSchema,
+  ConsumerParamSchema,
+  ConsumerStateChangeSchema,
+  DeadLetterListSchema,
+  DeadLetterPeekQuerySchema,
+  errorResponses,
+  jsonContent as json,
+  ReplayResultSchema,
+} from '../schemas';
 
 const listRoute = createRoute({
   method: 'get',
   path: '/admin/consumers',
   summary: "Each consumer's state, queue depth, attached instances and DLQ depth (admin)",
   security: ADMIN_SECURITY,
-  responses: { 200: json(z.object({ consumers: z.array(ConsumerStatusSchema) }), 'The consumers'), ...errorResponses(401) },
+  responses: { 200: json(ConsumerListSchema, 'The consumers'), ...errorResponses(401) },
 });
 
 const stateRoute = (action: 'stop' | 'start') =>
@@ -67,10 +32,13 @@ const stateRoute = (action: 'stop' | 'start') =>
         ? 'Stop taking deliveries everywhere; in-flight messages finish, new ones wait in the queue (admin)'
         : 'Resume taking deliveries (admin)',
     security: ADMIN_SECURITY,
-    request: { params: ConsumerParam },
+    request: { params: ConsumerParamSchema },
     responses: {
-      200: json(StateChangeSchema, 'Every instance follows the new state'),
-      202: json(StateChangeSchema, 'Recorded, but the queue did not reflect it in time (for a start: no consumer process is running)'),
+      200: json(ConsumerStateChangeSchema, 'Every instance follows the new state'),
+      202: json(
+        ConsumerStateChangeSchema,
+        'Recorded, but the queue did not reflect it in time (for a start: no consumer process is running)',
+      ),
       ...errorResponses(401, 404),
     },
   });
@@ -80,9 +48,9 @@ const peekRoute = createRoute({
   path: '/admin/dlq/{name}',
   summary: "Peek a consumer's dead letters with their reasons, oldest first, leaving them in place (admin)",
   security: ADMIN_SECURITY,
-  request: { params: ConsumerParam, query: z.object({ limit: z.coerce.number().int().min(1).max(MAX_PEEK_LIMIT).default(50) }) },
+  request: { params: ConsumerParamSchema, query: DeadLetterPeekQuerySchema },
   responses: {
-    200: json(z.object({ consumer: z.string(), deadLetters: z.array(DeadLetterSchema) }), 'The dead letters'),
+    200: json(DeadLetterListSchema, 'The dead letters'),
     ...errorResponses(400, 401, 404, 409),
   },
 });
@@ -92,7 +60,7 @@ const replayRoute = createRoute({
   path: '/admin/dlq/{name}/replay',
   summary: "Move a consumer's dead letters back to its queue with fresh attempts (admin)",
   security: ADMIN_SECURITY,
-  request: { params: ConsumerParam },
+  request: { params: ConsumerParamSchema },
   responses: { 200: json(ReplayResultSchema, 'What was replayed'), ...errorResponses(401, 404, 409) },
 });
 

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Hono } from 'hono';
-import type { ApiEnv } from '../env';
+import type { ApiEnv } from '../hono-env';
 import { notFound } from '../errors';
 
 // Served from the swagger-ui-dist package, not a CDN, so /docs works without internet access.

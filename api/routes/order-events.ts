@@ -1,12 +1,11 @@
-import { createRoute, z } from '@hono/zod-openapi';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { workflowIdForOrder } from '../../domain/order';
+import { isOutcomeEvent } from '../../domain/events';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
-import { readOrderEvents, TERMINAL_EVENTS } from '../orders/order-events';
 import { createRouter, logOrder } from '../router';
-import { errorResponses, EventSchema, OrderIdParamSchema } from '../schemas';
+import { errorResponses, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
+import type { OrderEvent } from '../store/order-events';
 
 const POLL_MS = 250;
 const KEEPALIVE_MS = 15_000;
@@ -20,10 +19,8 @@ const eventsRoute = createRoute({
     200: {
       description: 'Events in commit order',
       content: {
-        'application/json': { schema: z.object({ events: z.array(EventSchema) }) },
-        'text/event-stream': {
-          schema: z.string().openapi({ description: 'One SSE message per event: id = messageId, event = name, data = the event as JSON' }),
-        },
+        'application/json': { schema: OrderEventListSchema },
+        'text/event-stream': { schema: OrderEventStreamSchema },
       },
     },
     ...errorResponses(400, 404),
@@ -31,22 +28,18 @@ const eventsRoute = createRoute({
 });
 
 export function orderEventRoutes(deps: ApiDeps) {
+  const { sagas, store } = deps;
   const assertOrderExists = async (orderId: string) => {
-    try {
-      await deps.client.workflow.getHandle(workflowIdForOrder(orderId)).describe();
-    } catch (error) {
-      if (error instanceof WorkflowNotFoundError) throw notFound('order', orderId);
-      throw error;
-    }
+    if (!(await sagas.describeOrder(orderId))) throw notFound('order', orderId);
   };
 
   return createRouter().openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param');
     logOrder(c, id);
     await assertOrderExists(id);
-    const present = (events: Awaited<ReturnType<typeof readOrderEvents>>) => events.map(({ seq: _seq, ...event }) => event);
+    const present = (events: OrderEvent[]) => events.map(({ seq: _seq, ...event }) => event);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
-      return c.json({ events: present(await readOrderEvents(deps.db.db, id)) }, 200);
+      return c.json({ events: present(await store.readOrderEvents(id)) }, 200);
     }
     // Polls the outbox: events are few per order, and this needs no connection per stream.
     return streamSSE(c, async (stream) => {
@@ -57,12 +50,12 @@ export function orderEventRoutes(deps: ApiDeps) {
         ended = true;
       });
       while (!ended) {
-        const events = await readOrderEvents(deps.db.db, id, afterSeq);
+        const events = await store.readOrderEvents(id, afterSeq);
         for (const event of events) {
           await stream.writeSSE({ id: event.messageId, event: event.name, data: JSON.stringify(present([event])[0]) });
           afterSeq = event.seq;
           lastWrite = Date.now();
-          if (TERMINAL_EVENTS.has(event.name)) ended = true;
+          if (isOutcomeEvent(event.name)) ended = true;
         }
         if (ended) break;
         if (Date.now() - lastWrite > KEEPALIVE_MS) {

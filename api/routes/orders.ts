@@ -1,17 +1,17 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { createRoute } from '@hono/zod-openapi';
+import { CANCELLABLE_STATUSES } from '../../domain/order';
 import type { ApiDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
-import { listOrders } from '../orders/list-orders';
 import { pendingRequest } from '../orders/pending-request';
 import { orderView, readOrderView } from '../orders/read-order-state';
+import { stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
-import { updateOrder } from '../orders/update-order';
-import { ApiError } from '../errors';
-import { CANCELLABLE_STATUSES } from '../../domain/order';
 import { createRouter, logOrder } from '../router';
 import {
   CancelOrderSchema,
   errorResponses,
+  IdempotencyKeyHeaderSchema,
+  jsonContent as json,
   ListOrdersQuerySchema,
   OrderIdParamSchema,
   OrderListSchema,
@@ -20,9 +20,6 @@ import {
   SubmitOrderSchema,
   SubmittedOrderSchema,
 } from '../schemas';
-import { cancelUpdate } from '../../workflows/definitions';
-
-const json = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const submitRoute = createRoute({
   method: 'post',
@@ -30,14 +27,7 @@ const submitRoute = createRoute({
   summary: 'Submit an order: validates it and starts its saga',
   middleware: jsonBody(),
   request: {
-    headers: z.object({
-      'idempotency-key': z
-        .string()
-        .min(1)
-        .max(255)
-        .optional()
-        .openapi({ description: 'Repeat a request safely: the same key and body return the same order' }),
-    }),
+    headers: IdempotencyKeyHeaderSchema,
     body: { required: true, content: { 'application/json': { schema: SubmitOrderSchema } } },
   },
   responses: {
@@ -84,7 +74,7 @@ const cancelRoute = createRoute({
 });
 
 export function orderRoutes(deps: ApiDeps) {
-  const { config, client } = deps;
+  const { config, sagas } = deps;
   const linksFor = (orderId: string, workflowId: string) => ({
     self: `/orders/${orderId}`,
     temporalUi: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${workflowId}`,
@@ -109,22 +99,16 @@ export function orderRoutes(deps: ApiDeps) {
       logOrder(c, id);
       return c.json(await readOrderView(deps, id), 200);
     })
-    .openapi(listRoute, async (c) => c.json(await listOrders(client, config.TEMPORAL_NAMESPACE, c.req.valid('query')), 200))
+    .openapi(listRoute, async (c) => c.json(await sagas.listOrders(c.req.valid('query')), 200))
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
-      const answer = await updateOrder(
-        client,
-        id,
-        cancelUpdate,
-        { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' },
-        config.SAGA_ANSWER_TIMEOUT_MS,
-      );
-      if (!answer.answered) {
+      const request = { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' };
+      const answer = takenOrPending(id, await sagas.cancel(id, request, config.SAGA_ANSWER_TIMEOUT_MS));
+      if (answer.outcome === 'unanswered') {
         // Busy sagas cannot answer; what they last reported may already rule the cancel out.
         if (answer.lastStatus && !CANCELLABLE_STATUSES.includes(answer.lastStatus)) {
-          const reason = `cannot cancel order ${id}: it is ${answer.lastStatus}`;
-          throw new ApiError(409, 'order_state_conflict', reason, [{ path: 'status', message: reason }]);
+          throw stateConflict(`cannot cancel order ${id}: it is ${answer.lastStatus}`);
         }
         c.get('log').warn({ lastStatus: answer.lastStatus }, 'cancel not taken by the saga in time');
         return c.json(await pendingRequest(deps, id, 'cancel', { accepted: false, lastStatus: answer.lastStatus }), 202);

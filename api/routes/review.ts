@@ -1,14 +1,20 @@
 import { createRoute } from '@hono/zod-openapi';
+import type { ReviewDecision } from '../../domain/order';
 import type { ApiDeps } from '../deps';
-import { ApiError } from '../errors';
 import { adminAuth } from '../middleware/admin-auth';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderView } from '../orders/read-order-state';
-import { updateOrder } from '../orders/update-order';
+import { stateConflict, takenOrPending } from '../orders/saga-answer';
 import { ADMIN_SECURITY, createRouter, logOrder } from '../router';
-import { errorResponses, OrderIdParamSchema, OrderRequestPendingSchema, OrderStateSchema, ReviewDecisionSchema } from '../schemas';
-import { approveUpdate, rejectUpdate, type ReviewDecision } from '../../workflows/definitions';
+import {
+  errorResponses,
+  jsonContent as json,
+  OrderIdParamSchema,
+  OrderRequestPendingSchema,
+  OrderStateSchema,
+  ReviewDecisionSchema,
+} from '../schemas';
 
 const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
   createRoute({
@@ -20,11 +26,8 @@ const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
     middleware: [adminAuth(token), ...jsonBody()],
     request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: ReviewDecisionSchema } } } },
     responses: {
-      200: { description: 'The decision was taken', content: { 'application/json': { schema: OrderStateSchema } } },
-      202: {
-        description: 'The saga has not taken the decision yet',
-        content: { 'application/json': { schema: OrderRequestPendingSchema } },
-      },
+      200: json(OrderStateSchema, 'The decision was taken'),
+      202: json(OrderRequestPendingSchema, 'The saga has not taken the decision yet'),
       ...errorResponses(400, 401, 404, 409),
     },
   });
@@ -32,17 +35,10 @@ const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
 /** A human's decision on an order above the review threshold. */
 export function reviewRoutes(deps: ApiDeps) {
   const decide = async (decision: 'approve' | 'reject', orderId: string, body: ReviewDecision) => {
-    const answer = await updateOrder(
-      deps.client,
-      orderId,
-      decision === 'approve' ? approveUpdate : rejectUpdate,
-      body,
-      deps.config.SAGA_ANSWER_TIMEOUT_MS,
-    );
-    if (answer.answered) return { status: 200 as const, body: await orderView(deps, answer.state) };
+    const answer = takenOrPending(orderId, await deps.sagas[decision](orderId, body, deps.config.SAGA_ANSWER_TIMEOUT_MS));
+    if (answer.outcome === 'accepted') return { status: 200 as const, body: await orderView(deps, answer.state) };
     if (answer.lastStatus !== 'AWAITING_REVIEW') {
-      const reason = `cannot ${decision} order ${orderId}: it is ${answer.lastStatus ?? 'in an unknown state'}`;
-      throw new ApiError(409, 'order_state_conflict', reason, [{ path: 'status', message: reason }]);
+      throw stateConflict(`cannot ${decision} order ${orderId}: it is ${answer.lastStatus ?? 'in an unknown state'}`);
     }
     return {
       status: 202 as const,

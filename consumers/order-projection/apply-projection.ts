@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Transaction } from '../../db/client';
 import { orderProjection, type ProjectedOrderStatus } from '../../drizzle/schema';
-import type { EventName } from '../../messaging/envelope';
+import type { EventName } from '../../domain/events';
 
 /** Columns an event fills in. Each is written once: the first event that knows it wins. */
 export type ProjectionFields = Partial<

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ProjectedOrderStatus } from '../../drizzle/schema';
 import { defineConsumer, UnprocessableMessageError, withContent, type EventHandler } from '../../messaging/consumer-definition';
-import { EVENT_NAMES } from '../../messaging/envelope';
+import { EVENT_NAMES, OUTCOME_EVENTS } from '../../domain/events';
 import { applyToProjection, type ProjectionFields } from './apply-projection';
 
 // Tolerant readers: only the fields the read model keeps.
@@ -55,7 +55,7 @@ export const orderProjectionConsumer = defineConsumer({
       fields: { chargedCents: amountCents, chargedAt: at },
     })),
     'shipment.created': project(Shipped, ({ trackingNumber }, at) => ({ status: 'PENDING', fields: { trackingNumber, shippedAt: at } })),
-    'order.completed': project(Completed, ({ customerId, totalCents, currency }, at) => ({
+    [OUTCOME_EVENTS.COMPLETED]: project(Completed, ({ customerId, totalCents, currency }, at) => ({
       status: 'COMPLETED',
       fields: { customerId, totalCents, currency, endedAt: at },
     })),
@@ -63,8 +63,8 @@ export const orderProjectionConsumer = defineConsumer({
     'inventory.released': project(OrderRef, () => ({ status: 'COMPENSATING', fields: {} })),
     'payment.refunded': project(Money, ({ amountCents }) => ({ status: 'COMPENSATING', fields: { refundedCents: amountCents } })),
     'shipment.cancelled': project(OrderRef, () => ({ status: 'COMPENSATING', fields: {} })),
-    'order.failed': ended('FAILED'),
-    'order.cancelled': ended('CANCELLED'),
-    'order.needs-attention': ended('NEEDS_ATTENTION'),
+    [OUTCOME_EVENTS.FAILED]: ended('FAILED'),
+    [OUTCOME_EVENTS.CANCELLED]: ended('CANCELLED'),
+    [OUTCOME_EVENTS.NEEDS_ATTENTION]: ended('NEEDS_ATTENTION'),
   },
 });

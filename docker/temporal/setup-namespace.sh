@@ -6,8 +6,9 @@ set -eu
 ADDRESS=${TEMPORAL_ADDRESS:-temporal:7233}
 NAMESPACE=${TEMPORAL_NAMESPACE:-default}
 ATTEMPTS=${SETUP_ATTEMPTS:-60}
-# Keep in step with the search attributes the workflows upsert (scripts/stack-up.sh registers the same).
-ATTRIBUTES="OrderStatus=Keyword CustomerId=Keyword OrderTotal=Double FailedStep=Keyword"
+# Name=Type pairs from the file beside this script, generated from workflows/search-attributes.ts
+# (scripts/stack-up.sh registers the same for the dev server).
+ATTRIBUTES=$(grep -v '^#' "$(dirname "$0")/search-attributes.txt" | tr '\n' ' ')
 
 log() { echo "[temporal-setup] $*"; }
 

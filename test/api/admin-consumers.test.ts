@@ -5,7 +5,9 @@ import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { orderProjection } from '../../drizzle/schema';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
-import { orderBody, useApiStack, waitForOrderStatus } from '../support/api-server';
+import { useApiStack, waitForOrderStatus } from '../support/api-server';
+import { orderBody } from '../support/order-body';
+import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 
@@ -43,7 +45,7 @@ afterAll(async () => {
 
 describe('admin routes over the consumers, which run in their own process', () => {
   it('lists them, stops one without losing messages, starts it again, and peeks and replays its DLQ', async () => {
-    consumersProcess = spawnTs('workers/consumers.ts', {
+    consumersProcess = spawnTs(appEntry(CONSUMERS), {
       DATABASE_URL: ctx.stack.databaseUrl,
       EVENTS_EXCHANGE: ctx.stack.exchange,
       CONSUMER_QUEUE_PREFIX: prefix(),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { orderBody, useApiStack, waitForOrderStatus } from '../support/api-server';
+import { useApiStack, waitForOrderStatus } from '../support/api-server';
+import { orderBody } from '../support/order-body';
 
 const ctx = useApiStack();
 

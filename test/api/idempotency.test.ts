@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders } from '../../drizzle/schema';
-import { orderBody, startApi, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
+import { startApi, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
+import { orderBody } from '../support/order-body';
 
 const ctx = useApiStack();
 // A second, independent API process-alike on another port: the API keeps no state of its own.

@@ -2,8 +2,9 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { MAX_ORDER_TOTAL_CENTS } from '../../domain/order-limits';
 import { idempotencyKeys } from '../../drizzle/schema';
-import { orderBody, useApiStack, waitForOrderStatus } from '../support/api-server';
-import { uniqueSuffix } from '../support/run-identity';
+import { useApiStack, waitForOrderStatus } from '../support/api-server';
+import { orderBody } from '../support/order-body';
+import { uniqueSuffix } from '../../tools/environment/run-identity';
 
 const ctx = useApiStack({ relay: false });
 

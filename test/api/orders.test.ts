@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { orderBody, waitForOrderStatus, useApiStack } from '../support/api-server';
+import { waitForOrderStatus, useApiStack } from '../support/api-server';
+import { orderBody } from '../support/order-body';
 import { orderRows } from '../support/order-rows';
 
 const ctx = useApiStack({}, (stack) => ({ config: { ...stack.config, REVIEW_THRESHOLD_CENTS: 2000 } }));

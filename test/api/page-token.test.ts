@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodePageToken } from '../../api/orders/page-token';
+import { encodePageToken } from '../../saga-client/page-token';
 import { useApiStack } from '../support/api-server';
 
 // No worker: the sagas stay running, and their CustomerId search attribute is set at start.

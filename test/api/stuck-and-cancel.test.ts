@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { workflowIdForOrder } from '../../domain/order';
-import { ORDER_STATUS } from '../../workflows/search-attributes';
-import { orderBody, useApiStack, waitForOrderStatus } from '../support/api-server';
+import { useApiStack, waitForOrderStatus } from '../support/api-server';
+import { orderBody } from '../support/order-body';
 import { failOrderWrites } from '../support/failing-trigger';
 
 const STUCK_AFTER_MS = 1500;
@@ -160,9 +160,8 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
     try {
       // The saga answers once its workflow task ends, which waits for the blocked step: 200, or 202 after the bound.
       expect([200, 202]).toContain((await ctx.api.request(`/orders/${orderId}/approve`, { method: 'POST', admin: true })).status);
-      const handle = ctx.stack.client.workflow.getHandle(workflowIdForOrder(orderId));
       const deadline = Date.now() + 30_000;
-      while ((await handle.describe()).typedSearchAttributes.get(ORDER_STATUS) !== 'SHIPPING') {
+      while ((await ctx.stack.sagas.describeOrder(orderId))?.lastReportedStatus !== 'SHIPPING') {
         if (Date.now() > deadline) throw new Error('the saga never reported SHIPPING');
         await new Promise((resolve) => setTimeout(resolve, 250));
       }

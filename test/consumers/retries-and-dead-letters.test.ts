@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UnprocessableMessageError, withContent } from '../../messaging/consumer-definition';
-import type { EventName } from '../../messaging/envelope';
+import type { EventName } from '../../domain/events';
 import { z } from 'zod';
 import { envelope, recordEffect, TEST_RETRY, waitFor, useConsumerKit } from '../support/consumer-kit';
 

@@ -9,12 +9,14 @@ import { createLogger } from '../../logging/logger';
 import { createConsumerControl, type ConsumerControl } from '../../messaging/consumer-control';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
-import type { Envelope, EventContent, EventName } from '../../messaging/envelope';
+import type { EventName } from '../../domain/events';
+import type { Envelope, EventContent } from '../../messaging/envelope';
 import { cancelUpdate } from '../../workflows/definitions';
+import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import { spawnTs } from '../support/child-process';
 import { startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
-import { waitForStatus } from '../support/wait-for-status';
+import { waitForStatus } from '../../saga-client/wait-for-status';
 
 let stack: TestStack;
 let kit: ConsumerKit;
@@ -52,7 +54,7 @@ async function deleteShippedQueues(): Promise<void> {
 
 describe('the consumers process with the shipped consumers', () => {
   it('records the outcome e-mail of each order and projects its events, then stops cleanly on SIGTERM', async () => {
-    const consumers = spawnTs('workers/consumers.ts', {
+    const consumers = spawnTs(appEntry(CONSUMERS), {
       DATABASE_URL: stack.databaseUrl,
       EVENTS_EXCHANGE: stack.exchange,
       CONSUMER_QUEUE_PREFIX: prefix,
@@ -65,7 +67,7 @@ describe('the consumers process with the shipped consumers', () => {
       const declined = stack.orderInput({ payment: { token: 'tok_chargeDeclined' } });
       const cancelled = stack.orderInput({ reviewThresholdCents: 0 });
       const handles = await Promise.all([completed, declined, cancelled].map((input) => stack.startOrder(input)));
-      await waitForStatus(handles[2]!, 'AWAITING_REVIEW');
+      await waitForStatus(stack.sagas, cancelled.orderId, 'AWAITING_REVIEW');
       await handles[2]!.executeUpdate(cancelUpdate, { args: [{ reason: 'changed my mind' }] });
       expect(await Promise.all(handles.map(async (h) => (await h.result()).status))).toEqual(['COMPLETED', 'FAILED', 'CANCELLED']);
 

@@ -4,7 +4,7 @@ import { expect, it } from 'vitest';
 import { SubmitOrderSchema } from '../../api/schemas';
 import { idempotencyKeys } from '../../drizzle/schema';
 import { TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
-import { uniqueSuffix } from '../support/run-identity';
+import { uniqueSuffix } from '../../tools/environment/run-identity';
 import { edgeFuzzRequest, fuzzRequest, type FuzzRequest } from './request-arbitraries';
 
 /** `npm test` runs a small profile; `npm run fuzz` sets FUZZ_RUNS=5000. */

@@ -4,7 +4,8 @@ import { dirname, join } from 'node:path';
 import type { Options } from 'amqplib';
 import fc from 'fast-check';
 import type { DeadLetterReason } from '../../messaging/delivery-headers';
-import { EVENT_NAMES, type Envelope, type EventName } from '../../messaging/envelope';
+import { EVENT_NAMES, type EventName } from '../../domain/events';
+import type { Envelope } from '../../messaging/envelope';
 import { outboxMessage } from '../../outbox/confirm-publisher';
 
 // amqplib's own encoder (not among its exports, so by file), to size a header table exactly as the client will.

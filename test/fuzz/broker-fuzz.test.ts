@@ -10,7 +10,7 @@ import { withContent, type EventHandler } from '../../messaging/consumer-definit
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { describeDeadLetter } from '../../messaging/dead-letter-queue';
 import { DEAD_LETTER_REASONS, HEADER, type DeadLetterReason } from '../../messaging/delivery-headers';
-import { EVENT_NAMES, type EventName } from '../../messaging/envelope';
+import { EVENT_NAMES, type EventName } from '../../domain/events';
 import { countBy, expectAllSettled, recordEffect, startConsumerKit, TEST_RETRY, waitFor, type ConsumerKit } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { encodePageToken } from '../../api/orders/page-token';
+import { encodePageToken } from '../../saga-client/page-token';
 import { MAX_BODY_BYTES } from '../../api/middleware/json-body';
 
 /** One HTTP request the fuzzer sends, and what kind of input it is (shown when a property fails). */

@@ -1,12 +1,10 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { count, eq, inArray, isNotNull, isNull, and } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
 import { closeBrokerConnection } from '../support/broker';
+import { spawnTs } from '../support/child-process';
 import { writeOrderEvents } from '../support/outbox-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -83,22 +81,16 @@ describe('outbox relay', () => {
 
   it('publishes a row again after a crash between broker confirm and mark: a duplicate, never a loss', async () => {
     const orderIds = await writeOrderEvents(stack.db.db, 10, 1);
-    // node itself, with tsx as a loader, so the SIGKILL ends the very process we watch.
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../support/crashing-relay.ts', import.meta.url))], {
-      env: {
-        ...process.env,
-        DATABASE_URL: stack.databaseUrl,
-        EVENTS_EXCHANGE: stack.exchange,
-        RELAY_BATCH_SIZE: '100',
-        RELAY_LEASE_MS: '1000',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // Its own process, so the SIGKILL ends the very process we watch.
+    const child = spawnTs('test/support/crashing-relay.ts', {
+      DATABASE_URL: stack.databaseUrl,
+      EVENTS_EXCHANGE: stack.exchange,
+      RELAY_BATCH_SIZE: '100',
+      RELAY_LEASE_MS: '1000',
     });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const [, signal] = (await once(child, 'exit')) as [number | null, NodeJS.Signals | null];
+    const [, signal] = await child.exited;
     expect(signal).toBe('SIGKILL');
-    expect(output).toContain('confirmed 10');
+    expect(child.output()).toContain('confirmed 10');
 
     // The broker has every event, and the outbox still thinks none went out.
     await stack.probe.waitUntil(() => deliveries(orderIds).size === 10, 10_000, 'the crashed batch');

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { eventMessageId } from '../../messaging/message-id';
+import { appEntry, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { countBy, startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
 import { stockOf } from '../support/order-rows';
@@ -15,7 +16,7 @@ import { startTestStack, type TestStack } from '../support/test-stack';
  * saga worker process and of a consumer process are terminated again and again inside open
  * transactions, while orders flow and their events are consumed.
  */
-const WORKER_APP = 'saga-worker'; // workers/saga-worker.ts
+const WORKER_APP = 'saga-worker'; // workers/run-saga-worker.ts
 const CONSUMER_INSTANCE = 'killed';
 const CONSUMER_APP = `consumer-process-${CONSUMER_INSTANCE}`; // test/support/consumer-process.ts
 const BLOCKED_ORDERS = 6;
@@ -39,7 +40,7 @@ describe('Postgres backends killed under open transactions', () => {
     const databaseName = new URL(stack.databaseUrl).pathname.slice(1);
     const sku = await stack.addSku({ priceCents: 500, onHand: 100 });
     const consumer = kit.define('backend-kill', {}, { prefetch: 10, bindings: ['order.submitted'] });
-    const worker = spawnTs('workers/saga-worker.ts', {
+    const worker = spawnTs(appEntry(SAGA_WORKER), {
       DATABASE_URL: stack.databaseUrl,
       TEMPORAL_TASK_QUEUE: stack.taskQueue,
       WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),

@@ -4,7 +4,7 @@ import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/defin
 import { statusTrail } from '../support/history';
 import { orderRows, stockOf } from '../support/order-rows';
 import { startTestStack, type TestStack } from '../support/test-stack';
-import { waitForStatus } from '../support/wait-for-status';
+import { waitForStatus } from '../../saga-client/wait-for-status';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -23,7 +23,7 @@ async function orderNeedingReview(reviewTimeoutMs = 60_000) {
 describe('manual review above the threshold', () => {
   it('waits in AWAITING_REVIEW and completes once approved', async () => {
     const { input, handle } = await orderNeedingReview();
-    const waiting = await waitForStatus(handle, 'AWAITING_REVIEW');
+    const waiting = await waitForStatus(stack.sagas, input.orderId, 'AWAITING_REVIEW');
     expect(waiting.waitingFor).toContain('review decision');
     // What the Temporal UI shows as the saga's current details.
     const metadata = await handle.query<{ currentDetails: string }>('__temporal_workflow_metadata');
@@ -56,7 +56,7 @@ describe('manual review above the threshold', () => {
 
   it('rejected: refunds and releases, and the order FAILED with the reviewer reason', async () => {
     const { sku, input, handle } = await orderNeedingReview();
-    await waitForStatus(handle, 'AWAITING_REVIEW');
+    await waitForStatus(stack.sagas, input.orderId, 'AWAITING_REVIEW');
     await handle.executeUpdate(rejectUpdate, { args: [{ reason: 'address looks fraudulent' }] });
     const result = await handle.result();
 
@@ -80,8 +80,8 @@ describe('manual review above the threshold', () => {
   });
 
   it('refuses approve when the order is not awaiting review', async () => {
-    const { handle } = await orderNeedingReview();
-    await waitForStatus(handle, 'AWAITING_REVIEW');
+    const { input, handle } = await orderNeedingReview();
+    await waitForStatus(stack.sagas, input.orderId, 'AWAITING_REVIEW');
     await handle.executeUpdate(approveUpdate, { args: [{}] });
     const refusal = await handle.executeUpdate(approveUpdate, { args: [{}] }).catch((error: unknown) => error);
     // Either refused by the validator (already SHIPPING) or the saga had already finished.
@@ -93,7 +93,7 @@ describe('manual review above the threshold', () => {
 describe('cancel', () => {
   it('during review: refunds, releases, and ends CANCELLED', async () => {
     const { sku, input, handle } = await orderNeedingReview();
-    await waitForStatus(handle, 'AWAITING_REVIEW');
+    await waitForStatus(stack.sagas, input.orderId, 'AWAITING_REVIEW');
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer changed their mind' }] });
     const result = await handle.result();
 
@@ -117,13 +117,13 @@ describe('cancel', () => {
 
   it('is refused once the shipment step has started, and the order still completes', async () => {
     const { input, handle } = await orderNeedingReview();
-    await waitForStatus(handle, 'AWAITING_REVIEW');
+    await waitForStatus(stack.sagas, input.orderId, 'AWAITING_REVIEW');
     // Hold the order's step lock so createShipment blocks mid-step, like a slow carrier would.
     const blocker = await stack.db.sql.reserve();
     await blocker`SELECT pg_advisory_lock(hashtextextended(${input.orderId}, 0))`;
     try {
       await handle.executeUpdate(approveUpdate, { args: [{}] });
-      await waitForStatus(handle, 'SHIPPING');
+      await waitForStatus(stack.sagas, input.orderId, 'SHIPPING');
       const refusal = await handle.executeUpdate(cancelUpdate, { args: [{}] }).catch((error: unknown) => error);
       expect(refusal).toBeInstanceOf(WorkflowUpdateFailedError);
       expect(String((refusal as WorkflowUpdateFailedError).cause?.message)).toContain('it is SHIPPING');

@@ -9,7 +9,7 @@ import { failOrderWrites, forbidForOrder } from '../support/failing-trigger';
 import { activityAttempts } from '../support/history';
 import { orderRows } from '../support/order-rows';
 import { startTestStack, type TestStack } from '../support/test-stack';
-import { waitForStatus } from '../support/wait-for-status';
+import { waitForStatus } from '../../saga-client/wait-for-status';
 
 /**
  * Issue 11: every order a saga accepts reaches a terminal status. Sagas started directly through
@@ -140,7 +140,7 @@ describe('a step that retrying cannot fix', () => {
     const sku = await stack.addSku({ priceCents: 900, onHand: 3 });
     const input = stack.orderInput({ items: [{ sku, quantity: 2 }], reviewThresholdCents: 1000 });
     const handle = await stack.startOrder(input);
-    await waitForStatus(handle, 'AWAITING_REVIEW');
+    await waitForStatus(stack.sagas, input.orderId, 'AWAITING_REVIEW');
     // Postgres cannot store NUL in text: the outcome's failure_reason is refused (SQLSTATE 22021) on every attempt.
     await handle.executeUpdate(cancelUpdate, { args: [{ reason: 'changed\u0000mind' }] });
     const result = await resultWithin(handle);

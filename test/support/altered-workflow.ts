@@ -2,8 +2,8 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundleWorkflowCode, type WorkflowBundle } from '@temporalio/worker';
-import { quietBundlerLogger } from './quiet-bundler-logger';
-import { uniqueSuffix } from './run-identity';
+import { uniqueSuffix } from '../../tools/environment/run-identity';
+import { quietBundlerLogger } from '../../tools/environment/workflow-bundle';
 
 const WORKFLOWS_DIR = fileURLToPath(new URL('../../workflows/', import.meta.url));
 // Inside the repository, so webpack finds node_modules; git-ignored.

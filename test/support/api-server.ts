@@ -4,9 +4,12 @@ import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import { createReadinessChecker } from '../../api/readiness';
 import { serveApi } from '../../api/serve-api';
+import { postgresApiStore } from '../../api/store/postgres-store';
 import { shippedConsumerControl } from '../../consumers/shipped-consumers';
+import type { DbHandle } from '../../db/client';
 import { createLogger } from '../../logging/logger';
 import { afterAll, beforeAll } from 'vitest';
+import { jsonRequest, type JsonRequestInit } from './json-request';
 import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -17,32 +20,36 @@ export interface RunningApi {
   deps: ApiDeps;
   close(): Promise<void>;
   /** fetch relative to the API, JSON in and out. */
-  request(path: string, init?: RequestInit & { json?: unknown; admin?: boolean }): Promise<Response>;
+  request(path: string, init?: JsonRequestInit): Promise<Response>;
 }
+
+/** Any of the API's dependencies in place of the stack's; `db` replaces the database behind the store and /readyz. */
+export type ApiOverrides = Partial<ApiDeps> & { db?: DbHandle };
 
 let apiCount = 0;
 
 /** The real API on a real port (chosen by the OS), wired to the test file's stack. */
-export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {}): Promise<RunningApi> {
+export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): Promise<RunningApi> {
   const log = createLogger('test-api', 'warn');
   // The shipped consumers' queues under the stack's own prefix, so runs never share them.
   const consumerConfig = { ...stack.config, CONSUMER_QUEUE_PREFIX: `${stack.exchange}.` };
   const consumers = overrides.consumers ?? shippedConsumerControl(consumerConfig, stack.db.db, log);
   const config = { ...stack.config, ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...overrides.config };
-  const db = overrides.db ?? stack.db;
-  const client = overrides.client ?? stack.client;
+  const { db = stack.db, ...depsOverrides } = overrides;
+  const sagas = overrides.sagas ?? stack.sagas;
+  const store = overrides.store ?? postgresApiStore(db.db);
   // Named after the stack and a count, so a test can find this API's broker connection.
   const readiness =
     overrides.readiness ??
     createReadinessChecker({
-      client,
+      sagas,
       sql: db.sql,
       amqpUrl: config.AMQP_URL,
       cacheMs: config.READINESS_CACHE_MS,
       connectionName: `readiness-${stack.exchange}-${++apiCount}`,
       log,
     });
-  const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...overrides, config, client, db, consumers, readiness };
+  const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...depsOverrides, config, sagas, store, consumers, readiness };
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const started = serveApi(app, { port: 0, hostname: '127.0.0.1' }, () => resolve(started));
@@ -57,23 +64,7 @@ export async function startApi(stack: TestStack, overrides: Partial<ApiDeps> = {
       if (!overrides.consumers) await consumers.close();
       if (!overrides.readiness) await readiness.close();
     },
-    request(path, { json, admin, headers, ...init } = {}) {
-      const allHeaders = new Headers(headers);
-      if (json !== undefined && !allHeaders.has('content-type')) allHeaders.set('content-type', 'application/json');
-      if (admin) allHeaders.set('authorization', `Bearer ${TEST_ADMIN_TOKEN}`);
-      return fetch(`${baseUrl}${path}`, { ...init, headers: allHeaders, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) });
-    },
-  };
-}
-
-/** A valid POST /orders body for a customer of its own. */
-export function orderBody(overrides: Record<string, unknown> = {}) {
-  return {
-    customerId: `cust-${Math.random().toString(36).slice(2, 10)}`,
-    items: [{ sku: 'SKU-RED-MUG', quantity: 1 }],
-    payment: { token: 'tok_visa' },
-    shippingAddress: { name: 'Ada Lovelace', line1: '12 St James Sq', city: 'London', postalCode: 'SW1Y 4JH', country: 'GB' },
-    ...overrides,
+    request: (path, init = {}) => fetch(`${baseUrl}${path}`, jsonRequest(init, TEST_ADMIN_TOKEN)),
   };
 }
 
@@ -99,7 +90,7 @@ export async function waitForOrderStatus(
  * Gives a test file its own stack and API, started before its tests and closed after them.
  * Read `stack` and `api` inside tests, not at module level.
  */
-export function useApiStack(stackOptions: TestStackOptions = {}, apiOverrides: (stack: TestStack) => Partial<ApiDeps> = () => ({})) {
+export function useApiStack(stackOptions: TestStackOptions = {}, apiOverrides: (stack: TestStack) => ApiOverrides = () => ({})) {
   const context = {} as { stack: TestStack; api: RunningApi };
   beforeAll(async () => {
     context.stack = await startTestStack(stackOptions);

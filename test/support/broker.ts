@@ -1,12 +1,9 @@
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
+import { rabbitmqctl } from '../../tools/environment/rabbitmqctl';
 
 /** The broker's pids of the open connections with this client-provided name. */
 async function brokerConnectionPids(connectionName: string): Promise<string[]> {
   // The text listing prints pids in the form close_connection accepts; the JSON one does not.
-  const { stdout } = await run('rabbitmqctl', ['list_connections', 'pid', 'client_properties', '-q', '--no-table-headers']);
+  const stdout = await rabbitmqctl('list_connections', 'pid', 'client_properties', '-q', '--no-table-headers');
   return stdout
     .split('\n')
     .filter((line) => line.includes(`{"connection_name","${connectionName}"}`))
@@ -25,7 +22,7 @@ export async function countBrokerConnections(connectionName: string): Promise<nu
 export async function closeBrokerConnection(connectionName: string): Promise<void> {
   const pids = await brokerConnectionPids(connectionName);
   if (pids.length === 0) throw new Error(`no broker connection named ${connectionName}`);
-  for (const pid of pids) await run('rabbitmqctl', ['close_connection', pid, 'closed by test']);
+  for (const pid of pids) await rabbitmqctl('close_connection', pid, 'closed by test');
 }
 
 export interface BrokerQueueCounts {
@@ -36,7 +33,7 @@ export interface BrokerQueueCounts {
 
 /** The broker's own counts for `queue`, as `rabbitmqctl list_queues` reports them. */
 export async function queueCounts(queue: string): Promise<BrokerQueueCounts> {
-  const { stdout } = await run('rabbitmqctl', ['list_queues', 'name', 'messages', 'messages_unacknowledged', '-q', '--no-table-headers']);
+  const stdout = await rabbitmqctl('list_queues', 'name', 'messages', 'messages_unacknowledged', '-q', '--no-table-headers');
   const line = stdout.split('\n').find((candidate) => candidate.split('\t')[0] === queue);
   if (!line) throw new Error(`rabbitmqctl does not list queue ${queue}`);
   const [, messages, unacknowledged] = line.split('\t');
@@ -50,10 +47,10 @@ export async function queueCounts(queue: string): Promise<BrokerQueueCounts> {
 export async function setQueuePolicy(queue: string, definition: Record<string, unknown>): Promise<string> {
   const name = `test-${queue}`;
   const pattern = `^${queue.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`;
-  await run('rabbitmqctl', ['set_policy', '--apply-to', 'queues', name, pattern, JSON.stringify(definition)]);
+  await rabbitmqctl('set_policy', '--apply-to', 'queues', name, pattern, JSON.stringify(definition));
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const { stdout } = await run('rabbitmqctl', ['list_queues', 'name', 'policy', '-q', '--no-table-headers']);
+    const stdout = await rabbitmqctl('list_queues', 'name', 'policy', '-q', '--no-table-headers');
     if (stdout.split('\n').some((line) => line === `${queue}\t${name}`)) return name;
     if (Date.now() > deadline) throw new Error(`policy ${name} did not apply to ${queue} within 15 s`);
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -61,5 +58,5 @@ export async function setQueuePolicy(queue: string, definition: Record<string, u
 }
 
 export async function clearQueuePolicy(name: string): Promise<void> {
-  await run('rabbitmqctl', ['clear_policy', name]);
+  await rabbitmqctl('clear_policy', name);
 }

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcessWithoutNullStreams } from 'node:child_process';
+import { exitOf, spawnRepoScript } from '../../tools/environment/child-process';
 
 export interface RunningChild {
   child: ChildProcessWithoutNullStreams;
@@ -13,20 +12,16 @@ export interface RunningChild {
 }
 
 /**
- * Runs a TypeScript file of this repository (path from its root) under node with tsx as a
- * loader, so a signal reaches that very process.
+ * Runs a TypeScript file of this repository (path from its root; an app process's from
+ * tools/environment/app-entries.ts) as its own process, and keeps what it prints.
  */
 export function spawnTs(path: string, env: NodeJS.ProcessEnv, args: readonly string[] = []): RunningChild {
-  const script = fileURLToPath(new URL(`../../${path}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawnRepoScript(path, { env, args, stdin: 'pipe' });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   // A crash's stack trace shows in the test output.
   child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+  const exited = exitOf(child);
   return {
     child,
     output: () => stdout,

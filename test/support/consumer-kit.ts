@@ -3,13 +3,16 @@ import { randomUUID } from 'node:crypto';
 import amqp, { type Options } from 'amqplib';
 import { connectDb, type DbHandle, type Transaction } from '../../db/client';
 import { createLogger } from '../../logging/logger';
+import { BrokerSession } from '../../messaging/broker-session';
 import { createConsumerControl, type ConsumerControl } from '../../messaging/consumer-control';
 import type { ConsumerDefinition, EventHandler } from '../../messaging/consumer-definition';
 import { ConsumerRunner } from '../../messaging/consumer-runner';
 import type { ConsumerSettings } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
-import type { Envelope, EventContent, EventName } from '../../messaging/envelope';
+import type { EventName } from '../../domain/events';
+import type { Envelope, EventContent } from '../../messaging/envelope';
 import { inspectQueue } from '../../messaging/queue-inspection';
+import { assertEventsTopology } from '../../messaging/topology';
 import { ConfirmPublisher } from '../../outbox/confirm-publisher';
 import type { OutboxRow } from '../../outbox/outbox-row';
 import { sql } from 'drizzle-orm';
@@ -70,7 +73,10 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
   const definitions: ConsumerDefinition[] = [];
   const runners: ConsumerRunner[] = [];
   const pools: DbHandle[] = [];
-  const publisher = await ConfirmPublisher.open(fullSettings.amqpUrl, `test-publisher-${stack.exchange}`, stack.exchange, log, 500);
+  const publishSession = await BrokerSession.open(fullSettings.amqpUrl, `test-publisher-${stack.exchange}`, log, {
+    prepare: (channel) => assertEventsTopology(channel, stack.exchange),
+  });
+  const publisher = new ConfirmPublisher(publishSession, stack.exchange, 500);
   const rawConnection = await amqp.connect(fullSettings.amqpUrl);
   const rawChannel = await rawConnection.createConfirmChannel();
   const control = createConsumerControl({
@@ -161,7 +167,7 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
     async close() {
       await reset();
       await control.close();
-      await publisher.close();
+      await publishSession.close();
       await rawConnection.close();
     },
   };

@@ -12,6 +12,7 @@ import { connectDb } from '../../db/client';
 import { createLogger } from '../../logging/logger';
 import { ConsumerRunner } from '../../messaging/consumer-runner';
 import { consumerSettingsFrom } from '../../messaging/consumer-settings';
+import { CLOSE_MS, stopOnSignals } from '../../workers/stop-on-signals';
 import { recordEffect } from './consumer-kit';
 
 const config = loadConfig();
@@ -23,6 +24,8 @@ const env = (name: string): string => {
 const instance = env('TEST_INSTANCE');
 const delayMs = Number(process.env.TEST_HANDLER_DELAY_MS ?? 0);
 const prefetch = Number(process.env.TEST_PREFETCH ?? 10);
+const settings = consumerSettingsFrom(config);
+const log = createLogger(`consumer-process-${instance}`, config.LOG_LEVEL);
 const db = connectDb(config.DATABASE_URL, { max: prefetch, applicationName: `consumer-process-${instance}` });
 const runner = new ConsumerRunner(
   {
@@ -37,16 +40,18 @@ const runner = new ConsumerRunner(
       },
     },
   },
-  { db, settings: consumerSettingsFrom(config), log: createLogger(`consumer-process-${instance}`, config.LOG_LEVEL) },
+  { db, settings, log },
 );
 
-process.on('SIGTERM', () => {
-  void (async () => {
-    await runner.stop();
-    await db.close();
-    process.stdout.write(`stats ${JSON.stringify(runner.stats)}\n`);
-    process.exit(0);
-  })();
+// Stops like the consumers process, then reports what it did.
+stopOnSignals({
+  log,
+  steps: [
+    { name: 'consumer', close: () => runner.stop() },
+    { name: 'database', close: () => db.close() },
+    { name: 'stats', close: async () => process.stdout.write(`stats ${JSON.stringify(runner.stats)}\n`) },
+  ],
+  deadlineMs: settings.shutdownTimeoutMs + CLOSE_MS,
 });
 await runner.start();
 process.stdout.write('ready\n');

@@ -1,7 +1,7 @@
 import type { ChannelModel, ConsumeMessage, MessageProperties } from 'amqplib';
 import amqp from 'amqplib';
 import type { Envelope } from '../../messaging/envelope';
-import { uniqueSuffix } from './run-identity';
+import { uniqueSuffix } from '../../tools/environment/run-identity';
 
 export interface ReceivedEvent {
   envelope: Envelope;

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { uniqueSuffix } from './run-identity';
+import { uniqueSuffix } from '../../tools/environment/run-identity';
 
 export interface FailingTrigger {
   /** Drops the trigger: the statement succeeds again. */

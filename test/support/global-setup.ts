@@ -1,18 +1,14 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
-import postgres from 'postgres';
 import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
 import { loadConfig } from '../../config/env';
-import { dropDatabase, withDatabase } from '../../db/admin';
-import { connectDb } from '../../db/client';
 import { seedDemoCatalog } from '../../db/demo-catalog';
-import { migrateDatabase } from '../../db/migrate';
-import { WORKFLOWS_PATH } from '../../workers/create-saga-worker';
-import { quietBundlerLogger } from './quiet-bundler-logger';
-import { newRunId, runStartedAt, TEST_DATABASE_PREFIX } from './run-identity';
+import { createRunDatabase } from '../../tools/environment/run-database';
+import { newRunId } from '../../tools/environment/run-identity';
+import { writeWorkflowBundle } from '../../tools/environment/workflow-bundle';
+import { nodeVersionMismatch } from './pinned-node';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -22,51 +18,34 @@ declare module 'vitest' {
   }
 }
 
-const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
+/** What the test run's databases start with: the template `saga_test_<run id>`, each file's clone after it. */
+const TEST_DATABASE_PREFIX = 'saga_test_';
 
 /**
- * Once per run: a migrated and seeded template database that each test file clones, and the
- * workflow bundle that every test worker loads (bundling once, not once per test).
+ * Once per run: a migrated and seeded template database that each test file clones (test-stack.ts),
+ * and the workflow bundle that every test worker loads (bundling once, not once per test).
+ * Databases of earlier runs killed before their teardown are dropped first.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Test files and the app processes they spawn run on this process's node (process.execPath).
+  const mismatch = nodeVersionMismatch(process.version);
+  if (mismatch !== undefined) throw new Error(mismatch);
   const runId = newRunId();
-  const adminUrl = withDatabase(loadConfig().DATABASE_URL, 'postgres');
-  const templateName = `${TEST_DATABASE_PREFIX}${runId}`;
-  const templateDatabaseUrl = withDatabase(adminUrl, templateName);
-
-  await dropStaleDatabases(adminUrl);
-  await migrateDatabase(templateDatabaseUrl);
-  const template = connectDb(templateDatabaseUrl, { max: 1 });
-  await seedDemoCatalog(template.db);
-  await template.close();
-
+  const template = await createRunDatabase({
+    serverUrl: loadConfig().DATABASE_URL,
+    prefix: TEST_DATABASE_PREFIX,
+    runId,
+    seed: seedDemoCatalog,
+  });
   const bundleDir = await mkdtemp(join(tmpdir(), 'saga-workflow-bundle-'));
-  const workflowBundlePath = join(bundleDir, 'workflow-bundle.js');
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
-  await writeFile(workflowBundlePath, code);
+  const workflowBundlePath = await writeWorkflowBundle(bundleDir);
 
   project.provide('runId', runId);
-  project.provide('templateDatabaseUrl', templateDatabaseUrl);
+  project.provide('templateDatabaseUrl', template.url);
   project.provide('workflowBundlePath', workflowBundlePath);
 
   return async () => {
-    await dropDatabase(adminUrl, templateName);
+    await template.drop();
     await rm(bundleDir, { recursive: true, force: true });
   };
-}
-
-/** Databases of earlier runs that crashed before their teardown. */
-async function dropStaleDatabases(adminUrl: string): Promise<void> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE ${`${TEST_DATABASE_PREFIX}%`}`;
-    for (const { datname } of rows) {
-      const startedAt = runStartedAt(datname);
-      if (startedAt !== undefined && Date.now() - startedAt > STALE_AFTER_MS) {
-        await admin.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-      }
-    }
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
 }

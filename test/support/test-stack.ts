@@ -1,29 +1,33 @@
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import amqp from 'amqplib';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '../../config/env';
-import { dropDatabase, withDatabase } from '../../db/admin';
 import { connectDb, type DbHandle } from '../../db/client';
 import type { OrderSagaInput } from '../../domain/order';
 import { inventory } from '../../drizzle/schema';
 import { createLogger } from '../../logging/logger';
-import { assertEventsTopology, unroutedName } from '../../messaging/topology';
 import { OutboxRelay, type RelayHooks, type RelaySettings } from '../../outbox/relay';
+import { connectTemporalClient } from '../../saga-client/connect';
+import type { OrderSagaHandle } from '../../saga-client/order-handle';
 import { startOrderSaga } from '../../saga-client/start-order-saga';
+import { temporalSagaClient, type TemporalSagaClient } from '../../saga-client/temporal-saga-client';
+import { cloneRunDatabase } from '../../tools/environment/run-database';
+import { declareRunExchange, deleteRunExchange, runExchangeName } from '../../tools/environment/run-exchange';
+import { uniqueSuffix } from '../../tools/environment/run-identity';
 import { createSagaWorker } from '../../workers/create-saga-worker';
-import type { orderSaga } from '../../workflows';
 import { EventProbe } from './event-probe';
 import { installQuietRuntime } from './quiet-runtime';
-import { uniqueSuffix } from './run-identity';
 
 export interface TestStack {
   config: AppConfig;
   databaseUrl: string;
   db: DbHandle;
+  /** Temporal itself, for tests that look at the workflow (histories, search attributes, handles). */
   client: Client;
+  /** The sagas of this stack's task queue, by order id, as the API reaches them. */
+  sagas: TemporalSagaClient;
   taskQueue: string;
   exchange: string;
   probe: EventProbe;
@@ -35,7 +39,7 @@ export interface TestStack {
   /** Adds a SKU only this test uses, so tests never share stock. */
   addSku(fields: { priceCents: number; onHand: number }): Promise<string>;
   orderInput(overrides?: Partial<OrderSagaInput>): OrderSagaInput;
-  startOrder(input: OrderSagaInput): Promise<WorkflowHandle<typeof orderSaga>>;
+  startOrder(input: OrderSagaInput): Promise<OrderSagaHandle>;
   close(): Promise<void>;
 }
 
@@ -54,13 +58,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const { worker: withWorker = true, relay: withRelay = true, probePattern = '#' } = options;
   installQuietRuntime();
   const suffix = `${inject('runId')}_${uniqueSuffix()}`;
-  const templateUrl = inject('templateDatabaseUrl');
-  const databaseName = `${new URL(templateUrl).pathname.slice(1)}_${uniqueSuffix()}`;
-  const adminUrl = withDatabase(templateUrl, 'postgres');
-  await cloneDatabase(adminUrl, new URL(templateUrl).pathname.slice(1), databaseName);
-  const databaseUrl = withDatabase(templateUrl, databaseName);
+  const database = await cloneRunDatabase(inject('templateDatabaseUrl'));
+  const databaseUrl = database.url;
 
-  const exchange = `test.${suffix}.events`;
+  const exchange = runExchangeName('test', suffix);
   const taskQueue = `orders-test-${suffix}`;
   const config: AppConfig = {
     ...loadConfig(),
@@ -95,10 +96,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     return relay;
   };
 
-  await declareExchange(config.AMQP_URL, exchange);
+  await declareRunExchange(config.AMQP_URL, exchange);
   const probe = await EventProbe.bind(config.AMQP_URL, exchange, probePattern);
-  const temporalConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: temporalConnection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = await connectTemporalClient(config);
+  const sagas = temporalSagaClient(client, { taskQueue });
 
   let worker: Worker | undefined;
   let workerRun: Promise<void> | undefined;
@@ -121,6 +122,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     databaseUrl,
     db,
     client,
+    sagas,
     taskQueue,
     exchange,
     probe,
@@ -160,53 +162,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       }
       for (const relay of relays) await attempt(() => relay.stop());
       await attempt(() => probe.close());
-      await attempt(() => deleteExchange(config.AMQP_URL, exchange));
-      await attempt(() => temporalConnection.close());
+      await attempt(() => deleteRunExchange(config.AMQP_URL, exchange));
+      await attempt(() => sagas.close());
+      await attempt(() => client.connection.close());
       if (nativeConnection) await attempt(() => nativeConnection.close());
       await attempt(() => relaySql.end({ timeout: 5 }));
       await attempt(() => db.close());
-      await attempt(() => dropDatabase(adminUrl, databaseName));
+      await attempt(() => database.drop());
       if (problems.length > 0) throw new AggregateError(problems, 'test stack did not close cleanly');
     },
   };
-}
-
-async function cloneDatabase(adminUrl: string, template: string, name: string): Promise<void> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await admin.unsafe(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
-        return;
-      } catch (error) {
-        // 55006: another file is cloning the same template this very moment.
-        const busy = error instanceof Error && 'code' in error && error.code === '55006';
-        if (!busy || attempt === 20) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
-    }
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
-}
-
-async function declareExchange(amqpUrl: string, exchange: string): Promise<void> {
-  const connection = await amqp.connect(amqpUrl);
-  try {
-    await assertEventsTopology(await connection.createChannel(), exchange);
-  } finally {
-    await connection.close();
-  }
-}
-
-async function deleteExchange(amqpUrl: string, exchange: string): Promise<void> {
-  const connection = await amqp.connect(amqpUrl);
-  try {
-    const channel = await connection.createChannel();
-    await channel.deleteExchange(exchange);
-    await channel.deleteExchange(unroutedName(exchange));
-    await channel.deleteQueue(unroutedName(exchange));
-  } finally {
-    await connection.close();
-  }
 }

@@ -34,7 +34,7 @@ if (unknown.length > 0) {
 const selected = new Set<Part>(positionals.length > 0 ? (positionals as Part[]) : PARTS);
 const profile = PROFILES[values.quick ? 'quick' : 'full'];
 
-// Exit on a signal, so the processes the parts started are killed on the way out (app-process.ts).
+// Exit on a signal, so the processes the parts started are killed on the way out (tools/environment/child-process.ts).
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => process.exit(130));
 
 const memory = new PeakMemory();

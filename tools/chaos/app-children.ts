@@ -1,13 +1,8 @@
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
-import { APP_PROCESSES } from '../../workers/app-processes';
+import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import type { ManagedProcessSpec } from './process-supervisor';
 import type { RunEnvironment } from './run-environment';
-
-export const SAGA_WORKER = 'saga-worker';
-export const RELAY = 'outbox-relay';
-export const CONSUMERS = 'consumers';
-export const API = 'api';
 
 // temporal.api.enums.v1.TaskQueueType: pollers of activity tasks.
 const TASK_QUEUE_TYPE_ACTIVITY = 2;
@@ -41,12 +36,6 @@ export function childEnvironment(env: RunEnvironment): NodeJS.ProcessEnv {
   };
 }
 
-const entryOf = (name: string): string => {
-  const app = APP_PROCESSES.find((candidate) => candidate.name === name);
-  if (!app) throw new Error(`no app process named ${name}`);
-  return app.entry;
-};
-
 /**
  * The four app processes as the harness runs them. The relay and the consumers log at info:
  * their start lines mark readiness, and the consumers' "already handled" lines count the
@@ -63,7 +52,7 @@ export function appChildren(
   return [
     {
       name: SAGA_WORKER,
-      entry: entryOf(SAGA_WORKER),
+      entry: appEntry(SAGA_WORKER),
       env: { ...base, CHAOS_FAULTS: '1', WORKFLOW_BUNDLE_PATH: workflowBundlePath },
       // Ready once it polls for activities (the SDK's identity is pid@host).
       readiness: {
@@ -77,17 +66,17 @@ export function appChildren(
         },
       },
     },
-    { name: RELAY, entry: entryOf(RELAY), env: { ...base, LOG_LEVEL: 'info' }, readiness: { logMessage: 'outbox relay started' } },
+    { name: RELAY, entry: appEntry(RELAY), env: { ...base, LOG_LEVEL: 'info' }, readiness: { logMessage: 'outbox relay started' } },
     {
       name: CONSUMERS,
-      entry: entryOf(CONSUMERS),
+      entry: appEntry(CONSUMERS),
       env: { ...base, LOG_LEVEL: 'info' },
       readiness: { logMessage: 'consumers running' },
       onStdoutLine: onConsumerLine,
     },
     {
       name: API,
-      entry: entryOf(API),
+      entry: appEntry(API),
       env: base,
       readiness: {
         check: async () => (await fetch(`http://127.0.0.1:${env.apiPort}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,

@@ -15,7 +15,6 @@ export const CHAOS_SKUS = {
 export const ORDINARY_SKUS = [CHAOS_SKUS.mug.sku, CHAOS_SKUS.tee.sku, CHAOS_SKUS.lamp.sku] as const;
 export const MAX_ORDINARY_QUANTITY = 3;
 export const REVIEW_QUANTITY = 2;
-export const REVIEW_THRESHOLD_CENTS = 100_000;
 
 export interface StockRow {
   sku: string;

@@ -1,12 +1,16 @@
 import { runChaos } from './chaos-run';
-import { parseOptions } from './options';
+import { parseOptions, USAGE } from './options';
 import { formatChaosReport, formatSoakReport } from './report';
 import { runSoak } from './soak-run';
 
 /**
  * `npm run chaos`: the chaos run (300 sagas, every fault of issue 6) or, with `--soak 10m`,
- * the soak. Prints the report on stdout; exits 1 on any violation, 2 on bad arguments.
+ * the soak. Prints the report on stdout; exits 1 on any violation, 2 on bad arguments; --help prints the usage.
  */
+if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+  process.stdout.write(`${USAGE}\n`);
+  process.exit(0);
+}
 let options;
 try {
   options = parseOptions(process.argv.slice(2));

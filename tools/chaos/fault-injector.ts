@@ -1,9 +1,9 @@
 import type { Sql } from 'postgres';
 import { ARM_SIGNAL } from '../../workers/faults/crash-after-commit';
-import { CONSUMERS, RELAY, SAGA_WORKER } from './app-children';
+import { CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import { FAULT_DESCRIPTIONS, type FaultKind } from './fault-kinds';
 import type { ProcessSupervisor } from './process-supervisor';
-import { closeVhostConnections } from './rabbitmqctl';
+import { closeVhostConnections } from './vhost-connections';
 import { HARNESS_APPLICATION_NAME } from './run-environment';
 
 export interface InjectedFault {

@@ -1,10 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
 import { CRASH_AFTER_COMMIT_MARKER } from '../../workers/faults/crash-after-commit';
+import { isErrorLogLine, isLogLineWithMsg, onLines, spawnRepoScript } from '../environment/child-process';
 
 export type ExitCause = 'chaos-kill' | 'crash-after-commit' | 'unexpected' | 'stopped';
 
@@ -56,7 +55,6 @@ interface Running {
   exited: Promise<void>;
 }
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const RESTART_DELAY_MS = 100;
 const STDERR_TAIL_LINES = 40;
 
@@ -81,11 +79,7 @@ export class ProcessSupervisor {
       log = createWriteStream(join(this.logDir, `${spec.name}.log`), { flags: 'a' });
       this.#logs.set(spec.name, log);
     }
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, spec.entry), ...(spec.args ?? [])], {
-      cwd: ROOT,
-      env: { ...process.env, ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnRepoScript(spec.entry, { env: spec.env, args: spec.args });
     if (child.pid === undefined) throw new Error(`could not start ${spec.name} (${spec.entry})`);
     const start: ProcessStart = { process: spec.name, pid: child.pid, startedAt: Date.now(), readyAt: null };
     this.starts.push(start);
@@ -103,14 +97,13 @@ export class ProcessSupervisor {
 
     const file = log;
     const { readiness } = spec;
-    const readyMarker = 'logMessage' in readiness ? `"msg":${JSON.stringify(readiness.logMessage)}` : undefined;
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    onLines(child.stdout, (line) => {
       file.write(`${line}\n`);
-      if (readyMarker && start.readyAt === null && line.includes(readyMarker)) start.readyAt = Date.now();
-      if (line.startsWith('{"level":50') || line.startsWith('{"level":60')) running.lastErrorLine = line;
+      if ('logMessage' in readiness && start.readyAt === null && isLogLineWithMsg(line, readiness.logMessage)) start.readyAt = Date.now();
+      if (isErrorLogLine(line)) running.lastErrorLine = line;
       spec.onStdoutLine?.(line);
     });
-    createInterface({ input: child.stderr }).on('line', (line) => {
+    onLines(child.stderr, (line) => {
       file.write(`[stderr] ${line}\n`);
       if (line.startsWith(CRASH_AFTER_COMMIT_MARKER)) running.crashAfterCommit = line.slice(CRASH_AFTER_COMMIT_MARKER.length).trim();
       running.stderrTail.push(line);

@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { CONSUMERS, RELAY, SAGA_WORKER } from './app-children';
+import { CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import type { FaultKind } from './fault-kinds';
 import type { InjectedFault } from './fault-injector';
 import type { ProcessStart } from './process-supervisor';

@@ -1,19 +1,9 @@
-import { readFile } from 'node:fs/promises';
-
 export interface RssSample {
   process: string;
   pid: number;
   /** Milliseconds since the soak began. */
   atMs: number;
   rssKb: number;
-}
-
-/** The resident set size of a process, from /proc/<pid>/status (VmRSS), in KiB. */
-export async function readRssKb(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmRSS in /proc/${pid}/status`);
-  return Number(match[1]);
 }
 
 export interface RssGrowth {

@@ -1,15 +1,16 @@
 import type { Client } from '@temporalio/client';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { connectTemporalClient } from '../../saga-client/connect';
+import { API, CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
+import { writeWorkflowBundle } from '../environment/workflow-bundle';
 import { ChaosApiClient } from './api-client';
-import { API, appChildren, CONSUMERS, RELAY, SAGA_WORKER } from './app-children';
+import { appChildren } from './app-children';
 import type { StockRow } from './catalog';
 import { DeliveryProbe } from './delivery-probe';
 import { InboxDuplicateCounter } from './inbox-duplicates';
 import { OrderTracker } from './order-tracker';
 import { ProcessSupervisor } from './process-supervisor';
 import { createRunEnvironment, type RunEnvironment } from './run-environment';
-import { writeWorkflowBundle } from './workflow-bundle';
 
 export interface RunStack {
   env: RunEnvironment;

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { API, SAGA_WORKER } from './app-children';
+import { API, SAGA_WORKER } from '../environment/app-entries';
+import { procStatusKb } from '../environment/proc-status';
 import { chaosCatalog } from './catalog';
 import { formatDuration } from './duration';
 import type { SoakOptions } from './options';
@@ -7,7 +8,7 @@ import type { ProcessExit } from './process-supervisor';
 import { ProgressBar } from './progress-bar';
 import { waitForQuiescence, type Quiescence } from './quiescence';
 import { SeededRandom } from './random';
-import { growthWindows, readRssKb, rssGrowth, type RssGrowth, type RssSample } from './rss';
+import { growthWindows, rssGrowth, type RssGrowth, type RssSample } from './rss';
 import { startRunStack, type RunStack } from './run-stack';
 import { SagaDriver } from './saga-driver';
 import { buildScenarios } from './scenarios';
@@ -152,7 +153,7 @@ async function sampleRss(
       const current = stack.supervisor.current(process);
       if (!current) continue;
       try {
-        samples.push({ process, pid: current.pid, atMs: Date.now() - soakStart, rssKb: await readRssKb(current.pid) });
+        samples.push({ process, pid: current.pid, atMs: Date.now() - soakStart, rssKb: await procStatusKb(current.pid, 'VmRSS') });
       } catch (error) {
         // The process exited between the lookup and the read: its exit is reported as a problem.
         if (stack.supervisor.current(process)?.pid === current.pid) throw error;

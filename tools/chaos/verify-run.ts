@@ -1,4 +1,4 @@
-import { EVENT_NAMES } from '../../messaging/envelope';
+import { EVENT_NAMES } from '../../domain/events';
 import type { InjectedFault } from './fault-injector';
 import { topicMatches } from './invariants/topic-match';
 import { checkInvariants, gatherFacts, type InvariantResult } from './invariants';

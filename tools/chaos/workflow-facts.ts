@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { workflowIdForOrder, type OrderSagaState } from '../../domain/order';
-import type { orderSaga } from '../../workflows';
+import type { OrderSagaState } from '../../domain/order';
+import { orderSagaHandle } from '../../saga-client/order-handle';
 import { activityExecutions } from '../histories/activity-executions';
 
 export interface WorkflowFacts {
@@ -34,7 +34,7 @@ export async function collectWorkflowFacts(client: Client, orderIds: readonly st
 }
 
 async function factsOf(client: Client, orderId: string): Promise<WorkflowFacts> {
-  const handle = client.workflow.getHandle<typeof orderSaga>(workflowIdForOrder(orderId));
+  const handle = orderSagaHandle(client, orderId);
   const { status } = await handle.describe();
   const result = status.name === 'COMPLETED' ? await handle.result() : null;
   const history = await handle.fetchHistory();

@@ -20,6 +20,8 @@ import { createLogger } from '../../logging/logger';
 import { temporalLoggerFor } from '../../logging/temporal-logger';
 import { connectTemporalClient } from '../../saga-client/connect';
 import { startOrderSaga } from '../../saga-client/start-order-saga';
+import type { SagaClient } from '../../saga-client/saga-client';
+import { temporalSagaClient } from '../../saga-client/temporal-saga-client';
 import { createSagaWorker } from '../../workers/create-saga-worker';
 import { clearHistoryFixtures, CURRENT_HISTORIES_DIR, displayPath, writeHistoryFixture } from './fixture-files';
 import { HISTORY_SCENARIOS, scenarioInput, type HistoryScenario } from './scenarios';
@@ -41,7 +43,9 @@ try {
   await seedDemoCatalog(db.db);
   const taskQueue = `histories-recorder-${randomUUID().slice(0, 8)}`;
   const worker = await createSagaWorker({ connection, namespace: config.TEMPORAL_NAMESPACE, taskQueue, db: db.db });
-  const recorded = await worker.runUntil(Promise.all(HISTORY_SCENARIOS.map((scenario) => record(client, taskQueue, scenario))));
+  // Only the status and review decisions go through it: it opens no connection of its own to close.
+  const sagas = temporalSagaClient(client, { taskQueue });
+  const recorded = await worker.runUntil(Promise.all(HISTORY_SCENARIOS.map((scenario) => record(client, sagas, taskQueue, scenario))));
 
   // Only once every scenario ran as expected: a failed recording leaves the old fixtures in place.
   await clearHistoryFixtures(CURRENT_HISTORIES_DIR);
@@ -57,9 +61,10 @@ try {
   await db.close();
 }
 
-async function record(client: Client, taskQueue: string, scenario: HistoryScenario) {
-  const handle = await startOrderSaga(client, scenarioInput(scenario, randomUUID()), taskQueue);
-  await scenario.drive?.(handle);
+async function record(client: Client, sagas: SagaClient, taskQueue: string, scenario: HistoryScenario) {
+  const input = scenarioInput(scenario, randomUUID());
+  const handle = await startOrderSaga(client, input, taskQueue);
+  await scenario.drive?.(sagas, input.orderId);
   const result = await handle.result();
   const { status, failureType } = scenario.expected;
   if (result.status !== status || result.failure?.type !== failureType) {

@@ -1,8 +1,6 @@
-import type { WorkflowHandle } from '@temporalio/client';
 import type { OrderSagaInput, OrderStatus } from '../../domain/order';
+import type { SagaAnswer, SagaClient } from '../../saga-client/saga-client';
 import { waitForStatus } from '../../saga-client/wait-for-status';
-import type { orderSaga } from '../../workflows';
-import { approveUpdate, cancelUpdate, rejectUpdate } from '../../workflows/definitions';
 
 /** One path through the order saga, recorded as a replay fixture named after it. */
 export interface HistoryScenario {
@@ -10,7 +8,7 @@ export interface HistoryScenario {
   /** What sets the saga on this path; the rest of the input is a plain demo order. */
   input: Partial<OrderSagaInput>;
   /** What a person does while the saga runs, for the paths that need one. */
-  drive?: (handle: WorkflowHandle<typeof orderSaga>) => Promise<void>;
+  drive?: (sagas: SagaClient, orderId: string) => Promise<void>;
   /** How the saga must end; a recording that ends otherwise is refused, so a fixture's name never lies. */
   expected: { status: OrderStatus; failureType?: string };
 }
@@ -18,10 +16,14 @@ export interface HistoryScenario {
 /** Two espresso machines (1298.00 EUR) go over the default review threshold (1000.00). */
 const ABOVE_REVIEW_THRESHOLD: Partial<OrderSagaInput> = { items: [{ sku: 'SKU-ESPRESSO', quantity: 2 }] };
 
+/** Long enough for a saga on an idle worker; the recording is refused if the saga does not take the decision. */
+const DECISION_TIMEOUT_MS = 30_000;
+
 const decideReview =
-  (decide: (handle: WorkflowHandle<typeof orderSaga>) => Promise<unknown>) => async (handle: WorkflowHandle<typeof orderSaga>) => {
-    await waitForStatus(handle, 'AWAITING_REVIEW');
-    await decide(handle);
+  (decide: (sagas: SagaClient, orderId: string) => Promise<SagaAnswer>) => async (sagas: SagaClient, orderId: string) => {
+    await waitForStatus(sagas, orderId, 'AWAITING_REVIEW');
+    const answer = await decide(sagas, orderId);
+    if (answer.outcome !== 'accepted') throw new Error(`order ${orderId}: the saga did not take the decision (${JSON.stringify(answer)})`);
   };
 
 export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
@@ -39,14 +41,14 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   {
     name: 'review-approved',
     input: ABOVE_REVIEW_THRESHOLD,
-    drive: decideReview((handle) => handle.executeUpdate(approveUpdate, { args: [{ reviewer: 'recorder' }] })),
+    drive: decideReview((sagas, orderId) => sagas.approve(orderId, { reviewer: 'recorder' }, DECISION_TIMEOUT_MS)),
     expected: { status: 'COMPLETED' },
   },
   {
     name: 'review-rejected',
     input: ABOVE_REVIEW_THRESHOLD,
-    drive: decideReview((handle) =>
-      handle.executeUpdate(rejectUpdate, { args: [{ reviewer: 'recorder', reason: 'address looks fraudulent' }] }),
+    drive: decideReview((sagas, orderId) =>
+      sagas.reject(orderId, { reviewer: 'recorder', reason: 'address looks fraudulent' }, DECISION_TIMEOUT_MS),
     ),
     expected: { status: 'FAILED', failureType: 'ReviewRejected' },
   },
@@ -59,7 +61,7 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   {
     name: 'cancelled-during-review',
     input: ABOVE_REVIEW_THRESHOLD,
-    drive: decideReview((handle) => handle.executeUpdate(cancelUpdate, { args: [{ reason: 'customer changed their mind' }] })),
+    drive: decideReview((sagas, orderId) => sagas.cancel(orderId, { reason: 'customer changed their mind' }, DECISION_TIMEOUT_MS)),
     expected: { status: 'CANCELLED', failureType: 'Cancelled' },
   },
   // The provider fails the first two attempts: the history shows the charge retried (attempt 3).

@@ -49,12 +49,6 @@ export function crashAfterCommitFault(log: Logger): CrashAfterCommitFault {
 /** The signal the chaos harness sends, at a moment of its choosing, to arm the fault. */
 export const ARM_SIGNAL = 'SIGUSR2';
 
-/**
- * The Temporal SDK's default shutdown signals less ARM_SIGNAL (it shuts the worker down on
- * SIGUSR2 too): the runtime of a worker with faults enabled must leave that signal to us.
- */
-export const SHUTDOWN_SIGNALS_WITH_FAULTS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGQUIT'];
-
 /** Arms the fault on every ARM_SIGNAL. */
 export function armCrashAfterCommitOnSignal(log: Logger): CrashAfterCommitFault {
   const fault = crashAfterCommitFault(log);

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import type { Client } from '@temporalio/client';
-import { freePort } from '../../chaos/free-port';
 import { workflowIdForOrder } from '../../../domain/order';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
+import { API, appEntry } from '../../environment/app-entries';
+import { freePort } from '../../environment/free-port';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';
 import type { BenchStack } from '../support/bench-stack';
@@ -33,7 +34,7 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   const port = await freePort();
   const api = await startAppProcess(
     'api',
-    'api/server.ts',
+    appEntry(API),
     stack.processEnv({
       TEMPORAL_TASK_QUEUE: taskQueue,
       API_HOST: '127.0.0.1',

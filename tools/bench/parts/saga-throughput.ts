@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
+import { appEntry, SAGA_WORKER } from '../../environment/app-entries';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';
 import type { BenchStack } from '../support/bench-stack';
@@ -40,7 +41,7 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
   const noopQueue = stack.taskQueue('noop');
   const sagaWorker = await startAppProcess(
     'worker',
-    'workers/saga-worker.ts',
+    appEntry(SAGA_WORKER),
     stack.processEnv({ TEMPORAL_TASK_QUEUE: sagaQueue }),
     'saga worker running',
   );

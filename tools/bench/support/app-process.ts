@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { readFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { exitOf, isErrorLogLine, isLogLineWithMsg, onLines, spawnRepoScript } from '../../environment/child-process';
+import { procStatusKb } from '../../environment/proc-status';
 
 export interface AppProcess {
   name: string;
@@ -14,46 +12,55 @@ export interface AppProcess {
   stop(): Promise<number>;
 }
 
-const running = new Set<ChildProcess>();
-// A benchmark stopped midway (Ctrl-C, a failed part) must not leave its relay or worker behind.
-process.on('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
-});
+const READY_TIMEOUT_MS = 60_000;
 
 /**
- * Runs one of the product's processes (or a baseline's) exactly as `npm start` does, under node
- * with tsx as a loader, so the pid measured is the process doing the work. Resolves once it
- * logged `readyMessage`.
+ * Runs one of the product's processes (or a baseline's) as `npm start` does (see
+ * tools/environment/child-process.ts: a benchmark stopped midway leaves none behind), so the pid
+ * measured is the process doing the work. Resolves once it logged `readyMessage`; from then on
+ * its errors go to the bench's stderr, so a failing process is seen.
  */
 export async function startAppProcess(name: string, entry: string, env: NodeJS.ProcessEnv, readyMessage: string): Promise<AppProcess> {
-  const script = fileURLToPath(new URL(`../../../${entry}`, import.meta.url));
-  const child = spawn(process.execPath, ['--import', 'tsx', script], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  running.add(child);
-  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-  void exited.then(() => running.delete(child));
+  const child = spawnRepoScript(entry, { env });
+  const exited = exitOf(child);
+  let ready = false;
+  // Until it is ready, what it prints is kept for the error that says why it never was.
   let recent = '';
-  const keep = (chunk: Buffer) => (recent = (recent + chunk.toString()).slice(-20_000));
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  const keep = (line: string) => (recent = `${recent}${line}\n`.slice(-20_000));
+  const readyAt = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not log "${readyMessage}" within ${READY_TIMEOUT_MS / 1000} s:\n${recent}`));
+    }, READY_TIMEOUT_MS);
+    onLines(child.stdout, (line) => {
+      if (ready) {
+        if (isErrorLogLine(line)) process.stderr.write(`[${name}] ${line}\n`);
+        return;
+      }
+      keep(line);
+      if (!isLogLineWithMsg(line, readyMessage)) return;
+      ready = true;
+      clearTimeout(timer);
+      resolve(Date.parse((JSON.parse(line) as { time: string }).time));
+    });
+    onLines(child.stderr, (line) => (ready ? process.stderr.write(`[${name}] ${line}\n`) : keep(line)));
+    // 'close', not 'exit': by then everything it printed has been read.
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited (${code ?? signal}) before logging "${readyMessage}":\n${recent}`));
+    });
+  });
+
   let lastPeak = 0;
   const readPeak = async () => {
-    if (child.exitCode === null && child.signalCode === null) lastPeak = Math.max(lastPeak, await vmHwm(child));
+    if (child.exitCode === null && child.signalCode === null) lastPeak = Math.max(lastPeak, await vmHwmBytes(child.pid!));
     return lastPeak;
   };
-
-  const readyAt = await waitForReady(child, () => recent, readyMessage, name);
-  // Errors logged after start-up go to the bench's stderr, so a failing process is seen.
-  child.stdout.off('data', keep);
-  child.stdout.resume();
-  child.stderr.on('data', (chunk: Buffer) => process.stderr.write(`[${name}] ${chunk.toString()}`));
-  child.stdout.on('data', (chunk: Buffer) => {
-    for (const line of chunk.toString().split('\n')) if (/"level":(50|60)/.test(line)) process.stderr.write(`[${name}] ${line}\n`);
-  });
 
   return {
     name,
     pid: child.pid!,
-    readyAt,
+    readyAt: await readyAt,
     peakRssBytes: readPeak,
     async stop() {
       const peak = await readPeak();
@@ -66,29 +73,9 @@ export async function startAppProcess(name: string, entry: string, env: NodeJS.P
   };
 }
 
-async function waitForReady(child: ChildProcess, output: () => string, message: string, name: string): Promise<number> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const line = output()
-      .split('\n')
-      .find((l) => l.includes(`"msg":"${message}"`));
-    if (line) return Date.parse((JSON.parse(line) as { time: string }).time);
-    if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}) before logging "${message}":\n${output()}`);
-    }
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`${name} did not log "${message}" within 60 s:\n${output()}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
-async function vmHwm(child: ChildProcess): Promise<number> {
+async function vmHwmBytes(pid: number): Promise<number> {
   try {
-    const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
-    const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
-    return kb ? Number(kb) * 1024 : 0;
+    return (await procStatusKb(pid, 'VmHWM')) * 1024;
   } catch {
     // Exited between the check and the read: the peak read before stands.
     return 0;

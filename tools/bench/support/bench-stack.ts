@@ -1,21 +1,20 @@
-import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import amqp from 'amqplib';
 import postgres, { type Sql } from 'postgres';
 import { loadConfig, type AppConfig } from '../../../config/env';
-import { dropDatabase, withDatabase } from '../../../db/admin';
-import { connectDb } from '../../../db/client';
 import { seedDemoCatalog } from '../../../db/demo-catalog';
-import { migrateDatabase } from '../../../db/migrate';
 import { inventory } from '../../../drizzle/schema';
-import { assertEventsTopology, unroutedName } from '../../../messaging/topology';
+import { unroutedName } from '../../../messaging/topology';
 import { connectTemporalClient } from '../../../saga-client/connect';
+import { createRunDatabase } from '../../environment/run-database';
+import { declareRunExchange, deleteRunExchange, runExchangeName } from '../../environment/run-exchange';
+import { newRunId } from '../../environment/run-identity';
 
 /** The SKU every benchmark order buys: priced under the review threshold, stocked for any run. */
 export const BENCH_SKU = 'SKU-BENCH';
 
+/** What the benchmark's databases start with: `bench_<run id>`. */
 const DATABASE_PREFIX = 'bench_';
-const STALE_AFTER_MS = 6 * 60 * 60 * 1000;
 
 /**
  * What one benchmark run owns, so runs never see each other's data: a migrated database, an
@@ -31,39 +30,37 @@ export interface BenchStack {
   /** Durable queue bound with '#': where every published event lands. */
   sinkQueue: string;
   taskQueue(part: string): string;
-  /** Environment for the product's processes (relay, worker, API) pointed at this run. */
+  /** Environment for the product's processes (relay, worker, API) pointed at this run, added to the harness's own. */
   processEnv(overrides?: Record<string, string>): NodeJS.ProcessEnv;
   /** Empties the outbox and the sink queue between measurements. */
   reset(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** A benchmark run's own database, exchange and sink queue; databases of killed runs are dropped first. */
 export async function startBenchStack(): Promise<BenchStack> {
   const base = loadConfig();
-  const runId = `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
-  const adminUrl = withDatabase(base.DATABASE_URL, 'postgres');
-  await dropStaleDatabases(adminUrl);
-  const databaseName = `${DATABASE_PREFIX}${runId}`;
-  const databaseUrl = withDatabase(base.DATABASE_URL, databaseName);
-  await migrateDatabase(databaseUrl);
-  const seed = connectDb(databaseUrl, { max: 1 });
-  try {
-    await seedDemoCatalog(seed.db);
-    await seed.db.insert(inventory).values({ sku: BENCH_SKU, name: 'Benchmark widget', priceCents: 990, onHand: 100_000_000 });
-  } finally {
-    await seed.close();
-  }
+  const runId = newRunId();
+  const database = await createRunDatabase({
+    serverUrl: base.DATABASE_URL,
+    prefix: DATABASE_PREFIX,
+    runId,
+    seed: async (db) => {
+      await seedDemoCatalog(db);
+      await db.insert(inventory).values({ sku: BENCH_SKU, name: 'Benchmark widget', priceCents: 990, onHand: 100_000_000 });
+    },
+  });
 
-  const exchange = `bench.${runId}.events`;
+  const exchange = runExchangeName('bench', runId);
   const sinkQueue = `bench.${runId}.sink`;
+  await declareRunExchange(base.AMQP_URL, exchange);
   const channelOwner = await amqp.connect(base.AMQP_URL, { clientProperties: { connection_name: `bench-${runId}-setup` } });
   const channel = await channelOwner.createChannel();
-  await assertEventsTopology(channel, exchange);
   await channel.assertQueue(sinkQueue, { durable: true });
   await channel.bindQueue(sinkQueue, exchange, '#');
 
-  const config: AppConfig = { ...base, DATABASE_URL: databaseUrl, EVENTS_EXCHANGE: exchange };
-  const sql = postgres(databaseUrl, { max: 10, onnotice: () => {}, connection: { application_name: 'bench' } });
+  const config: AppConfig = { ...base, DATABASE_URL: database.url, EVENTS_EXCHANGE: exchange };
+  const sql = postgres(database.url, { max: 10, onnotice: () => {}, connection: { application_name: 'bench' } });
   const client = await connectTemporalClient(config);
 
   return {
@@ -75,8 +72,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     sinkQueue,
     taskQueue: (part) => `bench-${runId}-${part}`,
     processEnv: (overrides = {}) => ({
-      ...process.env,
-      DATABASE_URL: databaseUrl,
+      DATABASE_URL: database.url,
       EVENTS_EXCHANGE: exchange,
       LOG_LEVEL: 'info',
       ...overrides,
@@ -87,30 +83,11 @@ export async function startBenchStack(): Promise<BenchStack> {
       await channel.purgeQueue(unroutedName(exchange));
     },
     async close() {
-      await channel.deleteQueue(sinkQueue);
-      await channel.deleteQueue(unroutedName(exchange));
-      await channel.deleteExchange(exchange);
-      await channel.deleteExchange(unroutedName(exchange));
       await channelOwner.close();
+      await deleteRunExchange(base.AMQP_URL, exchange, [sinkQueue]);
       await client.connection.close();
       await sql.end({ timeout: 5 });
-      await dropDatabase(adminUrl, databaseName);
+      await database.drop();
     },
   };
-}
-
-/** Databases of earlier runs that were killed before they cleaned up. */
-async function dropStaleDatabases(adminUrl: string): Promise<void> {
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  try {
-    const rows = await admin<{ datname: string }[]>`SELECT datname FROM pg_database WHERE datname LIKE ${`${DATABASE_PREFIX}%`}`;
-    for (const { datname } of rows) {
-      const startedAt = parseInt(datname.slice(DATABASE_PREFIX.length, DATABASE_PREFIX.length + 8), 36);
-      if (Number.isFinite(startedAt) && Date.now() - startedAt > STALE_AFTER_MS) {
-        await admin.unsafe(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-      }
-    }
-  } finally {
-    await admin.end({ timeout: 5 });
-  }
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Sql } from 'postgres';
-import type { EnvelopeMetadata, EventContent, EventName } from '../../../messaging/envelope';
+import type { EventName } from '../../../domain/events';
+import type { EnvelopeMetadata, EventContent } from '../../../messaging/envelope';
 
 export interface SampleEvent {
   id: string;

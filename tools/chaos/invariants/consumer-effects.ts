@@ -1,3 +1,5 @@
+import { outcomeEventOf } from '../../../domain/events';
+import type { OrderStatus } from '../../../domain/order';
 import type { InvariantResult, RunFacts } from './types';
 import { topicMatches } from './topic-match';
 
@@ -15,10 +17,11 @@ export function consumedOncePerConsumer(facts: RunFacts): InvariantResult[] {
   });
 }
 
-const NOTIFICATION_KIND: Record<string, { kind: string; event: string }> = {
-  COMPLETED: { kind: 'ORDER_CONFIRMED', event: 'order.completed' },
-  FAILED: { kind: 'ORDER_FAILED', event: 'order.failed' },
-  CANCELLED: { kind: 'ORDER_CANCELLED', event: 'order.cancelled' },
+/** The e-mail each outcome calls for; NEEDS_ATTENTION gets none. */
+const NOTIFICATION_KIND: Partial<Record<OrderStatus, string>> = {
+  COMPLETED: 'ORDER_CONFIRMED',
+  FAILED: 'ORDER_FAILED',
+  CANCELLED: 'ORDER_CANCELLED',
 };
 
 /** One e-mail per ended order, of the kind its outcome calls for, caused by its outcome event. */
@@ -26,7 +29,9 @@ export function oneNotificationPerOutcome(facts: RunFacts): InvariantResult {
   const violations: string[] = [];
   const eventId = new Map(facts.outbox.map((row) => [`${row.orderId}/${row.name}`, row.id]));
   for (const order of facts.orders.values()) {
-    const expected = NOTIFICATION_KIND[order.status];
+    const kind = NOTIFICATION_KIND[order.status];
+    const event = outcomeEventOf(order.status);
+    const expected = kind && event ? { kind, event } : undefined;
     const notification = facts.notifications.get(order.id);
     if (!expected) {
       if (notification) violations.push(`order ${order.id} is ${order.status} but got a ${notification.kind} e-mail`);

@@ -1,11 +1,5 @@
+import { outcomeEventOf } from '../../../domain/events';
 import type { InvariantResult, OutboxFact, RunFacts } from './types';
-
-const OUTCOME_EVENT: Record<string, string> = {
-  COMPLETED: 'order.completed',
-  FAILED: 'order.failed',
-  CANCELLED: 'order.cancelled',
-  NEEDS_ATTENTION: 'order.needs-attention',
-};
 
 /** Every outbox row was published after a broker confirm, none is dead, and each order's outcome has its event. */
 export function outboxFullyPublished(facts: RunFacts): InvariantResult {
@@ -16,7 +10,7 @@ export function outboxFullyPublished(facts: RunFacts): InvariantResult {
   }
   const outcomes = new Set(facts.outbox.map((row) => `${row.orderId}/${row.name}`));
   for (const order of facts.orders.values()) {
-    const event = OUTCOME_EVENT[order.status];
+    const event = outcomeEventOf(order.status);
     if (event && !outcomes.has(`${order.id}/${event}`))
       violations.push(`order ${order.id} is ${order.status} but the outbox has no ${event}`);
   }

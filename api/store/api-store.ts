@@ -1,0 +1,49 @@
+import type { CatalogPricing } from '../../db/catalog';
+import type { OrderItem } from '../../domain/order';
+import type { InventoryItem, InventoryUpdate, OutboxStats } from '../schemas';
+import type { OrderEvent } from './order-events';
+import type { OrderStepRetry, StepRetryQuery } from './step-retries';
+
+/**
+ * What the API reads and writes in Postgres itself (the sagas write the rest), as narrow
+ * interfaces: postgres-store.ts implements them over the database, the fast tests with fakes.
+ */
+export interface OrderIntake {
+  /** The order priced from the inventory table (repeated SKUs merged), and the SKUs it lacks. */
+  priceAtCatalog(items: readonly OrderItem[]): Promise<CatalogPricing>;
+  /**
+   * Records `key` for a request (its hash) and `orderId`, unless a request recorded it first;
+   * either way, the key's record. Concurrent claims of one key see the same winner.
+   */
+  claimIdempotencyKey(key: string, requestHash: string, orderId: string): Promise<IdempotencyKeyRecord>;
+}
+
+export interface IdempotencyKeyRecord {
+  orderId: string;
+  requestHash: string;
+  /** True when this call recorded the key; false when an earlier request had. */
+  recordedNow: boolean;
+}
+
+export interface OrderEventLog {
+  /** The order's events after `afterSeq`, in commit order (outbox rows, published or not). */
+  readOrderEvents(orderId: string, afterSeq?: number): Promise<OrderEvent[]>;
+}
+
+export interface StepRetryLog {
+  /** Steps failing and being retried right now, oldest first. */
+  readStepRetries(query: StepRetryQuery): Promise<OrderStepRetry[]>;
+}
+
+export interface InventoryAdmin {
+  /** Creates the SKU or sets its stock and price; 'below_reserved' when open orders have reserved more than onHand. */
+  setInventory(sku: string, update: InventoryUpdate): Promise<InventoryItem | 'below_reserved'>;
+}
+
+export interface OutboxAdmin {
+  outboxStats(): Promise<OutboxStats>;
+  /** Puts a dead row back in line for the relay. */
+  retryDeadOutboxRow(id: string): Promise<{ revived: true; orderId: string } | { revived: false; reason: 'not_found' | 'not_dead' }>;
+}
+
+export type ApiStore = OrderIntake & OrderEventLog & StepRetryLog & InventoryAdmin & OutboxAdmin;

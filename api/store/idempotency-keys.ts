@@ -1,0 +1,20 @@
+import { eq } from 'drizzle-orm';
+import type { Database } from '../../db/client';
+import { idempotencyKeys } from '../../drizzle/schema';
+import type { IdempotencyKeyRecord } from './api-store';
+
+/** The first request to insert the key wins; every later one, concurrent or not, reads the winner. */
+export async function claimIdempotencyKey(db: Database, key: string, requestHash: string, orderId: string): Promise<IdempotencyKeyRecord> {
+  const [inserted] = await db
+    .insert(idempotencyKeys)
+    .values({ key, requestHash, orderId })
+    .onConflictDoNothing({ target: idempotencyKeys.key })
+    .returning({ orderId: idempotencyKeys.orderId, requestHash: idempotencyKeys.requestHash });
+  if (inserted) return { ...inserted, recordedNow: true };
+  const [existing] = await db
+    .select({ orderId: idempotencyKeys.orderId, requestHash: idempotencyKeys.requestHash })
+    .from(idempotencyKeys)
+    .where(eq(idempotencyKeys.key, key));
+  if (!existing) throw new Error(`idempotency key ${key} vanished between insert and read`);
+  return { ...existing, recordedNow: false };
+}

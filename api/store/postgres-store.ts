@@ -1,0 +1,21 @@
+import { priceAtCatalog } from '../../db/catalog';
+import type { Database } from '../../db/client';
+import type { ApiStore } from './api-store';
+import { claimIdempotencyKey } from './idempotency-keys';
+import { setInventory } from './inventory';
+import { readOrderEvents } from './order-events';
+import { outboxStats, retryDeadOutboxRow } from './outbox-admin';
+import { readStepRetries } from './step-retries';
+
+/** The API's store over the database. */
+export function postgresApiStore(db: Database): ApiStore {
+  return {
+    priceAtCatalog: (items) => priceAtCatalog(db, items),
+    claimIdempotencyKey: (key, requestHash, orderId) => claimIdempotencyKey(db, key, requestHash, orderId),
+    readOrderEvents: (orderId, afterSeq) => readOrderEvents(db, orderId, afterSeq),
+    readStepRetries: (query) => readStepRetries(db, query),
+    setInventory: (sku, update) => setInventory(db, sku, update),
+    outboxStats: () => outboxStats(db),
+    retryDeadOutboxRow: (id) => retryDeadOutboxRow(db, id),
+  };
+}

@@ -1,0 +1,218 @@
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { encodePageToken } from '../../saga-client/page-token';
+import { fakeApi, sagaState } from '../support/fake-api';
+import { orderBody } from '../support/order-body';
+
+// Orders through app.request() over a fake SagaClient and store (test/support/fake-api.ts): how
+// the API maps what the saga answers onto HTTP. test/api/ runs them against Temporal itself.
+
+interface ErrorJson {
+  error: { code: string; message: string; details: { path: string; message: string }[] };
+}
+
+const errorOf = async (response: Response) => ((await response.json()) as ErrorJson).error;
+
+const submit = (api: ReturnType<typeof fakeApi>, body: unknown, key: string) =>
+  api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
+const orderIdOf = async (response: Response) => ((await response.json()) as { orderId: string }).orderId;
+
+describe('POST /orders', () => {
+  it('202 with Location: starts the saga with the review settings and a new order id', async () => {
+    const api = fakeApi({ config: { REVIEW_THRESHOLD_CENTS: 2000, REVIEW_TIMEOUT_MS: 60_000 } });
+    const response = await api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'cust-1' }) });
+    expect(response.status).toBe(202);
+    const body = (await response.json()) as { orderId: string; workflowId: string; status: string; links: { self: string } };
+    expect(body).toMatchObject({ workflowId: `order-${body.orderId}`, status: 'PENDING', links: { self: `/orders/${body.orderId}` } });
+    expect(response.headers.get('location')).toBe(`/orders/${body.orderId}`);
+    expect(api.deps.sagas.started).toEqual([
+      expect.objectContaining({ orderId: body.orderId, customerId: 'cust-1', reviewThresholdCents: 2000, reviewTimeoutMs: 60_000 }),
+    ]);
+  });
+
+  it('an Idempotency-Key repeated with the same body is 200 with the same order; with another body 422', async () => {
+    const api = fakeApi();
+    const body = orderBody();
+    const orderId = await orderIdOf(await submit(api, body, 'key-1'));
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'CHARGING_PAYMENT' }));
+    const repeat = await submit(api, body, 'key-1');
+    expect(repeat.status).toBe(200);
+    expect(await repeat.json()).toMatchObject({ orderId, status: 'CHARGING_PAYMENT' });
+
+    const other = await submit(api, orderBody(), 'key-1');
+    expect(other.status).toBe(422);
+    expect(await errorOf(other)).toMatchObject({
+      code: 'idempotency_key_reused',
+      details: [{ path: 'Idempotency-Key', message: `already used for order ${orderId}` }],
+    });
+  });
+
+  it('a repeat whose saga already ended answers with how it ended, starting nothing', async () => {
+    const api = fakeApi();
+    const body = orderBody();
+    const orderId = await orderIdOf(await submit(api, body, 'key-2'));
+    api.deps.sagas.ended.add(orderId);
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'COMPLETED' }));
+    const repeat = await submit(api, body, 'key-2');
+    expect([repeat.status, ((await repeat.json()) as { status: string }).status]).toEqual([200, 'COMPLETED']);
+    expect(api.deps.sagas.started).toHaveLength(1);
+  });
+});
+
+describe('GET /orders/:id and /orders/:id/events', () => {
+  it("200 with the saga's state and the steps it retries; 404 for an order without a saga", async () => {
+    const api = fakeApi();
+    const orderId = randomUUID();
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'CHARGING_PAYMENT' }));
+    const retry = { step: 'chargePayment', retryingSince: '2026-01-01T00:00:00.000Z', attempts: 3, lastError: 'x', stuck: false };
+    api.deps.store.stepRetries.push({ orderId, workflowId: `order-${orderId}`, ...retry });
+    const found = await api.request(`/orders/${orderId}`);
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ orderId, status: 'CHARGING_PAYMENT', retrying: [retry], cancellation: null });
+
+    for (const path of [`/orders/${randomUUID()}`, `/orders/${randomUUID()}/events`]) {
+      const missing = await api.request(path);
+      expect(missing.status).toBe(404);
+      expect((await errorOf(missing)).code).toBe('order_not_found');
+    }
+  });
+});
+
+describe('GET /orders', () => {
+  it('passes the filters on and answers the page', async () => {
+    const api = fakeApi();
+    api.deps.sagas.page = { orders: [], nextPageToken: 'next' };
+    const response = await api.request('/orders?status=FAILED&customerId=cust-42');
+    expect([response.status, await response.json()]).toEqual([200, { orders: [], nextPageToken: 'next' }]);
+    expect(api.deps.sagas.listed).toEqual([{ status: 'FAILED', customerId: 'cust-42', pageSize: 20 }]);
+  });
+
+  it('a pageToken of another query, or garbage, is 400 invalid_page_token naming pageToken', async () => {
+    const api = fakeApi();
+    const ofAnotherQuery = encodePageToken(Buffer.from('temporal-token'), { customerId: 'cust-1' });
+    for (const token of [ofAnotherQuery, 'AAAAAAAAAAAA']) {
+      const response = await api.request(`/orders?customerId=cust-2&pageToken=${token}`);
+      expect(response.status).toBe(400);
+      expect(await errorOf(response)).toMatchObject({ code: 'invalid_page_token', details: [{ path: 'pageToken' }] });
+    }
+  });
+});
+
+describe('POST /orders/:id/cancel', () => {
+  const cancelled = async (api: ReturnType<typeof fakeApi>, orderId: string) =>
+    api.request(`/orders/${orderId}/cancel`, { method: 'POST', json: { reason: 'changed my mind' } });
+
+  const withSaga = (status: 'PENDING' | 'AWAITING_REVIEW' | 'SHIPPING' = 'AWAITING_REVIEW') => {
+    const api = fakeApi({ config: { SAGA_ANSWER_TIMEOUT_MS: 1234 } });
+    const orderId = randomUUID();
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status }));
+    return { api, orderId };
+  };
+
+  it('200 when the cancel took effect, asking the saga with the reason and SAGA_ANSWER_TIMEOUT_MS', async () => {
+    const { api, orderId } = withSaga();
+    api.deps.sagas.answer = { outcome: 'accepted', state: sagaState(orderId, { status: 'COMPENSATING' }) };
+    const response = await cancelled(api, orderId);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ orderId, status: 'COMPENSATING' });
+    expect(api.deps.sagas.asked).toEqual([{ request: 'cancel', orderId, argument: { reason: 'changed my mind' }, timeoutMs: 1234 }]);
+  });
+
+  it('202 accepted when the saga waits for a step it cannot interrupt', async () => {
+    const { api, orderId } = withSaga('PENDING');
+    const cancellation = { reason: 'changed my mind', requestedAt: '2026-01-01T00:00:00.000Z', waitsFor: 'recordOrder' as const };
+    api.deps.sagas.answer = { outcome: 'accepted', state: sagaState(orderId, { cancellation }) };
+    const response = await cancelled(api, orderId);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ orderId, request: 'cancel', accepted: true, cancellation });
+  });
+
+  it('202 not accepted when the saga took nothing in time and its last status still allows a cancel', async () => {
+    const { api, orderId } = withSaga('PENDING');
+    const response = await cancelled(api, orderId);
+    expect(response.status).toBe(202);
+    expect(await response.json()).toMatchObject({ orderId, request: 'cancel', accepted: false, status: 'PENDING', cancellation: null });
+  });
+
+  it('409 when the saga took nothing in time but reported a status past cancelling', async () => {
+    const { api, orderId } = withSaga('SHIPPING');
+    const response = await cancelled(api, orderId);
+    expect(response.status).toBe(409);
+    expect(await errorOf(response)).toMatchObject({
+      code: 'order_state_conflict',
+      message: `cannot cancel order ${orderId}: it is SHIPPING`,
+    });
+  });
+
+  it("409 when the saga's validator refuses, or the saga has ended; 404 without a saga", async () => {
+    const { api, orderId } = withSaga();
+    api.deps.sagas.answer = { outcome: 'refused', reason: 'cannot cancel: the order is SHIPPING' };
+    const refused = await cancelled(api, orderId);
+    expect([refused.status, await errorOf(refused)]).toEqual([
+      409,
+      {
+        code: 'order_state_conflict',
+        message: 'cannot cancel: the order is SHIPPING',
+        details: [{ path: 'status', message: 'cannot cancel: the order is SHIPPING' }],
+        requestId: expect.any(String),
+      },
+    ]);
+    api.deps.sagas.answer = { outcome: 'ended', status: 'COMPLETED' };
+    const ended = await cancelled(api, orderId);
+    expect([ended.status, (await errorOf(ended)).message]).toEqual([409, `order ${orderId} is already COMPLETED`]);
+    expect((await cancelled(api, randomUUID())).status).toBe(404);
+  });
+});
+
+describe('POST /orders/:id/approve and /reject (admin)', () => {
+  it('200 when the saga took the decision; 202 while it awaits review without answering; 409 otherwise', async () => {
+    const api = fakeApi();
+    const orderId = randomUUID();
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'AWAITING_REVIEW' }));
+    const decide = (decision: 'approve' | 'reject') =>
+      api.request(`/orders/${orderId}/${decision}`, { method: 'POST', admin: true, json: { reviewer: 'ada' } });
+
+    const pending = await decide('approve');
+    expect(pending.status).toBe(202);
+    expect(await pending.json()).toMatchObject({ request: 'approve', accepted: false, status: 'AWAITING_REVIEW' });
+
+    api.deps.sagas.answer = { outcome: 'accepted', state: sagaState(orderId, { status: 'SHIPPING' }) };
+    const taken = await decide('approve');
+    expect([taken.status, ((await taken.json()) as { status: string }).status]).toEqual([200, 'SHIPPING']);
+
+    api.deps.sagas.answer = undefined;
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'SHIPPING' }));
+    const tooLate = await decide('reject');
+    expect([tooLate.status, (await errorOf(tooLate)).message]).toEqual([409, `cannot reject order ${orderId}: it is SHIPPING`]);
+    expect(api.deps.sagas.asked.map(({ request, argument }) => [request, argument])).toEqual([
+      ['approve', { reviewer: 'ada' }],
+      ['approve', { reviewer: 'ada' }],
+      ['reject', { reviewer: 'ada' }],
+    ]);
+  });
+});
+
+describe('GET /admin/sagas/stuck', () => {
+  it('lists the stuck steps of sagas that still run, leaving out those Temporal no longer runs', async () => {
+    const api = fakeApi({ config: { STEP_STUCK_AFTER_MS: 1500 } });
+    const [running, terminated] = [randomUUID(), randomUUID()];
+    for (const orderId of [running, terminated]) {
+      api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'CHARGING_PAYMENT' }));
+      api.deps.store.stepRetries.push({
+        orderId,
+        workflowId: `order-${orderId}`,
+        step: 'chargePayment',
+        retryingSince: '2026-01-01T00:00:00.000Z',
+        attempts: 9,
+        lastError: 'x',
+        stuck: true,
+      });
+    }
+    api.deps.sagas.running = new Set([running]);
+    const response = await api.request('/admin/sagas/stuck', { admin: true });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { stuckAfterMs: number; sagas: { orderId: string }[] };
+    expect(body.stuckAfterMs).toBe(1500);
+    expect(body.sagas.map((saga) => saga.orderId)).toEqual([running]);
+  });
+});

@@ -1,0 +1,154 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
+import { describe, expect, it } from 'vitest';
+import { fakeApi } from '../support/fake-api';
+import { INVALID_ORDER_BODIES, orderBody } from '../support/order-body';
+
+// The HTTP API through app.request() over fakes (test/support/fake-api.ts): what it answers
+// before and around Temporal and Postgres. test/api/ runs the same app against the real services.
+
+interface ErrorJson {
+  error: { code: string; message: string; details: { path: string; message: string }[]; requestId?: string };
+}
+
+const errorOf = async (response: Response) => ((await response.json()) as ErrorJson).error;
+
+describe('validation: 400 naming each invalid field, and nothing started', () => {
+  it.each(INVALID_ORDER_BODIES)('POST /orders with %s', async (_what, body, paths) => {
+    const api = fakeApi();
+    const response = await api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': 'k-1' } });
+    expect(response.status).toBe(400);
+    const error = await errorOf(response);
+    expect(error.code).toBe('validation_failed');
+    expect(error.details.map((detail) => detail.path)).toEqual(paths);
+    expect(api.deps.sagas.started).toEqual([]);
+    expect(api.deps.store.idempotencyKeys.size).toBe(0);
+  });
+
+  it('a path parameter and a query parameter are named too', async () => {
+    const api = fakeApi();
+    const badId = await api.request('/orders/not-a-uuid');
+    expect(badId.status).toBe(400);
+    expect((await errorOf(badId)).details).toEqual([{ path: 'id', message: 'an order id is a UUID' }]);
+    const badStatus = await api.request('/orders?status=SHIPPED&pageSize=500');
+    expect(badStatus.status).toBe(400);
+    expect((await errorOf(badStatus)).details.map((detail) => detail.path).sort()).toEqual(['pageSize', 'status']);
+    expect(api.deps.sagas.listed).toEqual([]);
+  });
+
+  it('malformed JSON is 400 malformed_json; another content type is 415; more than 64 KiB is 413', async () => {
+    const api = fakeApi();
+    const malformed = await api.request('/orders', {
+      method: 'POST',
+      body: '{"customerId": ',
+      headers: { 'content-type': 'application/json' },
+    });
+    expect([malformed.status, (await errorOf(malformed)).code]).toEqual([400, 'malformed_json']);
+    const form = await api.request('/orders', {
+      method: 'POST',
+      body: 'customerId=1',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect([form.status, (await errorOf(form)).code]).toEqual([415, 'unsupported_media_type']);
+    const large = await api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'x'.repeat(70 * 1024) }) });
+    expect([large.status, (await errorOf(large)).code]).toEqual([413, 'payload_too_large']);
+    expect(api.deps.sagas.started).toEqual([]);
+  });
+});
+
+describe('routing', () => {
+  it('404 for an unknown route; 405 with Allow for a known route and another method', async () => {
+    const api = fakeApi();
+    const unknown = await api.request('/nope');
+    expect(unknown.status).toBe(404);
+    expect(await errorOf(unknown)).toMatchObject({ code: 'route_not_found', message: 'no route for GET /nope' });
+    const wrongMethod = await api.request('/orders/00000000-0000-4000-8000-000000000000', { method: 'DELETE' });
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.get('allow')).toContain('GET');
+    expect((await errorOf(wrongMethod)).code).toBe('method_not_allowed');
+  });
+
+  it('every answer carries X-Request-Id: the client’s own, or a new one the error body repeats', async () => {
+    const api = fakeApi();
+    const echoed = await api.request('/healthz', { headers: { 'x-request-id': 'client-chosen-id-1' } });
+    expect(echoed.headers.get('x-request-id')).toBe('client-chosen-id-1');
+    const made = await api.request('/nope');
+    expect((await errorOf(made)).requestId).toBe(made.headers.get('x-request-id'));
+  });
+});
+
+describe('admin routes', () => {
+  const adminRoutes: [string, string, unknown?][] = [
+    ['PUT', '/admin/inventory/SKU-X', { onHand: 1, priceCents: 1 }],
+    ['GET', '/admin/outbox'],
+    ['POST', '/admin/outbox/00000000-0000-4000-8000-000000000000/retry'],
+    ['GET', '/admin/sagas/stuck'],
+    ['GET', '/admin/consumers'],
+    ['POST', '/admin/consumers/notifications/stop'],
+    ['GET', '/admin/dlq/notifications'],
+    ['POST', '/orders/00000000-0000-4000-8000-000000000000/approve'],
+    ['POST', '/orders/00000000-0000-4000-8000-000000000000/reject'],
+  ];
+  it.each(adminRoutes)('%s %s: 401 without the token and with a wrong one', async (method, path, json) => {
+    const api = fakeApi();
+    const none = await api.request(path, { method, json });
+    expect(none.status).toBe(401);
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="admin"');
+    expect((await errorOf(none)).code).toBe('unauthorized');
+    const wrong = await api.request(path, { method, json, headers: { authorization: 'Bearer wrong' } });
+    expect(wrong.status).toBe(401);
+  });
+
+  it('PUT /admin/inventory/:sku sets the SKU; 409 below what orders reserved; 400 naming bad fields', async () => {
+    const api = fakeApi();
+    const created = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 5, priceCents: 999 } });
+    expect(created.status).toBe(200);
+    expect(await created.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'SKU-ADMIN-1', priceCents: 999, onHand: 5, reserved: 0 });
+    api.deps.store.inventory.get('SKU-ADMIN-1')!.reserved = 4;
+    const below = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 3, priceCents: 999 } });
+    expect(below.status).toBe(409);
+    expect(await errorOf(below)).toMatchObject({ code: 'stock_below_reserved', details: [{ path: 'onHand' }] });
+    const bad = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: -1 } });
+    expect((await errorOf(bad)).details.map((detail) => detail.path).sort()).toEqual(['onHand', 'priceCents']);
+  });
+
+  it('POST /admin/outbox/:id/retry: 200 with the counts for a dead row, 409 for a live one, 404 for none', async () => {
+    const api = fakeApi();
+    const dead = '11111111-1111-4111-8111-111111111111';
+    const live = '22222222-2222-4222-8222-222222222222';
+    api.deps.store.outbox.set(dead, { orderId: 'o-1', dead: true }).set(live, { orderId: 'o-2', dead: false });
+    const retried = await api.request(`/admin/outbox/${dead}/retry`, { method: 'POST', admin: true });
+    expect([retried.status, await retried.json()]).toEqual([200, { pending: 2, published: 0, dead: 0, oldestPendingAgeMs: 0 }]);
+    const notDead = await api.request(`/admin/outbox/${live}/retry`, { method: 'POST', admin: true });
+    expect([notDead.status, (await errorOf(notDead)).code]).toEqual([409, 'outbox_row_not_dead']);
+    const missing = await api.request('/admin/outbox/33333333-3333-4333-8333-333333333333/retry', { method: 'POST', admin: true });
+    expect([missing.status, (await errorOf(missing)).code]).toEqual([404, 'outbox_row_not_found']);
+  });
+});
+
+describe('health and documents', () => {
+  it('/readyz names what is down with 503, and the error only to an admin', async () => {
+    const api = fakeApi({ down: ['rabbitmq'] });
+    const anonymous = await api.request('/readyz');
+    expect(anonymous.status).toBe(503);
+    expect(await anonymous.json()).toEqual({ status: 'unavailable', down: ['rabbitmq'] });
+    const admin = await api.request('/readyz', { admin: true });
+    expect(await admin.json()).toMatchObject({
+      checks: { rabbitmq: { up: false, error: 'rabbitmq refused the probe' }, temporal: { up: true } },
+    });
+    expect((await fakeApi().request('/readyz')).status).toBe(200);
+  });
+
+  it('/openapi.json is a valid OpenAPI 3.1 document of all 18 operations; /docs is Swagger UI over it', async () => {
+    const api = fakeApi();
+    const response = await api.request('/openapi.json');
+    expect(response.status).toBe(200);
+    const document = (await response.json()) as { openapi: string; paths: Record<string, Record<string, unknown>> };
+    expect(document.openapi).toBe('3.1.0');
+    const result = await new Validator().validate(document);
+    expect(result.errors ?? []).toEqual([]);
+    expect(Object.values(document.paths).flatMap((methods) => Object.keys(methods))).toHaveLength(18);
+    const docs = await api.request('/docs');
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain("url: '/openapi.json'");
+  });
+});

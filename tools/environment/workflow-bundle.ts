@@ -1,0 +1,26 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../../workers/create-saga-worker';
+
+/** For bundleWorkflowCode: webpack's progress lines drown a run's output; warnings and errors stay. */
+export const quietBundlerLogger = {
+  log: () => {},
+  trace: () => {},
+  debug: () => {},
+  info: () => {},
+  warn: (message: string) => process.stderr.write(`workflow bundler: ${message}\n`),
+  error: (message: string) => process.stderr.write(`workflow bundler: ${message}\n`),
+};
+
+/**
+ * Bundles the workflows once per run into `directory`, for WORKFLOW_BUNDLE_PATH and the test
+ * workers: a (re)started saga worker then serves within seconds instead of bundling again on a
+ * busy machine. Returns the bundle's path.
+ */
+export async function writeWorkflowBundle(directory: string): Promise<string> {
+  const path = join(directory, 'workflow-bundle.js');
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietBundlerLogger });
+  await writeFile(path, code);
+  return path;
+}

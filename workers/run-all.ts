@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../config/env';
+import { createLogger } from '../logging/logger';
+import { backoffMs } from '../outbox/backoff';
+import { APP_PROCESSES, type AppProcess } from './app-processes';
+import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
+
+/**
+ * Runs every app process in the foreground for local use: restarts one that dies, and on
+ * Ctrl-C (SIGINT) or SIGTERM passes SIGTERM to all and waits for them to finish.
+ */
+// One admin token for every process, printed below, unless the environment brings its own.
+process.env.ADMIN_TOKEN ??= randomBytes(24).toString('base64url');
+const config = loadConfig();
+const log = createLogger('supervisor', config.LOG_LEVEL);
+const root = fileURLToPath(new URL('..', import.meta.url));
+const running = new Map<string, ChildProcess>();
+let stopping = false;
+
+/** A process that keeps dying starts again after 500 ms, doubling, at most 30 s. */
+const RESTART_BASE_MS = 500;
+const RESTART_MAX_MS = 30_000;
+/** A process that ran this long before it died was healthy: it restarts after the first delay, not a longer one. */
+const HEALTHY_RUN_MS = 30_000;
+/** How long the app processes have to stop after SIGTERM before they get SIGKILL. */
+const CHILD_STOP_GRACE_MS = 20_000;
+
+function launch(app: AppProcess, restarts = 0): void {
+  const child = spawn(process.execPath, ['--import', 'tsx', app.entry], { cwd: root, stdio: 'inherit', env: process.env });
+  running.set(app.name, child);
+  const startedAt = Date.now();
+  child.on('exit', (code, signal) => {
+    running.delete(app.name);
+    if (stopping) return;
+    const attempt = Date.now() - startedAt > HEALTHY_RUN_MS ? 1 : restarts + 1;
+    const delay = backoffMs(attempt, RESTART_BASE_MS, RESTART_MAX_MS);
+    log.error({ process: app.name, code, signal, restartInMs: delay }, 'app process exited; restarting');
+    setTimeout(() => {
+      if (!stopping) launch(app, attempt);
+    }, delay).unref();
+  });
+}
+
+/** SIGTERM to every app process, SIGKILL to those still there after the grace; resolves once all have exited. */
+async function stopAppProcesses(): Promise<void> {
+  stopping = true;
+  const children = [...running.values()];
+  const exits = children.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => once(child, 'exit'));
+  for (const child of children) child.kill('SIGTERM');
+  const force = setTimeout(() => {
+    for (const child of running.values()) child.kill('SIGKILL');
+  }, CHILD_STOP_GRACE_MS);
+  await Promise.all(exits);
+  clearTimeout(force);
+}
+
+stopOnSignals({
+  log,
+  steps: [{ name: 'app processes', close: stopAppProcesses }],
+  deadlineMs: CHILD_STOP_GRACE_MS + CLOSE_MS,
+});
+for (const app of APP_PROCESSES) launch(app);
+
+process.stdout.write(`
+  Saga orchestrator is up (Ctrl-C stops the app processes; the Temporal dev server keeps running).
+
+  API             http://${config.API_HOST}:${config.API_PORT}   (docs: http://${config.API_HOST}:${config.API_PORT}/docs)
+  Admin token     ${config.ADMIN_TOKEN}   (Authorization: Bearer …)
+  Temporal UI     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
+  Temporal        ${config.TEMPORAL_ADDRESS}  (task queue ${config.TEMPORAL_TASK_QUEUE})
+  RabbitMQ        ${config.AMQP_URL.replace(/\/\/[^@]*@/, '//')}  (exchange ${config.EVENTS_EXCHANGE})
+  PostgreSQL      ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}
+  Processes       ${APP_PROCESSES.map((p) => p.name).join(', ')}
+
+`);

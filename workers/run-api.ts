@@ -1,0 +1,53 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { ServerType } from '@hono/node-server';
+import { loadConfig } from '../config/env';
+import { connectDb } from '../db/client';
+import { createLogger } from '../logging/logger';
+import { shippedConsumerControl } from '../consumers/shipped-consumers';
+import { connectSagaClient } from '../saga-client/temporal-saga-client';
+import { createApp } from '../api/app';
+import { serveApi } from '../api/serve-api';
+import { createReadinessChecker } from '../api/readiness';
+import { postgresApiStore } from '../api/store/postgres-store';
+import { stopOnSignals } from './stop-on-signals';
+
+/** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes what it opened. */
+const config = loadConfig();
+const log = createLogger('api', config.LOG_LEVEL);
+let adminToken = config.ADMIN_TOKEN;
+if (!adminToken) {
+  adminToken = randomBytes(24).toString('base64url');
+  log.warn({ adminToken }, 'ADMIN_TOKEN is not set: generated one for this process');
+}
+const db = connectDb(config.DATABASE_URL, { applicationName: 'api' });
+const sagas = await connectSagaClient(config);
+const consumers = shippedConsumerControl(config, db.db, log);
+const readiness = createReadinessChecker({
+  sagas,
+  sql: db.sql,
+  amqpUrl: config.AMQP_URL,
+  cacheMs: config.READINESS_CACHE_MS,
+  connectionName: `api-readiness-${randomUUID().slice(0, 8)}`,
+  log,
+});
+const app = createApp({ config, sagas, store: postgresApiStore(db.db), log, adminToken, consumers, readiness });
+
+const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST }, (info) =>
+  log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
+);
+
+stopOnSignals({
+  log,
+  steps: [
+    { name: 'HTTP server', close: () => closeServer(server) },
+    { name: 'consumer control', close: () => consumers.close() },
+    { name: 'readiness checker', close: () => readiness.close() },
+    { name: 'saga client', close: () => sagas.close() },
+    { name: 'database', close: () => db.close() },
+  ],
+});
+
+/** Stops taking connections and resolves once those open have ended. */
+function closeServer(server: ServerType): Promise<void> {
+  return new Promise((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+}

@@ -1,0 +1,56 @@
+import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { loadConfig } from '../config/env';
+import { connectDb } from '../db/client';
+import { createLogger } from '../logging/logger';
+import { temporalLoggerFor } from '../logging/temporal-logger';
+import { createSagaWorker } from './create-saga-worker';
+import { armCrashAfterCommitOnSignal } from './faults/crash-after-commit';
+import { stopOnSignals } from './stop-on-signals';
+
+/** The saga worker process: runs until SIGINT or SIGTERM, then finishes in-flight tasks and exits. */
+const config = loadConfig();
+const log = createLogger('saga-worker', config.LOG_LEVEL);
+// The signals are stopOnSignals' to handle, like in every process (the SDK would also take
+// SIGUSR2, which the chaos run's fault needs).
+Runtime.install({ logger: temporalLoggerFor(log), shutdownSignals: [] });
+
+const db = connectDb(config.DATABASE_URL, { applicationName: 'saga-worker' });
+const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+let worker: Worker | undefined;
+let running: Promise<void> | undefined;
+const stop = stopOnSignals({
+  log,
+  steps: [
+    {
+      name: 'worker',
+      close: async () => {
+        // Resolves once the tasks in flight have finished.
+        if (worker?.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    },
+    { name: 'Temporal connection', close: () => connection.close() },
+    { name: 'database', close: () => db.close() },
+  ],
+});
+
+// Only the chaos run sets CHAOS_FAULTS: normal workers have no fault code on their path.
+const faults = config.CHAOS_FAULTS ? [armCrashAfterCommitOnSignal(log).interceptor] : undefined;
+try {
+  worker = await createSagaWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    db: db.db,
+    ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
+    activityInterceptors: faults,
+  });
+  running = worker.run();
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'saga worker running');
+  await running;
+  // Ended by a stop, which this joins, or by itself, which stops the process.
+  await stop('worker stopped');
+} catch (error) {
+  log.fatal({ err: error }, 'saga worker failed');
+  await stop('worker failed', 1);
+}
