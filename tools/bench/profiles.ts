@@ -28,7 +28,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     name: 'quick',
     relay: { rows: 2000, rounds: 1, rawWindows: [500, 2000], naivePolls: 2 },
     latency: { eventsPerSecond: 500, seconds: 5, naiveSeconds: 5 },
-    saga: { sagas: 60, concurrency: 20, rounds: 3 },
+    saga: { sagas: 60, concurrency: 20, rounds: 1 },
     api: { requests: 200, concurrency: 20, rounds: 1 },
   },
 };
