@@ -32,11 +32,11 @@ export async function bundleAlteredOrderSaga(label: string, alter: (source: stri
 }
 
 /**
- * Swaps two forward steps of the saga, each taken from the line of its `begin('<step>'` call to
- * the end of its `completed('<step>');` line. Throws when the source no longer has that shape.
+ * Swaps two forward steps of the saga, each taken from the line of its `runStep('<step>'` call to
+ * the end of that statement. Throws when the source no longer has that shape.
  */
 export function swapSteps(source: string, first: string, second: string): string {
-  const [a, b] = [stepBlock(source, first), stepBlock(source, second)].sort((x, y) => x.start - y.start) as [Block, Block];
+  const [a, b] = [stepStatement(source, first), stepStatement(source, second)].sort((x, y) => x.start - y.start) as [Block, Block];
   if (a.end > b.start) throw new Error(`the ${first} and ${second} steps overlap`);
   return source.slice(0, a.start) + b.text + source.slice(a.end, b.start) + a.text + source.slice(b.end);
 }
@@ -47,12 +47,23 @@ interface Block {
   text: string;
 }
 
-function stepBlock(source: string, step: string): Block {
-  const begin = source.indexOf(`begin('${step}'`);
-  const endMarker = `completed('${step}');`;
-  const completed = begin < 0 ? -1 : source.indexOf(endMarker, begin);
-  if (completed < 0) throw new Error(`workflows/order-saga.ts has no "begin('${step}'" … "${endMarker}" block any more; update this test`);
-  const start = source.lastIndexOf('\n', begin) + 1;
-  const end = completed + endMarker.length;
+function stepStatement(source: string, step: string): Block {
+  const call = `runStep('${step}'`;
+  const at = source.indexOf(call);
+  if (at < 0 || source.indexOf(call, at + 1) >= 0) {
+    throw new Error(`workflows/order-saga.ts has no single "${call}" call any more; update this test`);
+  }
+  // The call ends at the parenthesis that closes it; the statement, at the semicolon after it.
+  let depth = 0;
+  let close = at + 'runStep'.length;
+  do {
+    const char = source[close];
+    if (char === '(') depth++;
+    else if (char === ')') depth--;
+    close++;
+  } while (depth > 0 && close < source.length);
+  if (source[close] !== ';') throw new Error(`the ${call} call in workflows/order-saga.ts is not a statement of its own; update this test`);
+  const start = source.lastIndexOf('\n', at) + 1;
+  const end = close + 1;
   return { start, end, text: source.slice(start, end) };
 }

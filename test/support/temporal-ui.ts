@@ -54,3 +54,16 @@ export async function openFilteredList(page: Page, query: string, workflowId: st
     }
   }
 }
+
+/**
+ * One row of the User Metadata tab's "Events with Metadata", as `kind | summary | status`, e.g.
+ * `Activity | Charge 25.00 EUR | Completed` (a local activity's status reads Unspecified).
+ */
+export async function metadataEventRow(page: Page, summary: string): Promise<string> {
+  const row = page
+    .locator('div.justify-between')
+    .filter({ has: page.getByText(summary, { exact: true }) })
+    .last();
+  const cells = (await row.innerText()).split('\n').map((cell) => cell.trim());
+  return cells.filter((cell) => cell.length > 0).join(' | ');
+}

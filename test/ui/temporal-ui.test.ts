@@ -2,7 +2,15 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrderSagaInput } from '../../domain/order';
 import { orderSummary } from '../../saga-client/start-order-saga';
-import { markdownPanel, openFilteredList, openTemporalUi, openWorkflowTab, saveScreenshot, type UiBrowser } from '../support/temporal-ui';
+import {
+  markdownPanel,
+  metadataEventRow,
+  openFilteredList,
+  openTemporalUi,
+  openWorkflowTab,
+  saveScreenshot,
+  type UiBrowser,
+} from '../support/temporal-ui';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -84,6 +92,13 @@ describe('the Temporal UI shows a saga', () => {
     ]) {
       await page.getByText(summary, { exact: true }).waitFor();
     }
+    // Provider steps are ordinary activities, so each shows how it ended; database steps are local.
+    expect(await metadataEventRow(page, 'Record order: 1× SKU-BLUE-TEE')).toBe(
+      'Local Activity | Record order: 1× SKU-BLUE-TEE | Unspecified',
+    );
+    expect(await metadataEventRow(page, 'Charge 24.00 EUR')).toBe('Activity | Charge 24.00 EUR | Completed');
+    expect(await metadataEventRow(page, 'Ship to McMurdo, AQ')).toBe('Activity | Ship to McMurdo, AQ | Failed');
+    expect(await metadataEventRow(page, 'Compensate: refund payment')).toBe('Activity | Compensate: refund payment | Completed');
     await saveScreenshot(page, 'compensated-order');
 
     await openWorkflowTab(page, compensated.workflowId, compensated.runId, 'search-attributes');

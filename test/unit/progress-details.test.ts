@@ -1,21 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { OrderSagaState } from '../../domain/order';
+import { initialState } from '../../workflows/initial-state';
 import { progressDetails } from '../../workflows/progress-details';
 
-const started: OrderSagaState = {
-  orderId: '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f',
-  customerId: 'cust-42',
-  status: 'PENDING',
-  totalCents: null,
-  currency: 'EUR',
-  lines: [],
-  steps: [],
-  compensations: [],
-  failure: null,
-  waitingFor: null,
-  cancellation: null,
-  outcomeError: null,
-};
+const started = initialState({ orderId: '8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f', customerId: 'cust-42' });
 
 describe('progressDetails (the Temporal UI current details)', () => {
   it('shows only the status before the order is priced', () => {

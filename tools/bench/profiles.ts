@@ -11,6 +11,7 @@ export interface BenchProfile {
     naivePolls: number;
   };
   latency: { eventsPerSecond: number; seconds: number; naiveSeconds: number };
+  /** rounds: baseline and saga alternate this many times; odd, so the median ratio is one round's. */
   saga: { sagas: number; concurrency: number; rounds: number };
   api: { requests: number; concurrency: number; rounds: number };
 }
@@ -20,7 +21,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     name: 'full',
     relay: { rows: 20_000, rounds: 3, rawWindows: [100, 500, 2000, 10_000], naivePolls: 4 },
     latency: { eventsPerSecond: 500, seconds: 30, naiveSeconds: 10 },
-    saga: { sagas: 500, concurrency: 50, rounds: 2 },
+    saga: { sagas: 300, concurrency: 50, rounds: 5 },
     api: { requests: 2000, concurrency: 20, rounds: 3 },
   },
   quick: {

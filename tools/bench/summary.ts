@@ -27,8 +27,8 @@ export function summarize(results: BenchResults): string {
     rows.push([
       `sagas (${saga.sagas} at concurrency ${saga.concurrency})`,
       line(saga.saga),
-      `3 no-op activities ${line(saga.baseline)}`,
-      `saga/baseline ${fixed(saga.sagaToBaseline, 2)}`,
+      `textbook saga ${line(saga.baseline)}`,
+      `saga/baseline ${fixed(saga.sagaToBaseline, 2)} (median of ${saga.roundRatios.map((r) => fixed(r, 2)).join(', ')})`,
     ]);
   }
   if (api) {
