@@ -4,7 +4,7 @@ import { describePlan, planFaults } from './fault-plan';
 import type { ChaosOptions } from './options';
 import type { ProcessExit } from './process-supervisor';
 import { ProgressBar } from './progress-bar';
-import { waitForQuiescence, type Quiescence } from './quiescence';
+import { waitForRunQuiescence, type Quiescence } from './quiescence';
 import { SeededRandom } from './random';
 import { startRunStack } from './run-stack';
 import { SagaDriver } from './saga-driver';
@@ -12,7 +12,6 @@ import { buildScenarios, scenarioCounts, type ScenarioKind } from './scenarios';
 import { verifyRun, type Verification } from './verify-run';
 import type { InjectedFault } from './fault-injector';
 import { describeError } from './describe-error';
-import { throttled } from './throttled';
 
 export interface ChaosReport extends Verification {
   runId: string;
@@ -62,17 +61,7 @@ export async function runChaos(
     bar.done();
     for (const fault of injector.injected) log(`fault: ${fault.description} (after saga ${fault.afterSubmitted}): ${fault.detail}`);
 
-    const quiescence = await waitForQuiescence(
-      {
-        sql: stack.env.db.sql,
-        client: stack.client,
-        taskQueue: stack.env.identity.taskQueue,
-        probe: stack.probe,
-        bindings: stack.bindings,
-      },
-      options.quiescenceTimeoutMs,
-      throttled(10_000, (pending) => log(`waiting for quiescence: ${pending}`)),
-    );
+    const quiescence = await waitForRunQuiescence(stack, options.quiescenceTimeoutMs, log);
     const verification = await verifyRun(stack, driver.records, injector.injected);
     report = {
       runId: stack.env.identity.id,

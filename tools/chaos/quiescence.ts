@@ -4,6 +4,8 @@ import type { Sql } from 'postgres';
 import { TERMINAL_STATUSES } from '../../domain/order';
 import type { DeliveryProbe } from './delivery-probe';
 import { topicMatches } from './invariants/topic-match';
+import type { RunStack } from './run-stack';
+import { throttled } from './throttled';
 
 export interface QuiescenceSources {
   sql: Sql;
@@ -64,4 +66,19 @@ async function whatIsPending({ sql, client, taskQueue, probe, bindings }: Quiesc
     if (handled < routed) pending.push(`${routed - handled} events for ${consumer}`);
   }
   return pending.join(', ');
+}
+
+/** Waits for a run's stack to settle (the chaos and the soak run alike), logging what is pending every 10 s. */
+export function waitForRunQuiescence(stack: RunStack, timeoutMs: number, log: (message: string) => void): Promise<Quiescence> {
+  return waitForQuiescence(
+    {
+      sql: stack.env.db.sql,
+      client: stack.client,
+      taskQueue: stack.env.identity.taskQueue,
+      probe: stack.probe,
+      bindings: stack.bindings,
+    },
+    timeoutMs,
+    throttled(10_000, (pending) => log(`waiting for quiescence: ${pending}`)),
+  );
 }

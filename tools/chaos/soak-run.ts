@@ -6,14 +6,13 @@ import { formatDuration } from './duration';
 import type { SoakOptions } from './options';
 import type { ProcessExit } from './process-supervisor';
 import { ProgressBar } from './progress-bar';
-import { waitForQuiescence, type Quiescence } from './quiescence';
+import { waitForRunQuiescence, type Quiescence } from './quiescence';
 import { SeededRandom } from './random';
 import { growthWindows, rssGrowth, type RssGrowth, type RssSample } from './rss';
 import { startRunStack, type RunStack } from './run-stack';
 import { SagaDriver } from './saga-driver';
 import { buildScenarios } from './scenarios';
 import { describeError } from './describe-error';
-import { throttled } from './throttled';
 import { verifyRun, type Verification } from './verify-run';
 
 export interface SoakReport extends Verification {
@@ -69,17 +68,7 @@ export async function runSoak(
     stop.abort();
     await sampling;
     bar.done();
-    const quiescence = await waitForQuiescence(
-      {
-        sql: stack.env.db.sql,
-        client: stack.client,
-        taskQueue: stack.env.identity.taskQueue,
-        probe: stack.probe,
-        bindings: stack.bindings,
-      },
-      options.quiescenceTimeoutMs,
-      throttled(10_000, (pending) => log(`waiting for quiescence: ${pending}`)),
-    );
+    const quiescence = await waitForRunQuiescence(stack, options.quiescenceTimeoutMs, log);
     const driven = driver.records.filter((record) => record.submittedAt !== null || record.problem !== null);
     const verification = await verifyRun(stack, driven, []);
     const problems: string[] = [];
