@@ -16,8 +16,12 @@ export class SagaProgress {
   readonly state: OrderSagaState;
   /** The forward step running or last begun: the one a failure is charged to. */
   currentStep: ForwardStep = 'recordOrder';
-  /** Set while a step that cannot be interrupted runs (recordOrder): a cancel then waits for it. */
-  uninterruptibleStep: ForwardStep | null = null;
+  /**
+   * Set while a step that cannot be interrupted runs (recordOrder): a cancel then waits for it.
+   * The saga starts with it set, as the old code did: a cancel that arrives in the first
+   * activation, before recordOrder is scheduled, also waits for the order row to exist.
+   */
+  uninterruptibleStep: ForwardStep | null = 'recordOrder';
   /** Compensations of the steps begun so far, newest first. */
   readonly undo: CompensationStep[] = [];
   review: ReviewOutcome | undefined;

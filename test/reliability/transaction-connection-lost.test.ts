@@ -21,6 +21,18 @@ afterAll(async () => {
 /** Terminates the handle's backends that are inside a transaction. */
 const killTransactions = () =>
   stack.db.sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ${APP} AND xact_start IS NOT NULL`;
+
+/** Waits (not a fixed sleep: the machine may be loaded) until the handle's backend is in a transaction in `state`. */
+async function untilInTransaction(state: 'active' | 'idle in transaction'): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const [found] = await stack.db.sql`
+      SELECT 1 FROM pg_stat_activity WHERE application_name = ${APP} AND xact_start IS NOT NULL AND state = ${state}`;
+    if (found) return;
+    if (Date.now() > deadline) throw new Error(`no backend of ${APP} was ${state} within 15 s`);
+    await sleep(20);
+  }
+}
 const rows = async () => (await stack.db.sql<{ v: string }[]>`SELECT v FROM tx_lost ORDER BY v`).map((row) => row.v);
 
 describe('a transaction whose connection is lost', () => {
@@ -37,8 +49,8 @@ describe('a transaction whose connection is lost', () => {
         () => 'committed',
         (error: unknown) => error,
       );
-    await sleep(200);
-    await killTransactions();
+    await untilInTransaction('idle in transaction');
+    expect(await killTransactions()).toHaveLength(1);
     // Another statement of the handle meanwhile: a reconnected session is at hand.
     await handle.sql`SELECT 1`;
     killed();
@@ -55,8 +67,8 @@ describe('a transaction whose connection is lost', () => {
 
   it('rejects when killed mid-statement, and a Postgres error still rolls back and keeps the connection', async () => {
     const outcome = handle.db.transaction((tx) => tx.execute(sql`SELECT pg_sleep(5)`)).catch((error: unknown) => error);
-    await sleep(300);
-    await killTransactions();
+    await untilInTransaction('active');
+    expect(await killTransactions()).toHaveLength(1);
     expect(await outcome).toBeInstanceOf(TransactionConnectionLostError);
 
     const backendPid = () =>
