@@ -2,6 +2,8 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { ApiDeps } from './deps';
 import type { ApiEnv } from './hono-env';
+import { authenticate } from './auth/authenticate';
+import { createTokenVerifier } from './auth/token-verifier';
 import { ApiError, handleError, respond, validationHook } from './errors';
 import { requestContext } from './middleware/request-context';
 import { closeAfterUnreadBody } from './middleware/unread-body';
@@ -20,6 +22,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.use('*', closeAfterUnreadBody());
   app.use('*', ...requestContext(deps.log));
+  app.use('*', authenticate(createTokenVerifier(deps.config), deps.adminToken));
   app.use(
     '*',
     methodNotAllowed({
@@ -44,10 +47,17 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', adminSagaRoutes(deps));
   app.route('/', docsRoutes());
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'customerToken', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+    description:
+      "A JWT whose subject (sub) is the customer id, with the API's issuer and audience; `npm run token -- <customer-id>` mints one for a local stack. A roles claim containing admin makes an admin.",
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'adminToken', {
     type: 'http',
     scheme: 'bearer',
-    description: 'The ADMIN_TOKEN',
+    description: "The operator's ADMIN_TOKEN (npm start writes it to .local/admin-token)",
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

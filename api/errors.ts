@@ -21,6 +21,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly details: ErrorDetail[] = [],
+    /** Headers the answer needs, such as `WWW-Authenticate` on a 401 or `Retry-After` on a 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
   }
@@ -51,6 +53,7 @@ const HTTP_EXCEPTION_CODES: Partial<Record<number, string>> = {
 };
 
 export function respond(c: Context<ApiEnv>, error: ApiError): Response {
+  for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
   const body: ErrorBody = { error: { code: error.code, message: error.message, details: error.details, requestId: c.get('requestId') } };
   return c.json(body, error.status);
 }

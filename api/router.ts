@@ -11,4 +11,8 @@ export function logOrder(c: Context<ApiEnv>, orderId: string): void {
   c.set('log', c.get('log').child({ orderId, correlationId: orderId }));
 }
 
-export const ADMIN_SECURITY = [{ adminToken: [] }];
+/** Admin routes: the ADMIN_TOKEN, or a customer token whose roles claim contains admin. */
+export const ADMIN_SECURITY: Record<string, string[]>[] = [{ adminToken: [] }, { customerToken: [] }];
+
+/** Every route that is not a health check or a document: a customer token or an admin credential. */
+export const CALLER_SECURITY: Record<string, string[]>[] = [{ customerToken: [] }, { adminToken: [] }];

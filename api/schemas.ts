@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE } from '../domain/customer-id';
 import { ORDER_STATUSES } from '../domain/order';
 import { MAX_PEEK_LIMIT } from '../messaging/consumer-control';
 import { CONSUMER_STATES } from '../messaging/consumer-states';
@@ -58,10 +59,11 @@ export const ShippingAddressSchema = z
 
 export const SubmitOrderSchema = z
   .object({
-    customerId: z
-      .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.@-]{0,99}$/, 'a customer id is 1-100 letters, digits, _ . @ or -')
-      .openapi({ example: 'cust-42' }),
+    customerId: z.string().regex(CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE).optional().openapi({
+      example: 'auth0|cust-42',
+      description:
+        "Optional: the customer is the caller's token subject. When given it must equal it (403 otherwise); an admin submitting for a customer must give it.",
+    }),
     items: z
       .array(OrderItemSchema)
       .min(1)
@@ -181,7 +183,11 @@ export const IdempotencyKeyHeaderSchema = z.object({
 
 export const ListOrdersQuerySchema = z.object({
   status: OrderStatusEnum.optional(),
-  customerId: SubmitOrderSchema.shape.customerId.optional(),
+  customerId: z
+    .string()
+    .regex(CUSTOMER_ID_PATTERN, CUSTOMER_ID_RULE)
+    .optional()
+    .openapi({ description: "An admin's filter; a customer always sees only their own orders" }),
   pageSize: z.coerce.number().int().min(1).max(100).default(20),
   pageToken: z
     .string()

@@ -34,6 +34,22 @@ const EnvSchema = z.object({
   READINESS_CACHE_MS: z.coerce.number().int().nonnegative().default(2000),
   /** Bearer token for admin routes; `npm start` generates one when unset. */
   ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional()),
+  /** HS256 secret that signs callers' tokens for local use (`npm start` generates one); at least 32 characters. */
+  JWT_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional()),
+  /** Your identity provider's JSON Web Key Set (RS256/ES256 tokens), for production; may be set beside JWT_SECRET. */
+  JWT_JWKS_URL: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  /** The `iss` every token must carry. */
+  JWT_ISSUER: z.string().min(1).default('saga-orchestrator-local'),
+  /** The `aud` every token must carry (or include). */
+  JWT_AUDIENCE: z.string().min(1).default('saga-orchestrator-api'),
+  /** Leeway for `exp`, `nbf` and `iat` between clocks that disagree; bounded so an expired token stays expired. */
+  JWT_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** How long the JWKS is kept before it is fetched again (an unknown key id refetches sooner). */
+  JWT_JWKS_CACHE_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(10 * 60 * 1000),
   /** Deliveries of one message before it is parked in its consumer's DLQ. */
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   /** Retry delay tiers: base, 2·base, 4·base … up to max (one TTL queue per tier). */

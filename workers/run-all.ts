@@ -14,6 +14,7 @@ import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
  */
 // One admin token for every process, printed below, unless the environment brings its own.
 process.env.ADMIN_TOKEN ??= randomBytes(24).toString('base64url');
+process.env.JWT_SECRET ??= randomBytes(32).toString('base64url');
 const config = loadConfig();
 const log = createLogger('supervisor', config.LOG_LEVEL);
 const root = fileURLToPath(new URL('..', import.meta.url));

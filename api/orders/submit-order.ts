@@ -17,7 +17,7 @@ export interface SubmittedOrder {
  */
 export async function submitOrder(
   deps: Pick<ApiDeps, 'config' | 'sagas' | 'store'>,
-  body: SubmitOrder,
+  body: SubmitOrder & { customerId: string },
   idempotencyKey: string | undefined,
 ): Promise<SubmittedOrder> {
   await checkAgainstCatalog(deps.store, body.items);

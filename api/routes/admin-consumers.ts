@@ -2,7 +2,7 @@ import { createRoute } from '@hono/zod-openapi';
 import { ConsumerNotDeclaredError, UnknownConsumerError } from '../../messaging/consumer-control';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
-import { adminAuth } from '../middleware/admin-auth';
+import { requireAdmin } from '../auth/require-caller';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import {
   ConsumerListSchema,
@@ -80,9 +80,9 @@ async function controlled<T>(operation: () => Promise<T>): Promise<T> {
 export function adminConsumerRoutes(deps: ApiDeps) {
   const { consumers } = deps;
   const app = createRouter();
-  app.use('/admin/consumers', adminAuth(deps.adminToken));
-  app.use('/admin/consumers/*', adminAuth(deps.adminToken));
-  app.use('/admin/dlq/*', adminAuth(deps.adminToken));
+  app.use('/admin/consumers', requireAdmin());
+  app.use('/admin/consumers/*', requireAdmin());
+  app.use('/admin/dlq/*', requireAdmin());
   return app
     .openapi(listRoute, async (c) => c.json({ consumers: await consumers.listConsumers() }, 200))
     .openapi(stateRoute('stop'), async (c) => {

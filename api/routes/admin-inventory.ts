@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
-import { adminAuth } from '../middleware/admin-auth';
+import { requireAdmin } from '../auth/require-caller';
 import { jsonBody } from '../middleware/json-body';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import { errorResponses, InventoryItemSchema, InventoryUpdateSchema, jsonContent, SkuParamSchema } from '../schemas';
@@ -20,7 +20,7 @@ const putInventoryRoute = createRoute({
 
 export function adminInventoryRoutes(deps: ApiDeps) {
   const app = createRouter();
-  app.use('/admin/inventory/*', adminAuth(deps.adminToken), ...jsonBody());
+  app.use('/admin/inventory/*', requireAdmin(), ...jsonBody());
   return app.openapi(putInventoryRoute, async (c) => {
     const { sku } = c.req.valid('param');
     const update = c.req.valid('json');

@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
-import { adminAuth } from '../middleware/admin-auth';
+import { requireAdmin } from '../auth/require-caller';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import { errorResponses, jsonContent, OutboxIdParamSchema, OutboxStatsSchema } from '../schemas';
 
@@ -28,8 +28,8 @@ const retryRoute = createRoute({
 export function adminOutboxRoutes(deps: ApiDeps) {
   const { store } = deps;
   const app = createRouter();
-  app.use('/admin/outbox', adminAuth(deps.adminToken));
-  app.use('/admin/outbox/*', adminAuth(deps.adminToken));
+  app.use('/admin/outbox', requireAdmin());
+  app.use('/admin/outbox/*', requireAdmin());
   return app
     .openapi(statsRoute, async (c) => c.json(await store.outboxStats(), 200))
     .openapi(retryRoute, async (c) => {

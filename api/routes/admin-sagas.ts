@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
-import { adminAuth } from '../middleware/admin-auth';
+import { requireAdmin } from '../auth/require-caller';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import { errorResponses, jsonContent, StuckSagaListSchema, StuckSagaQuerySchema } from '../schemas';
 
@@ -21,7 +21,7 @@ export function adminSagaRoutes(deps: ApiDeps) {
   const { sagas, store } = deps;
   const stuckAfterMs = deps.config.STEP_STUCK_AFTER_MS;
   const app = createRouter();
-  app.use('/admin/sagas/*', adminAuth(deps.adminToken));
+  app.use('/admin/sagas/*', requireAdmin());
   return app.openapi(stuckRoute, async (c) => {
     const candidates = await store.readStepRetries({ stuckAfterMs, onlyStuck: true, limit: c.req.valid('query').limit });
     const running = await Promise.all(candidates.map(async (row) => (await sagas.describeOrder(row.orderId))?.running ?? false));

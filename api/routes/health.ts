@@ -1,6 +1,6 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
-import { isAdmin } from '../middleware/admin-auth';
+import { isAdminCaller } from '../auth/caller';
 import { DEPENDENCY_NAMES } from '../readiness';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import { errorResponses, jsonContent, LivenessSchema, ReadinessSchema } from '../schemas';
@@ -33,7 +33,7 @@ export function healthRoutes(deps: ApiDeps) {
   return createRouter()
     .openapi(livenessRoute, (c) => c.json({ status: 'ok' as const }, 200))
     .openapi(readinessRoute, async (c) => {
-      const admin = isAdmin(c, deps.adminToken);
+      const admin = isAdminCaller(c.get('caller'));
       const checks = await deps.readiness.check();
       const down = DEPENDENCY_NAMES.filter((name) => !checks[name].up);
       const status = down.length > 0 ? ('unavailable' as const) : ('ready' as const);

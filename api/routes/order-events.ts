@@ -3,7 +3,8 @@ import { streamSSE } from 'hono/streaming';
 import { isOutcomeEvent } from '../../domain/events';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
-import { createRouter, logOrder } from '../router';
+import { requireCaller } from '../auth/require-caller';
+import { CALLER_SECURITY, createRouter, logOrder } from '../router';
 import { errorResponses, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
 import type { OrderEvent } from '../store/order-events';
 
@@ -14,6 +15,8 @@ const eventsRoute = createRoute({
   method: 'get',
   path: '/orders/{id}/events',
   summary: "The order's integration events; with Accept: text/event-stream, live until the order ends",
+  security: CALLER_SECURITY,
+  middleware: [requireCaller()],
   request: { params: OrderIdParamSchema },
   responses: {
     200: {
@@ -23,7 +26,7 @@ const eventsRoute = createRoute({
         'text/event-stream': { schema: OrderEventStreamSchema },
       },
     },
-    ...errorResponses(400, 404),
+    ...errorResponses(400, 401, 404),
   },
 });
 

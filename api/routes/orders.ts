@@ -1,12 +1,16 @@
 import { createRoute } from '@hono/zod-openapi';
 import { CANCELLABLE_STATUSES } from '../../domain/order';
+import type { Caller } from '../auth/caller';
 import type { ApiDeps } from '../deps';
+import { ApiError } from '../errors';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderView, readOrderView } from '../orders/read-order-state';
 import { stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
-import { createRouter, logOrder } from '../router';
+import { callerOf, requireCaller } from '../auth/require-caller';
+import { customerOfSubmission } from '../orders/order-customer';
+import { CALLER_SECURITY, createRouter, logOrder } from '../router';
 import {
   CancelOrderSchema,
   errorResponses,
@@ -25,7 +29,8 @@ const submitRoute = createRoute({
   method: 'post',
   path: '/orders',
   summary: 'Submit an order: validates it and starts its saga',
-  middleware: jsonBody(),
+  security: CALLER_SECURITY,
+  middleware: [requireCaller(), ...jsonBody()],
   request: {
     headers: IdempotencyKeyHeaderSchema,
     body: { required: true, content: { 'application/json': { schema: SubmitOrderSchema } } },
@@ -33,7 +38,7 @@ const submitRoute = createRoute({
   responses: {
     202: json(SubmittedOrderSchema, 'The saga started'),
     200: json(SubmittedOrderSchema, 'A repeat of an earlier request with the same Idempotency-Key'),
-    ...errorResponses(400, 413, 415, 422),
+    ...errorResponses(400, 401, 403, 413, 415, 422),
   },
 });
 
@@ -41,10 +46,12 @@ const getRoute = createRoute({
   method: 'get',
   path: '/orders/{id}',
   summary: "An order's saga status",
+  security: CALLER_SECURITY,
+  middleware: [requireCaller()],
   request: { params: OrderIdParamSchema },
   responses: {
     200: json(OrderStateSchema, 'The status, steps, compensations and failure, a pending cancel, and steps that keep failing (retrying)'),
-    ...errorResponses(400, 404),
+    ...errorResponses(400, 401, 404),
   },
 });
 
@@ -52,8 +59,11 @@ const listRoute = createRoute({
   method: 'get',
   path: '/orders',
   summary: 'List orders from Temporal visibility (eventually consistent)',
+  description: "A customer sees only their own orders (a customerId filter naming anyone else is a 403); an admin sees everyone's.",
+  security: CALLER_SECURITY,
+  middleware: [requireCaller()],
   request: { query: ListOrdersQuerySchema },
-  responses: { 200: json(OrderListSchema, 'A page of orders, newest first'), ...errorResponses(400) },
+  responses: { 200: json(OrderListSchema, 'A page of orders, newest first'), ...errorResponses(400, 401, 403) },
 });
 
 const cancelRoute = createRoute({
@@ -64,12 +74,13 @@ const cancelRoute = createRoute({
     'Answers within SAGA_ANSWER_TIMEOUT_MS. 200: the cancel took effect and the saga compensates. 202: it is pending, either accepted by ' +
     'the saga and waiting for a step it cannot interrupt (recordOrder), or not taken yet because the saga is inside a step; ' +
     'GET /orders/{id} shows it under cancellation once accepted. 409: it never can (shipping started, or the order ended).',
-  middleware: jsonBody(),
+  security: CALLER_SECURITY,
+  middleware: [requireCaller(), ...jsonBody()],
   request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: CancelOrderSchema } } } },
   responses: {
     200: json(OrderStateSchema, 'Cancel took effect: the saga compensates'),
     202: json(OrderRequestPendingSchema, 'Cancel pending: it takes effect when the saga can apply it'),
-    ...errorResponses(400, 404, 409, 413, 415),
+    ...errorResponses(400, 401, 404, 409, 413, 415),
   },
 });
 
@@ -82,24 +93,26 @@ export function orderRoutes(deps: ApiDeps) {
 
   return createRouter()
     .openapi(submitRoute, async (c) => {
-      const submitted = await submitOrder(deps, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
+      const body = c.req.valid('json');
+      const customerId = customerOfSubmission(callerOf(c), body.customerId);
+      const submitted = await submitOrder(deps, { ...body, customerId }, c.req.valid('header')['idempotency-key']);
       logOrder(c, submitted.orderId);
       c.get('log').info({ repeated: submitted.repeated }, submitted.repeated ? 'order repeated' : 'order submitted');
-      const body = {
+      const answer = {
         orderId: submitted.orderId,
         workflowId: submitted.workflowId,
         status: submitted.status,
         links: linksFor(submitted.orderId, submitted.workflowId),
       };
-      c.header('Location', body.links.self);
-      return submitted.repeated ? c.json(body, 200) : c.json(body, 202);
+      c.header('Location', answer.links.self);
+      return submitted.repeated ? c.json(answer, 200) : c.json(answer, 202);
     })
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
       return c.json(await readOrderView(deps, id), 200);
     })
-    .openapi(listRoute, async (c) => c.json(await sagas.listOrders(c.req.valid('query')), 200))
+    .openapi(listRoute, async (c) => c.json(await sagas.listOrders(ownListQuery(callerOf(c), c.req.valid('query'))), 200))
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
@@ -120,4 +133,15 @@ export function orderRoutes(deps: ApiDeps) {
       c.get('log').info('cancel accepted');
       return c.json(await orderView(deps, answer.state), 200);
     });
+}
+
+/** A customer lists their own orders whatever the query says; naming another customer is refused, not silently ignored. */
+function ownListQuery<Q extends { customerId?: string }>(caller: Caller, query: Q): Q {
+  if (caller.kind === 'admin') return query;
+  if (query.customerId !== undefined && query.customerId !== caller.customerId) {
+    throw new ApiError(403, 'forbidden', 'a customer lists only their own orders', [
+      { path: 'customerId', message: "differs from the token's subject" },
+    ]);
+  }
+  return { ...query, customerId: caller.customerId };
 }

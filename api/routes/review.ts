@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ReviewDecision } from '../../domain/order';
 import type { ApiDeps } from '../deps';
-import { adminAuth } from '../middleware/admin-auth';
+import { requireAdmin } from '../auth/require-caller';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderView } from '../orders/read-order-state';
@@ -16,14 +16,14 @@ import {
   ReviewDecisionSchema,
 } from '../schemas';
 
-const decisionRoute = (decision: 'approve' | 'reject', token: string) =>
+const decisionRoute = (decision: 'approve' | 'reject') =>
   createRoute({
     method: 'post',
     path: `/orders/{id}/${decision}`,
     summary: decision === 'approve' ? 'Approve an order awaiting review (admin)' : 'Reject an order awaiting review (admin)',
     description: 'Answers within SAGA_ANSWER_TIMEOUT_MS: 202 when the saga did not take the decision in that time (no worker runs).',
     security: ADMIN_SECURITY,
-    middleware: [adminAuth(token), ...jsonBody()],
+    middleware: [requireAdmin(), ...jsonBody()],
     request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: ReviewDecisionSchema } } } },
     responses: {
       200: json(OrderStateSchema, 'The decision was taken'),
@@ -46,13 +46,13 @@ export function reviewRoutes(deps: ApiDeps) {
     };
   };
   return createRouter()
-    .openapi(decisionRoute('approve', deps.adminToken), async (c) => {
+    .openapi(decisionRoute('approve'), async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
       const answer = await decide('approve', id, c.req.valid('json') ?? {});
       return answer.status === 200 ? c.json(answer.body, 200) : c.json(answer.body, 202);
     })
-    .openapi(decisionRoute('reject', deps.adminToken), async (c) => {
+    .openapi(decisionRoute('reject'), async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
       const answer = await decide('reject', id, c.req.valid('json') ?? {});

@@ -16,25 +16,22 @@ describe('PUT /admin/inventory/:sku', () => {
   it('creates a SKU, then sets its stock and price; the API prices orders from it', async () => {
     const created = await ctx.api.request('/admin/inventory/SKU-ADMIN-1', {
       method: 'PUT',
-      admin: true,
       json: { onHand: 5, priceCents: 999, name: 'Admin item' },
     });
     expect(created.status).toBe(200);
     expect(await created.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 999, onHand: 5, reserved: 0 });
     const updated = await ctx.api.request('/admin/inventory/SKU-ADMIN-1', {
       method: 'PUT',
-      admin: true,
       json: { onHand: 7, priceCents: 1099 },
     });
     expect(await updated.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 1099, onHand: 7, reserved: 0 });
   });
 
   it('409 when on hand would go below what orders have reserved', async () => {
-    await ctx.api.request('/admin/inventory/SKU-ADMIN-2', { method: 'PUT', admin: true, json: { onHand: 5, priceCents: 100 } });
+    await ctx.api.request('/admin/inventory/SKU-ADMIN-2', { method: 'PUT', json: { onHand: 5, priceCents: 100 } });
     await ctx.stack.db.sql`UPDATE inventory SET reserved = 4 WHERE sku = 'SKU-ADMIN-2'`;
     const response = await ctx.api.request('/admin/inventory/SKU-ADMIN-2', {
       method: 'PUT',
-      admin: true,
       json: { onHand: 3, priceCents: 100 },
     });
     expect(response.status).toBe(409);
@@ -42,14 +39,16 @@ describe('PUT /admin/inventory/:sku', () => {
   });
 
   it('401 without the token or with a wrong one; 400 naming bad fields', async () => {
-    expect((await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: 1, priceCents: 1 } })).status).toBe(401);
+    expect(
+      (await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', as: 'anonymous', json: { onHand: 1, priceCents: 1 } })).status,
+    ).toBe(401);
     const wrong = await ctx.api.request('/admin/inventory/SKU-X', {
       method: 'PUT',
       json: { onHand: 1, priceCents: 1 },
       headers: { authorization: 'Bearer wrong' },
     });
     expect(wrong.status).toBe(401);
-    const bad = await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', admin: true, json: { onHand: -1 } });
+    const bad = await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: -1 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path).sort()).toEqual([
       'onHand',
@@ -69,10 +68,10 @@ describe('outbox admin', () => {
       .set({ deadAt: sql`now()`, attempts: 10, lastError: 'broker refused' })
       .where(eq(outbox.id, id!));
 
-    const before = (await (await ctx.api.request('/admin/outbox', { admin: true })).json()) as { dead: number; pending: number };
+    const before = (await (await ctx.api.request('/admin/outbox', {})).json()) as { dead: number; pending: number };
     expect(before.dead).toBeGreaterThanOrEqual(1);
 
-    const retried = await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST', admin: true });
+    const retried = await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST' });
     expect(retried.status).toBe(200);
     const after = (await retried.json()) as { dead: number; pending: number; oldestPendingAgeMs: number };
     expect(after.dead).toBe(before.dead - 1);
@@ -81,9 +80,9 @@ describe('outbox admin', () => {
     const [row] = await ctx.stack.db.db.select().from(outbox).where(eq(outbox.id, id!));
     expect(row).toMatchObject({ deadAt: null, attempts: 0, lastError: null });
 
-    expect((await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST', admin: true })).status).toBe(409);
-    expect((await ctx.api.request(`/admin/outbox/${randomUUID()}/retry`, { method: 'POST', admin: true })).status).toBe(404);
-    expect((await ctx.api.request('/admin/outbox')).status).toBe(401);
+    expect((await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST' })).status).toBe(409);
+    expect((await ctx.api.request(`/admin/outbox/${randomUUID()}/retry`, { method: 'POST' })).status).toBe(404);
+    expect((await ctx.api.request('/admin/outbox', { as: 'anonymous' })).status).toBe(401);
   });
 });
 

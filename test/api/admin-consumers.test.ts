@@ -27,8 +27,7 @@ interface Status {
   queueDepth: number;
   dlqDepth: number;
 }
-const listConsumers = async () =>
-  ((await (await ctx.api.request('/admin/consumers', { admin: true })).json()) as { consumers: Status[] }).consumers;
+const listConsumers = async () => ((await (await ctx.api.request('/admin/consumers', {})).json()) as { consumers: Status[] }).consumers;
 const statusOf = async (name: string) => (await listConsumers()).find((c) => c.name === name)!;
 
 afterAll(async () => {
@@ -57,7 +56,7 @@ describe('admin routes over the consumers, which run in their own process', () =
       30_000,
     );
 
-    const stopped = await ctx.api.request('/admin/consumers/order-projection/stop', { method: 'POST', admin: true });
+    const stopped = await ctx.api.request('/admin/consumers/order-projection/stop', { method: 'POST' });
     expect(stopped.status).toBe(200);
     expect(await stopped.json()).toMatchObject({ settled: true, status: { name: 'order-projection', state: 'stopped', consumers: 0 } });
 
@@ -67,7 +66,7 @@ describe('admin routes over the consumers, which run in their own process', () =
     await waitFor(async () => (await statusOf('order-projection')).queueDepth >= 5, 'events waiting in the queue');
     expect(await ctx.stack.db.db.select().from(orderProjection).where(eq(orderProjection.orderId, orderId))).toEqual([]);
 
-    const started = await ctx.api.request('/admin/consumers/order-projection/start', { method: 'POST', admin: true });
+    const started = await ctx.api.request('/admin/consumers/order-projection/start', { method: 'POST' });
     expect(started.status).toBe(200);
     expect(await started.json()).toMatchObject({ settled: true, status: { state: 'running', consumers: 1 } });
     await waitFor(async () => {
@@ -85,31 +84,31 @@ describe('admin routes over the consumers, which run in their own process', () =
       await connection.close();
     }
     await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the poison message parked');
-    const peek = await ctx.api.request('/admin/dlq/notifications?limit=10', { admin: true });
+    const peek = await ctx.api.request('/admin/dlq/notifications?limit=10', {});
     expect(peek.status).toBe(200);
     expect(await peek.json()).toMatchObject({
       consumer: 'notifications',
       deadLetters: [{ messageId: 'poison-1', reason: 'unparseable', body: '{not json' }],
     });
 
-    const replay = await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST', admin: true });
+    const replay = await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST' });
     expect(replay.status).toBe(200);
     expect(await replay.json()).toMatchObject({ consumer: 'notifications', replayed: 1 });
     // Still poison: it is parked again, now counted as replayed once.
     await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the replayed poison parked again');
-    const again = (await (await ctx.api.request('/admin/dlq/notifications', { admin: true })).json()) as {
+    const again = (await (await ctx.api.request('/admin/dlq/notifications', {})).json()) as {
       deadLetters: { replays: number }[];
     };
     expect(again.deadLetters[0]?.replays).toBe(1);
   });
 
   it('404 for an unknown consumer, 400 for a bad limit, 401 without the token', async () => {
-    const unknown = await ctx.api.request('/admin/consumers/nope/stop', { method: 'POST', admin: true });
+    const unknown = await ctx.api.request('/admin/consumers/nope/stop', { method: 'POST' });
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toMatchObject({ error: { code: 'consumer_not_found', details: [{ path: 'name' }] } });
-    expect((await ctx.api.request('/admin/dlq/nope', { admin: true })).status).toBe(404);
-    expect((await ctx.api.request('/admin/dlq/notifications?limit=0', { admin: true })).status).toBe(400);
-    expect((await ctx.api.request('/admin/consumers')).status).toBe(401);
-    expect((await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST' })).status).toBe(401);
+    expect((await ctx.api.request('/admin/dlq/nope', {})).status).toBe(404);
+    expect((await ctx.api.request('/admin/dlq/notifications?limit=0', {})).status).toBe(400);
+    expect((await ctx.api.request('/admin/consumers', { as: 'anonymous' })).status).toBe(401);
+    expect((await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST', as: 'anonymous' })).status).toBe(401);
   });
 });

@@ -71,7 +71,6 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
     const pricey = `SKU-LIMIT-${uniqueSuffix().toUpperCase()}`;
     const put = await ctx.api.request(`/admin/inventory/${pricey}`, {
       method: 'PUT',
-      admin: true,
       json: { onHand: 2000, priceCents: 100_000 },
     });
     expect(put.status).toBe(200);

@@ -105,9 +105,9 @@ describe('cancel, approve and reject', () => {
   it('approve (admin) completes an order in review; a second decision is a 409', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    expect((await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST', admin: true })).status).toBe(200);
+    expect((await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST' })).status).toBe(200);
     await waitForOrderStatus(ctx.api, body.orderId, 'COMPLETED');
-    expect((await ctx.api.request(`/orders/${body.orderId}/reject`, { method: 'POST', admin: true })).status).toBe(409);
+    expect((await ctx.api.request(`/orders/${body.orderId}/reject`, { method: 'POST' })).status).toBe(409);
   });
 
   it('reject (admin) fails the order with the reason; approve is a 409 when not awaiting review', async () => {
@@ -115,7 +115,6 @@ describe('cancel, approve and reject', () => {
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
     const rejected = await ctx.api.request(`/orders/${body.orderId}/reject`, {
       method: 'POST',
-      admin: true,
       json: { reason: 'suspicious' },
     });
     expect(rejected.status).toBe(200);
@@ -125,13 +124,13 @@ describe('cancel, approve and reject', () => {
 
     const cheap = await submit(orderBody());
     await waitForOrderStatus(ctx.api, cheap.body.orderId, 'COMPLETED');
-    expect((await ctx.api.request(`/orders/${cheap.body.orderId}/approve`, { method: 'POST', admin: true })).status).toBe(409);
+    expect((await ctx.api.request(`/orders/${cheap.body.orderId}/approve`, { method: 'POST' })).status).toBe(409);
   });
 
   it('review decisions need the admin token: 401 without it or with a wrong one', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    const without = await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST' });
+    const without = await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST', as: 'anonymous' });
     expect(without.status).toBe(401);
     expect(await without.json()).toMatchObject({ error: { code: 'unauthorized' } });
     const wrong = await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST', headers: { authorization: 'Bearer nope' } });

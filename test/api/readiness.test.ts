@@ -16,7 +16,7 @@ interface ReadyBody {
 }
 
 async function readyz(api: RunningApi, admin = false): Promise<{ status: number; text: string; body: ReadyBody }> {
-  const response = await api.request('/readyz', { admin });
+  const response = await api.request('/readyz', { as: admin ? 'admin' : 'anonymous' });
   const text = await response.text();
   return { status: response.status, text, body: JSON.parse(text) as ReadyBody };
 }

@@ -43,7 +43,7 @@ async function waitForOrder(orderId: string, done: (order: OrderAnswer) => boole
 }
 
 const stuckList = async (): Promise<StuckList> => {
-  const response = await ctx.api.request('/admin/sagas/stuck', { admin: true });
+  const response = await ctx.api.request('/admin/sagas/stuck', {});
   expect(response.status).toBe(200);
   return (await response.json()) as StuckList;
 };
@@ -74,7 +74,7 @@ describe('a step that keeps failing is visible, in GET /orders/:id and GET /admi
       expect(stuck.retrying[0]!.attempts).toBeGreaterThanOrEqual(2);
       expect(Date.now() - Date.parse(stuck.retrying[0]!.retryingSince)).toBeGreaterThanOrEqual(STUCK_AFTER_MS);
 
-      expect((await ctx.api.request('/admin/sagas/stuck')).status).toBe(401);
+      expect((await ctx.api.request('/admin/sagas/stuck', { as: 'anonymous' })).status).toBe(401);
       const listed = await stuckList();
       expect(listed.stuckAfterMs).toBe(STUCK_AFTER_MS);
       expect(listed.sagas).toContainEqual(
@@ -159,7 +159,7 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
     await blocker`SELECT pg_advisory_lock(hashtextextended(${orderId}, 0))`;
     try {
       // The saga answers once its workflow task ends, which waits for the blocked step: 200, or 202 after the bound.
-      expect([200, 202]).toContain((await ctx.api.request(`/orders/${orderId}/approve`, { method: 'POST', admin: true })).status);
+      expect([200, 202]).toContain((await ctx.api.request(`/orders/${orderId}/approve`, { method: 'POST' })).status);
       const deadline = Date.now() + 30_000;
       while ((await ctx.stack.sagas.describeOrder(orderId))?.lastReportedStatus !== 'SHIPPING') {
         if (Date.now() > deadline) throw new Error('the saga never reported SHIPPING');

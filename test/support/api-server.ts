@@ -64,7 +64,7 @@ export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): 
       if (!overrides.consumers) await consumers.close();
       if (!overrides.readiness) await readiness.close();
     },
-    request: (path, init = {}) => fetch(`${baseUrl}${path}`, jsonRequest(init, TEST_ADMIN_TOKEN)),
+    request: async (path, init = {}) => fetch(`${baseUrl}${path}`, await jsonRequest(init, { adminToken: TEST_ADMIN_TOKEN, config })),
   };
 }
 

@@ -16,6 +16,7 @@ import { OrderNotFoundError } from '../../saga-client/errors';
 import { decodePageToken } from '../../saga-client/page-token';
 import type { OrderListQuery, OrderPage, SagaAnswer, SagaClient, SagaExecution } from '../../saga-client/saga-client';
 import { jsonRequest, type JsonRequestInit } from './json-request';
+import { TEST_JWT_SECRET } from './tokens';
 
 /**
  * The HTTP API over in-memory stand-ins for Temporal and Postgres, for the fast tier: requests go
@@ -167,7 +168,7 @@ export const noConsumers = (): ConsumerControl => ({
 export interface FakeApi {
   app: OpenAPIHono<ApiEnv>;
   deps: ApiDeps & { sagas: FakeSagas; store: FakeStore };
-  /** app.request with JSON in, and the admin token when `admin` is set. */
+  /** app.request with JSON in, as the caller `as` names (the admin token by default). */
   request(path: string, init?: JsonRequestInit): Promise<Response>;
 }
 
@@ -177,7 +178,7 @@ export function fakeApi(options: { down?: (keyof Readiness)[]; config?: Partial<
   const check = (name: keyof Readiness) =>
     options.down?.includes(name) ? { up: false, error: `${name} refused the probe`, checkedAt } : { up: true, checkedAt };
   const deps = {
-    config: { ...loadConfig({}), ...options.config },
+    config: { ...loadConfig({ JWT_SECRET: TEST_JWT_SECRET }), ...options.config },
     log: createLogger('fake-api', 'silent'),
     adminToken: FAKE_ADMIN_TOKEN,
     sagas: fakeSagas(),
@@ -193,7 +194,7 @@ export function fakeApi(options: { down?: (keyof Readiness)[]; config?: Partial<
   return {
     app,
     deps,
-    request: (path, init = {}) => Promise.resolve(app.request(path, jsonRequest(init, FAKE_ADMIN_TOKEN))),
+    request: async (path, init = {}) => app.request(path, await jsonRequest(init, { adminToken: FAKE_ADMIN_TOKEN, config: deps.config })),
   };
 }
 

@@ -1,9 +1,29 @@
-/** A request to the API: `json` is sent as the JSON body, `admin` adds the admin token. */
-export type JsonRequestInit = RequestInit & { json?: unknown; admin?: boolean };
+import type { AppConfig } from '../../config/env';
+import { mintToken } from '../../api/auth/mint-token';
 
-export function jsonRequest({ json, admin, headers, ...init }: JsonRequestInit, adminToken: string): RequestInit {
+/**
+ * Who a test request comes from: the operator's admin token (the default, for tests about the
+ * saga rather than access), a customer (a token whose subject is that id), or nobody.
+ */
+export type TestCaller = 'admin' | 'anonymous' | { customer: string };
+
+/** A request to the API: `json` is sent as the JSON body, `as` picks the credentials. */
+export type JsonRequestInit = RequestInit & { json?: unknown; as?: TestCaller };
+
+export interface TestCredentials {
+  adminToken: string;
+  config: Pick<AppConfig, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>;
+}
+
+export async function jsonRequest(
+  { json, as = 'admin', headers, ...init }: JsonRequestInit,
+  credentials: TestCredentials,
+): Promise<RequestInit> {
   const allHeaders = new Headers(headers);
   if (json !== undefined && !allHeaders.has('content-type')) allHeaders.set('content-type', 'application/json');
-  if (admin) allHeaders.set('authorization', `Bearer ${adminToken}`);
+  if (!allHeaders.has('authorization') && as !== 'anonymous') {
+    const token = as === 'admin' ? credentials.adminToken : await mintToken(credentials.config, { sub: as.customer });
+    allHeaders.set('authorization', `Bearer ${token}`);
+  }
   return { ...init, headers: allHeaders, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) };
 }

@@ -170,7 +170,7 @@ describe('POST /orders/:id/approve and /reject (admin)', () => {
     const orderId = randomUUID();
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'AWAITING_REVIEW' }));
     const decide = (decision: 'approve' | 'reject') =>
-      api.request(`/orders/${orderId}/${decision}`, { method: 'POST', admin: true, json: { reviewer: 'ada' } });
+      api.request(`/orders/${orderId}/${decision}`, { method: 'POST', json: { reviewer: 'ada' } });
 
     const pending = await decide('approve');
     expect(pending.status).toBe(202);
@@ -209,7 +209,7 @@ describe('GET /admin/sagas/stuck', () => {
       });
     }
     api.deps.sagas.running = new Set([running]);
-    const response = await api.request('/admin/sagas/stuck', { admin: true });
+    const response = await api.request('/admin/sagas/stuck', {});
     expect(response.status).toBe(200);
     const body = (await response.json()) as { stuckAfterMs: number; sagas: { orderId: string }[] };
     expect(body.stuckAfterMs).toBe(1500);

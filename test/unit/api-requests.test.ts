@@ -90,9 +90,9 @@ describe('admin routes', () => {
   ];
   it.each(adminRoutes)('%s %s: 401 without the token and with a wrong one', async (method, path, json) => {
     const api = fakeApi();
-    const none = await api.request(path, { method, json });
+    const none = await api.request(path, { method, json, as: 'anonymous' });
     expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="admin"');
+    expect(none.headers.get('www-authenticate')).toBe('Bearer realm="saga-orchestrator"');
     expect((await errorOf(none)).code).toBe('unauthorized');
     const wrong = await api.request(path, { method, json, headers: { authorization: 'Bearer wrong' } });
     expect(wrong.status).toBe(401);
@@ -100,14 +100,14 @@ describe('admin routes', () => {
 
   it('PUT /admin/inventory/:sku sets the SKU; 409 below what orders reserved; 400 naming bad fields', async () => {
     const api = fakeApi();
-    const created = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 5, priceCents: 999 } });
+    const created = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', json: { onHand: 5, priceCents: 999 } });
     expect(created.status).toBe(200);
     expect(await created.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'SKU-ADMIN-1', priceCents: 999, onHand: 5, reserved: 0 });
     api.deps.store.inventory.get('SKU-ADMIN-1')!.reserved = 4;
-    const below = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: 3, priceCents: 999 } });
+    const below = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', json: { onHand: 3, priceCents: 999 } });
     expect(below.status).toBe(409);
     expect(await errorOf(below)).toMatchObject({ code: 'stock_below_reserved', details: [{ path: 'onHand' }] });
-    const bad = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', admin: true, json: { onHand: -1 } });
+    const bad = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', json: { onHand: -1 } });
     expect((await errorOf(bad)).details.map((detail) => detail.path).sort()).toEqual(['onHand', 'priceCents']);
   });
 
@@ -116,11 +116,11 @@ describe('admin routes', () => {
     const dead = '11111111-1111-4111-8111-111111111111';
     const live = '22222222-2222-4222-8222-222222222222';
     api.deps.store.outbox.set(dead, { orderId: 'o-1', dead: true }).set(live, { orderId: 'o-2', dead: false });
-    const retried = await api.request(`/admin/outbox/${dead}/retry`, { method: 'POST', admin: true });
+    const retried = await api.request(`/admin/outbox/${dead}/retry`, { method: 'POST' });
     expect([retried.status, await retried.json()]).toEqual([200, { pending: 2, published: 0, dead: 0, oldestPendingAgeMs: 0 }]);
-    const notDead = await api.request(`/admin/outbox/${live}/retry`, { method: 'POST', admin: true });
+    const notDead = await api.request(`/admin/outbox/${live}/retry`, { method: 'POST' });
     expect([notDead.status, (await errorOf(notDead)).code]).toEqual([409, 'outbox_row_not_dead']);
-    const missing = await api.request('/admin/outbox/33333333-3333-4333-8333-333333333333/retry', { method: 'POST', admin: true });
+    const missing = await api.request('/admin/outbox/33333333-3333-4333-8333-333333333333/retry', { method: 'POST' });
     expect([missing.status, (await errorOf(missing)).code]).toEqual([404, 'outbox_row_not_found']);
   });
 });
@@ -128,10 +128,10 @@ describe('admin routes', () => {
 describe('health and documents', () => {
   it('/readyz names what is down with 503, and the error only to an admin', async () => {
     const api = fakeApi({ down: ['rabbitmq'] });
-    const anonymous = await api.request('/readyz');
+    const anonymous = await api.request('/readyz', { as: 'anonymous' });
     expect(anonymous.status).toBe(503);
     expect(await anonymous.json()).toEqual({ status: 'unavailable', down: ['rabbitmq'] });
-    const admin = await api.request('/readyz', { admin: true });
+    const admin = await api.request('/readyz', {});
     expect(await admin.json()).toMatchObject({
       checks: { rabbitmq: { up: false, error: 'rabbitmq refused the probe' }, temporal: { up: true } },
     });

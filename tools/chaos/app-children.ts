@@ -20,6 +20,7 @@ export function childEnvironment(env: RunEnvironment): NodeJS.ProcessEnv {
     API_HOST: '127.0.0.1',
     API_PORT: String(env.apiPort),
     ADMIN_TOKEN: env.adminToken,
+    JWT_SECRET: env.config.JWT_SECRET,
     REVIEW_THRESHOLD_CENTS: String(env.config.REVIEW_THRESHOLD_CENTS),
     // A killed relay's leased rows are due again after 2 s instead of 30 s.
     RELAY_LEASE_MS: '2000',

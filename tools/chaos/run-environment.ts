@@ -81,6 +81,7 @@ export async function createRunEnvironment(stock: StockRow[]): Promise<RunEnviro
     API_HOST: '127.0.0.1',
     API_PORT: apiPort,
     ADMIN_TOKEN: adminToken,
+    JWT_SECRET: randomBytes(32).toString('base64url'),
   };
   return {
     identity,

@@ -32,6 +32,7 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   const { requests, concurrency, rounds } = profile.api;
   const taskQueue = stack.taskQueue('api');
   const port = await freePort();
+  const adminToken = randomBytes(24).toString('base64url');
   const api = await startAppProcess(
     'api',
     appEntry(API),
@@ -39,7 +40,8 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
       TEMPORAL_TASK_QUEUE: taskQueue,
       API_HOST: '127.0.0.1',
       API_PORT: String(port),
-      ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+      ADMIN_TOKEN: adminToken,
+      JWT_SECRET: randomBytes(32).toString('base64url'),
     }),
     'API listening',
   );
@@ -47,7 +49,10 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
   const { REVIEW_THRESHOLD_CENTS, REVIEW_TIMEOUT_MS } = stack.config;
 
   const viaApi = async (index: number) => {
-    const { status, body } = await postJson(port, '/orders', sampleOrder(index), { 'idempotency-key': randomUUID() });
+    const { status, body } = await postJson(port, '/orders', sampleOrder(index), {
+      'idempotency-key': randomUUID(),
+      authorization: `Bearer ${adminToken}`,
+    });
     const workflowId = (JSON.parse(body) as { workflowId?: string }).workflowId;
     if (status !== 202 || !workflowId) throw new Error(`POST /orders answered ${status}: ${body}`);
     started.push(workflowId);
