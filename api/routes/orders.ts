@@ -3,6 +3,7 @@ import { CANCELLABLE_STATUSES } from '../../domain/order';
 import type { ApiDeps } from '../deps';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
+import { orderRateLimits } from '../rate-limit/order-rate-limits';
 import { orderView, readOrderView } from '../orders/read-order-state';
 import { stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
@@ -33,7 +34,7 @@ const submitRoute = createRoute({
   responses: {
     202: json(SubmittedOrderSchema, 'The saga started'),
     200: json(SubmittedOrderSchema, 'A repeat of an earlier request with the same Idempotency-Key'),
-    ...errorResponses(400, 413, 415, 422),
+    ...errorResponses(400, 413, 415, 422, 429),
   },
 });
 
@@ -53,7 +54,7 @@ const listRoute = createRoute({
   path: '/orders',
   summary: 'List orders from Temporal visibility (eventually consistent)',
   request: { query: ListOrdersQuerySchema },
-  responses: { 200: json(OrderListSchema, 'A page of orders, newest first'), ...errorResponses(400) },
+  responses: { 200: json(OrderListSchema, 'A page of orders, newest first'), ...errorResponses(400, 429) },
 });
 
 const cancelRoute = createRoute({
@@ -80,7 +81,12 @@ export function orderRoutes(deps: ApiDeps) {
     temporalUi: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${workflowId}`,
   });
 
-  return createRouter()
+  // Rate limits run first on their routes (after authentication, which is app-wide): a refusal reads no body.
+  const limits = orderRateLimits(config);
+  const app = createRouter();
+  app.post('/orders', limits.submit);
+  app.get('/orders', limits.list);
+  return app
     .openapi(submitRoute, async (c) => {
       const submitted = await submitOrder(deps, c.req.valid('json'), c.req.valid('header')['idempotency-key']);
       logOrder(c, submitted.orderId);

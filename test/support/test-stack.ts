@@ -4,6 +4,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '../../config/env';
+import { HARNESS_RATE_LIMITS } from '../../tools/environment/rate-limits';
 import { connectDb, type DbHandle } from '../../db/client';
 import type { OrderSagaInput } from '../../domain/order';
 import { inventory } from '../../drizzle/schema';
@@ -65,6 +66,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const taskQueue = `orders-test-${suffix}`;
   const config: AppConfig = {
     ...loadConfig(),
+    ...HARNESS_RATE_LIMITS,
     DATABASE_URL: databaseUrl,
     EVENTS_EXCHANGE: exchange,
     TEMPORAL_TASK_QUEUE: taskQueue,

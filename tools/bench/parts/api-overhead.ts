@@ -5,6 +5,7 @@ import { workflowIdForOrder } from '../../../domain/order';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
 import { API, appEntry } from '../../environment/app-entries';
 import { freePort } from '../../environment/free-port';
+import { harnessRateLimitEnv } from '../../environment/rate-limits';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';
 import type { BenchStack } from '../support/bench-stack';
@@ -40,6 +41,7 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
       API_HOST: '127.0.0.1',
       API_PORT: String(port),
       ADMIN_TOKEN: randomBytes(24).toString('base64url'),
+      ...harnessRateLimitEnv(),
     }),
     'API listening',
   );
