@@ -4,6 +4,7 @@ import type { ApiDeps } from './deps';
 import type { ApiEnv } from './hono-env';
 import { ApiError, handleError, respond, validationHook } from './errors';
 import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
 import { closeAfterUnreadBody } from './middleware/unread-body';
 import { adminConsumerRoutes } from './routes/admin-consumers';
 import { adminInventoryRoutes } from './routes/admin-inventory';
@@ -20,6 +21,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.use('*', closeAfterUnreadBody());
   app.use('*', ...requestContext(deps.log));
+  app.use('*', securityHeaders());
   app.use(
     '*',
     methodNotAllowed({
