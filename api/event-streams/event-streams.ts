@@ -41,13 +41,14 @@ export function startEventStreams(
   log: Logger,
 ): EventStreams {
   const hub = startOrderEventHub(source, { probeEveryMs: config.EVENT_STREAM_HEARTBEAT_MS, log });
+  const caps = new StreamCaps({
+    perCustomer: config.EVENT_STREAMS_PER_CUSTOMER,
+    total: config.EVENT_STREAMS_MAX,
+    retryAfterSeconds: Math.ceil(config.EVENT_STREAM_RETRY_MS / 1000),
+  });
   return {
     hub,
-    caps: new StreamCaps({
-      perCustomer: config.EVENT_STREAMS_PER_CUSTOMER,
-      total: config.EVENT_STREAMS_MAX,
-      retryAfterSeconds: Math.ceil(config.EVENT_STREAM_RETRY_MS / 1000),
-    }),
+    caps,
     tickets: new StreamTickets(ticketStore, config.EVENT_STREAM_TICKET_TTL_MS),
     timing: {
       maxLifetimeMs: config.EVENT_STREAM_MAX_LIFETIME_MS,
@@ -55,6 +56,10 @@ export function startEventStreams(
       retryMs: config.EVENT_STREAM_RETRY_MS,
     },
     ticketTtlMs: config.EVENT_STREAM_TICKET_TTL_MS,
-    close: () => hub.close(),
+    async close() {
+      await hub.close();
+      // Each stream writes its reconnect event and ends (its write gives up after a second).
+      await caps.drained(2000);
+    },
   };
 }

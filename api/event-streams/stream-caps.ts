@@ -27,6 +27,7 @@ export class StreamCaps {
   readonly #open = new Map<string, number>();
   #total = 0;
   readonly #refused = { perCustomer: 0, total: 0, stopping: 0 };
+  #drained: (() => void)[] = [];
 
   constructor(readonly settings: StreamCapSettings) {}
 
@@ -68,7 +69,20 @@ export class StreamCaps {
       const left = (this.#open.get(key) ?? 1) - 1;
       if (left > 0) this.#open.set(key, left);
       else this.#open.delete(key);
+      if (this.#total === 0) for (const resolve of this.#drained.splice(0)) resolve();
     };
+  }
+
+  /** Settles once no stream is open, or after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<void> {
+    if (this.#total === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      this.#drained.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   counts(top: number): StreamCounts {

@@ -21,12 +21,10 @@ export const StreamTicketSchema = z
   .object({
     ticket: z.string().openapi({ description: 'Single use; only its sha256 is stored' }),
     expiresAt: z.string().datetime(),
-    url: z
-      .string()
-      .openapi({
-        description: 'The stream with the ticket, relative to the API: new EventSource(url)',
-        example: '/orders/8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f/events?ticket=…',
-      }),
+    url: z.string().openapi({
+      description: 'The stream with the ticket, relative to the API: new EventSource(url)',
+      example: '/orders/8f3c2a1e-5b6d-4c7e-9f80-1a2b3c4d5e6f/events?ticket=…',
+    }),
   })
   .openapi('StreamTicket');
 

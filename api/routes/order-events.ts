@@ -77,7 +77,7 @@ export function orderEventRoutes(deps: ApiDeps) {
         release();
         throw error;
       }
-      return streamSSE(c, async (stream) => {
+      const response = streamSSE(c, async (stream) => {
         stream.onAbort(() => subscription.close());
         try {
           const end = await pipeOrderEvents(stream, { orderId: id, afterSeq, events: store, subscription, timing: streams.timing });
@@ -87,6 +87,9 @@ export function orderEventRoutes(deps: ApiDeps) {
           release();
         }
       });
+      // The client reconnects on a new request anyway; a socket left open would hold the server's close when the API stops.
+      response.headers.set('Connection', 'close');
+      return response;
     })
     .openapi(ticketRoute, async (c) => {
       const { id } = c.req.valid('param');
