@@ -23,7 +23,7 @@ async function issueTicket(api: RunningApi, orderId: string, as: TestCaller = ow
 }
 
 /** The stream a browser's EventSource would open: no Authorization, the ticket in the URL. */
-const openWithTicket = (api: RunningApi, url: string) => openStream(api.request, url, { as: 'anonymous' });
+const openWithTicket = (api: RunningApi, url: string) => openStream(api, url, { as: 'anonymous' });
 
 describe('stream tickets', () => {
   it("open the order's stream once without Authorization; a second use is a 401", async () => {

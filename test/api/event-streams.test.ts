@@ -76,7 +76,7 @@ async function waitForOpen(api: RunningApi, open: number) {
 describe('event streams: live, without polling', () => {
   it('reads the outbox only when the order is notified, sends heartbeats while quiet, and ends after the outcome', async () => {
     const orderId = await waitingOrder(ctx.api);
-    const stream = await openStream(ctx.api.request, `/orders/${orderId}/events`);
+    const stream = await openStream(ctx.api, `/orders/${orderId}/events`);
     expect(stream.response.status).toBe(200);
     await stream.waitFor((m) => m.event === 'order.submitted');
     await sleep(200);
@@ -100,7 +100,7 @@ describe('event streams: live, without polling', () => {
   it("a stream resumes after Last-Event-ID (header or lastEventId=); an id that is not one of the order's events starts over", async () => {
     const orderId = await submit(ctx.api);
     await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
-    const all = await openStream(ctx.api.request, `/orders/${orderId}/events`);
+    const all = await openStream(ctx.api, `/orders/${orderId}/events`);
     await all.waitForEnd();
     const ids = all.messages.map((m) => m.id);
     expect(all.messages.map((m) => m.event)).toEqual([
@@ -111,16 +111,16 @@ describe('event streams: live, without polling', () => {
       'order.completed',
     ]);
 
-    const resumed = await openStream(ctx.api.request, `/orders/${orderId}/events`, { headers: { 'last-event-id': ids[1] as string } });
+    const resumed = await openStream(ctx.api, `/orders/${orderId}/events`, { headers: { 'last-event-id': ids[1] as string } });
     await resumed.waitForEnd();
     expect(resumed.messages.map((m) => m.id)).toEqual(ids.slice(2));
 
-    const byQuery = await openStream(ctx.api.request, `/orders/${orderId}/events?lastEventId=${ids[3]}`);
+    const byQuery = await openStream(ctx.api, `/orders/${orderId}/events?lastEventId=${ids[3]}`);
     await byQuery.waitForEnd();
     expect(byQuery.messages.map((m) => m.id)).toEqual(ids.slice(4));
 
     for (const unknown of ['00000000-0000-4000-8000-000000000000', 'not-an-id']) {
-      const fromStart = await openStream(ctx.api.request, `/orders/${orderId}/events`, { headers: { 'last-event-id': unknown } });
+      const fromStart = await openStream(ctx.api, `/orders/${orderId}/events`, { headers: { 'last-event-id': unknown } });
       await fromStart.waitForEnd();
       expect(fromStart.messages.map((m) => m.id)).toEqual(ids);
     }
@@ -164,18 +164,18 @@ describe('event streams: caps and lifetime', () => {
     const orderA = await waitingOrder(capped, a);
     const orderB = await waitingOrder(capped, b);
     const open = [
-      await openStream(capped.request, `/orders/${orderA}/events`, { as: a }),
-      await openStream(capped.request, `/orders/${orderA}/events`, { as: a }),
+      await openStream(capped, `/orders/${orderA}/events`, { as: a }),
+      await openStream(capped, `/orders/${orderA}/events`, { as: a }),
     ];
     expect(open.map((s) => s.response.status)).toEqual([200, 200]);
-    const overCustomer = await openStream(capped.request, `/orders/${orderA}/events`, { as: a });
+    const overCustomer = await openStream(capped, `/orders/${orderA}/events`, { as: a });
     expect(overCustomer.response.status).toBe(429);
     expect(overCustomer.response.headers.get('retry-after')).toBe('4');
     expect(await overCustomer.response.json()).toMatchObject({ error: { code: 'too_many_streams' } });
 
-    open.push(await openStream(capped.request, `/orders/${orderB}/events`, { as: b }));
+    open.push(await openStream(capped, `/orders/${orderB}/events`, { as: b }));
     expect(open[2]?.response.status).toBe(200);
-    const overTotal = await openStream(capped.request, `/orders/${orderB}/events`, { as: b });
+    const overTotal = await openStream(capped, `/orders/${orderB}/events`, { as: b });
     expect(overTotal.response.status).toBe(503);
     expect(overTotal.response.headers.get('retry-after')).toBe('4');
     expect(await overTotal.response.json()).toMatchObject({ error: { code: 'streams_full' } });
@@ -194,7 +194,7 @@ describe('event streams: caps and lifetime', () => {
     // A closed stream gives its slot back.
     open[0]?.close();
     await waitForOpen(capped, 2);
-    const again = await openStream(capped.request, `/orders/${orderA}/events`, { as: a });
+    const again = await openStream(capped, `/orders/${orderA}/events`, { as: a });
     expect(again.response.status).toBe(200);
     for (const stream of [...open, again]) stream.close();
     await waitForOpen(capped, 0);
@@ -206,7 +206,7 @@ describe('event streams: caps and lifetime', () => {
     });
     try {
       const orderId = await waitingOrder(short);
-      const first = await openStream(short.request, `/orders/${orderId}/events`);
+      const first = await openStream(short, `/orders/${orderId}/events`);
       await first.waitForEnd(5000);
       const last = first.messages.at(-1);
       expect(last).toMatchObject({ event: 'reconnect', retry: '3000' });
@@ -214,7 +214,7 @@ describe('event streams: caps and lifetime', () => {
       const seen = first.messages.filter((m) => m.id).map((m) => m.id);
       expect(seen.length).toBeGreaterThan(0);
 
-      const second = await openStream(short.request, `/orders/${orderId}/events`, { headers: { 'last-event-id': seen.at(-1) as string } });
+      const second = await openStream(short, `/orders/${orderId}/events`, { headers: { 'last-event-id': seen.at(-1) as string } });
       await approve(short, orderId);
       await second.waitFor(isOutcome);
       const more = second.messages.filter((m) => m.id).map((m) => m.id);
@@ -230,7 +230,7 @@ describe('event streams: stopping and a lost LISTEN connection', () => {
   it('stopping the API ends its open streams promptly, each with a reconnect event', async () => {
     const stopping = await startApi(ctx.stack, { config: { ...ctx.stack.config, REVIEW_THRESHOLD_CENTS } });
     const orderId = await waitingOrder(stopping);
-    const stream = await openStream(stopping.request, `/orders/${orderId}/events`);
+    const stream = await openStream(stopping, `/orders/${orderId}/events`);
     await stream.waitFor((m) => m.event === 'order.submitted');
     const started = Date.now();
     await stopping.close();
@@ -242,7 +242,7 @@ describe('event streams: stopping and a lost LISTEN connection', () => {
 
   it('after its LISTEN connection is killed, the hub listens again and streams still get later events', async () => {
     const orderId = await waitingOrder(ctx.api);
-    const stream = await openStream(ctx.api.request, `/orders/${orderId}/events`);
+    const stream = await openStream(ctx.api, `/orders/${orderId}/events`);
     await stream.waitFor((m) => m.event === 'order.submitted');
     const relistensBefore = (await streamStats(ctx.api)).listener.relistens;
     const killed = await ctx.stack.db.sql<{ pid: number }[]>`

@@ -22,14 +22,17 @@ export interface OpenStream {
   close(): void;
 }
 
-type Request = (path: string, init?: JsonRequestInit) => Promise<Response>;
+/** Anything that sends API requests as a test caller: a RunningApi. */
+interface Requester {
+  request(path: string, init?: JsonRequestInit): Promise<Response>;
+}
 
-/** Opens `path` with Accept: text/event-stream through `request` (a RunningApi's) and reads it in the background. */
-export async function openStream(request: Request, path: string, init: JsonRequestInit = {}): Promise<OpenStream> {
+/** Opens `path` with Accept: text/event-stream through `api` and reads it in the background. */
+export async function openStream(api: Requester, path: string, init: JsonRequestInit = {}): Promise<OpenStream> {
   const abort = new AbortController();
   const headers = new Headers(init.headers);
   headers.set('accept', 'text/event-stream');
-  const response = await request(path, { ...init, headers, signal: abort.signal });
+  const response = await api.request(path, { ...init, headers, signal: abort.signal });
   const messages: SseMessage[] = [];
   const comments: string[] = [];
   const waiters = new Set<() => void>();
