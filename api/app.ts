@@ -9,6 +9,7 @@ import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { closeAfterUnreadBody } from './middleware/unread-body';
 import { adminConsumerRoutes } from './routes/admin-consumers';
+import { adminEventStreamRoutes } from './routes/admin-event-streams';
 import { adminInventoryRoutes } from './routes/admin-inventory';
 import { adminOutboxRoutes } from './routes/admin-outbox';
 import { adminSagaRoutes } from './routes/admin-sagas';
@@ -47,6 +48,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', adminOutboxRoutes(deps));
   app.route('/', adminConsumerRoutes(deps));
   app.route('/', adminSagaRoutes(deps));
+  app.route('/', adminEventStreamRoutes(deps));
   app.route('/', docsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'customerToken', {
@@ -60,6 +62,13 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     type: 'http',
     scheme: 'bearer',
     description: "The operator's ADMIN_TOKEN (npm start writes it to .local/admin-token)",
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'streamTicket', {
+    type: 'apiKey',
+    in: 'query',
+    name: 'ticket',
+    description:
+      "A single-use stream ticket from POST /orders/{id}/events/ticket: opens that order's event stream once, for a browser EventSource.",
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -2,6 +2,7 @@ import type { AppConfig } from '../config/env';
 import type { Logger } from '../logging/logger';
 import type { ConsumerControl } from '../messaging/consumer-control';
 import type { SagaClient } from '../saga-client/saga-client';
+import type { EventStreams } from './event-streams/event-streams';
 import type { ReadinessChecker } from './readiness';
 import type { ApiStore } from './store/api-store';
 
@@ -21,4 +22,6 @@ export interface ApiDeps {
   consumers: ConsumerControl;
   /** Probes Temporal, Postgres and RabbitMQ for /readyz over connections it keeps. */
   readiness: ReadinessChecker;
+  /** Open event streams: the process's one LISTEN hub, their caps, and stream tickets. Closed by the process on stop. */
+  streams: EventStreams;
 }

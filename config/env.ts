@@ -86,6 +86,31 @@ const EnvSchema = z.object({
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
   /** An idle keep-alive connection is closed after this. */
   HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+  /** Event streams (GET /orders/{id}/events as text/event-stream) one customer (or one admin subject) may hold open at once in one API process; more is a 429. */
+  EVENT_STREAMS_PER_CUSTOMER: z.coerce.number().int().positive().default(5),
+  /** Event streams one API process holds open at once, over all callers; more is a 503. */
+  EVENT_STREAMS_MAX: z.coerce.number().int().positive().default(500),
+  /** A stream ends after this long with a `reconnect` event; the client resumes with Last-Event-ID. */
+  EVENT_STREAM_MAX_LIFETIME_MS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60 * 1000),
+  /**
+   * An SSE comment on a quiet stream this often, and the period of the hub's check of its LISTEN
+   * connection. Bounded below the 60 s idle timeouts of common proxies and load balancers, and it
+   * must stay below any idle-socket timeout of the API's own HTTP server.
+   */
+  EVENT_STREAM_HEARTBEAT_MS: z.coerce.number().int().min(100).max(30_000).default(15_000),
+  /** The `retry:` a client is told when its stream ends, and the Retry-After (rounded up to seconds) of a refused stream. */
+  EVENT_STREAM_RETRY_MS: z.coerce.number().int().positive().default(3000),
+  /** How long a stream ticket (POST /orders/{id}/events/ticket) may be redeemed; it works once. */
+  EVENT_STREAM_TICKET_TTL_MS: z.coerce
+    .number()
+    .int()
+    .min(1000)
+    .max(10 * 60 * 1000)
+    .default(60_000),
   /** Deliveries of one message before it is parked in its consumer's DLQ. */
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   /** Retry delay tiers: base, 2·base, 4·base … up to max (one TTL queue per tier). */

@@ -16,6 +16,7 @@ import type { OrderStatus, PricedLine, SagaStep, ShippingAddress } from '../doma
 import type { EventName } from '../domain/events';
 import type { EnvelopeMetadata, EventContent } from '../messaging/envelope';
 import type { ConsumerState } from '../messaging/consumer-states';
+import type { Caller } from '../api/auth/caller';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -145,6 +146,10 @@ export const outbox = pgTable('outbox', {
 }, (t) => [
   index('outbox_pending_idx').on(t.seq).where(sql`${t.publishedAt} IS NULL AND ${t.deadAt} IS NULL`),
   index('outbox_pending_aggregate_idx').on(t.aggregateId, t.seq).where(sql`${t.publishedAt} IS NULL AND ${t.deadAt} IS NULL`),
+  // An order's events after a seq, published or not: the API's event reads and streams. The relay
+  // keeps its smaller partial index above; no column the relay's lease updates is in here, so
+  // leases stay HOT updates.
+  index('outbox_aggregate_seq_idx').on(t.aggregateId, t.seq),
   index('outbox_published_idx').on(t.publishedAt).where(sql`${t.publishedAt} IS NOT NULL`),
 ]);
 
@@ -231,3 +236,19 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
   orderId: uuid('order_id').notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Stream tickets (POST /orders/{id}/events/ticket): a browser's EventSource cannot send an
+ * Authorization header, so it redeems one of these, once, in the stream's URL. Only the ticket's
+ * sha256 is stored; any API instance redeems it. Expired rows are pruned when tickets are issued.
+ */
+export const eventStreamTickets = pgTable('event_stream_tickets', {
+  /** sha256 of the ticket, hex. */
+  ticketHash: text('ticket_hash').primaryKey(),
+  /** The one order whose events the ticket opens (text, so a malformed id in a URL is just no match). */
+  orderId: text('order_id').notNull(),
+  /** Who asked for it: the stream runs as this caller. */
+  caller: jsonb('caller').$type<Caller>().notNull(),
+  expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+}, (t) => [index('event_stream_tickets_expires_idx').on(t.expiresAt)]);

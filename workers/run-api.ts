@@ -10,6 +10,8 @@ import { serveApi, serveTimeouts } from '../api/serve-api';
 import { createReadinessChecker } from '../api/readiness';
 import { postgresApiStore } from '../api/store/postgres-store';
 import { resolveAdminToken } from './admin-token';
+import { postgresTicketStore } from '../api/store/event-stream-tickets';
+import { startEventStreams } from '../api/event-streams/event-streams';
 import { stopOnSignals } from './stop-on-signals';
 
 /** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes what it opened. */
@@ -32,7 +34,8 @@ const readiness = createReadinessChecker({
   connectionName: `api-readiness-${randomUUID().slice(0, 8)}`,
   log,
 });
-const app = createApp({ config, sagas, store: postgresApiStore(db.db), log, adminToken, consumers, readiness });
+const streams = startEventStreams(config, db.sql, postgresTicketStore(db.db), log);
+const app = createApp({ config, sagas, store: postgresApiStore(db.db), log, adminToken, consumers, readiness, streams });
 
 const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST, timeouts: serveTimeouts(config) }, (info) =>
   log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
@@ -41,6 +44,8 @@ const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST,
 stopOnSignals({
   log,
   steps: [
+    // First: open streams end (with a reconnect event), so the server's close does not wait on them.
+    { name: 'event streams', close: () => streams.close() },
     { name: 'HTTP server', close: () => closeServer(server) },
     { name: 'consumer control', close: () => consumers.close() },
     { name: 'readiness checker', close: () => readiness.close() },

@@ -1,72 +1,104 @@
 import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { isOutcomeEvent } from '../../domain/events';
 import type { ApiDeps } from '../deps';
 import { notFound } from '../errors';
-import { requireCaller } from '../auth/require-caller';
+import { callerOf, requireCaller } from '../auth/require-caller';
+import { pipeOrderEvents, presentEvent } from '../event-streams/pipe-order-events';
+import { resumeAfterSeq } from '../event-streams/resume-point';
+import { capKeyOf } from '../event-streams/stream-caps';
+import { EventStreamHeaderSchema, EventStreamQuerySchema, StreamTicketSchema } from '../event-streams/stream-schemas';
+import { ticketCaller } from '../event-streams/ticket-caller';
 import { CALLER_SECURITY, createRouter, logOrder } from '../router';
-import { errorResponses, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
-import type { OrderEvent } from '../store/order-events';
+import { errorResponses, jsonContent, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
 
-const POLL_MS = 250;
-const KEEPALIVE_MS = 15_000;
+const eventsRoute = (deps: ApiDeps) =>
+  createRoute({
+    method: 'get',
+    path: '/orders/{id}/events',
+    summary: "The order's integration events; with Accept: text/event-stream, live until the order ends",
+    description:
+      'A stream sends each event as it commits (SSE id = messageId), an SSE comment every EVENT_STREAM_HEARTBEAT_MS, and ends after ' +
+      'the outcome event, or after EVENT_STREAM_MAX_LIFETIME_MS (or when the instance stops) with a `reconnect` event carrying `retry:`. ' +
+      'A reconnect with Last-Event-ID (or lastEventId=) resumes after that event. Open streams are capped per caller (429) and per ' +
+      'instance (503), both with Retry-After. A browser EventSource, which cannot send Authorization, passes ?ticket= from ' +
+      'POST /orders/{id}/events/ticket instead.',
+    security: [...CALLER_SECURITY, { streamTicket: [] }],
+    middleware: [ticketCaller(deps.streams.tickets), requireCaller()],
+    request: { params: OrderIdParamSchema, query: EventStreamQuerySchema, headers: EventStreamHeaderSchema },
+    responses: {
+      200: {
+        description: 'Events in commit order',
+        content: {
+          'application/json': { schema: OrderEventListSchema },
+          'text/event-stream': { schema: OrderEventStreamSchema },
+        },
+      },
+      ...errorResponses(400, 401, 404, 429, 503),
+    },
+  });
 
-const eventsRoute = createRoute({
-  method: 'get',
-  path: '/orders/{id}/events',
-  summary: "The order's integration events; with Accept: text/event-stream, live until the order ends",
+const ticketRoute = createRoute({
+  method: 'post',
+  path: '/orders/{id}/events/ticket',
+  summary: "A short-lived, single-use ticket that opens the order's event stream from a browser EventSource",
+  description:
+    'For pages: `new EventSource(url)` cannot send Authorization, and a long-lived token must not sit in a URL. The ticket opens ' +
+    'GET /orders/{id}/events once, for this order only, within EVENT_STREAM_TICKET_TTL_MS; any API instance redeems it.',
   security: CALLER_SECURITY,
   middleware: [requireCaller()],
   request: { params: OrderIdParamSchema },
-  responses: {
-    200: {
-      description: 'Events in commit order',
-      content: {
-        'application/json': { schema: OrderEventListSchema },
-        'text/event-stream': { schema: OrderEventStreamSchema },
-      },
-    },
-    ...errorResponses(400, 401, 404),
-  },
+  responses: { 200: jsonContent(StreamTicketSchema, 'The ticket and the stream URL that carries it'), ...errorResponses(400, 401, 404) },
 });
 
 export function orderEventRoutes(deps: ApiDeps) {
-  const { sagas, store } = deps;
+  const { sagas, store, streams } = deps;
   const assertOrderExists = async (orderId: string) => {
     if (!(await sagas.describeOrder(orderId))) throw notFound('order', orderId);
   };
 
-  return createRouter().openapi(eventsRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    logOrder(c, id);
-    await assertOrderExists(id);
-    const present = (events: OrderEvent[]) => events.map(({ seq: _seq, ...event }) => event);
-    if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
-      return c.json({ events: present(await store.readOrderEvents(id)) }, 200);
-    }
-    // Polls the outbox: events are few per order, and this needs no connection per stream.
-    return streamSSE(c, async (stream) => {
-      let afterSeq = 0;
-      let lastWrite = Date.now();
-      let ended = false;
-      stream.onAbort(() => {
-        ended = true;
-      });
-      while (!ended) {
-        const events = await store.readOrderEvents(id, afterSeq);
-        for (const event of events) {
-          await stream.writeSSE({ id: event.messageId, event: event.name, data: JSON.stringify(present([event])[0]) });
-          afterSeq = event.seq;
-          lastWrite = Date.now();
-          if (isOutcomeEvent(event.name)) ended = true;
-        }
-        if (ended) break;
-        if (Date.now() - lastWrite > KEEPALIVE_MS) {
-          await stream.write(': keep-alive\n\n');
-          lastWrite = Date.now();
-        }
-        await stream.sleep(POLL_MS);
+  return createRouter()
+    .openapi(eventsRoute(deps), async (c) => {
+      const { id } = c.req.valid('param');
+      logOrder(c, id);
+      const caller = callerOf(c);
+      await assertOrderExists(id);
+      // i13-auth: await assertCallerMayRead(deps, caller, id); (api/orders/order-access.ts) goes here.
+      if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
+        return c.json({ events: (await store.readOrderEvents(id)).map(presentEvent) }, 200);
       }
+      const release = streams.caps.open(capKeyOf(caller), streams.hub.closed);
+      // Subscribed before the first read, so nothing committed in between is missed.
+      const subscription = streams.hub.subscribe(id);
+      let afterSeq: number;
+      try {
+        afterSeq = await resumeAfterSeq(store, id, c.req.valid('header')['last-event-id'] ?? c.req.valid('query').lastEventId);
+      } catch (error) {
+        subscription.close();
+        release();
+        throw error;
+      }
+      const response = streamSSE(c, async (stream) => {
+        stream.onAbort(() => subscription.close());
+        try {
+          const end = await pipeOrderEvents(stream, { orderId: id, afterSeq, events: store, subscription, timing: streams.timing });
+          c.get('log').debug({ end }, 'event stream ended');
+        } finally {
+          subscription.close();
+          release();
+        }
+      });
+      // The client reconnects on a new request anyway; a socket left open would hold the server's close when the API stops.
+      response.headers.set('Connection', 'close');
+      return response;
+    })
+    .openapi(ticketRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      logOrder(c, id);
+      const caller = callerOf(c);
+      await assertOrderExists(id);
+      // i13-auth: await assertCallerMayRead(deps, caller, id); (api/orders/order-access.ts) goes here.
+      const issued = await streams.tickets.issue(id, caller);
+      c.header('Cache-Control', 'no-store');
+      return c.json({ ...issued, url: `/orders/${id}/events?ticket=${encodeURIComponent(issued.ticket)}` }, 200);
     });
-  });
 }

@@ -28,6 +28,8 @@ export interface IdempotencyKeyRecord {
 export interface OrderEventLog {
   /** The order's events after `afterSeq`, in commit order (outbox rows, published or not). */
   readOrderEvents(orderId: string, afterSeq?: number): Promise<OrderEvent[]>;
+  /** The seq of the order's event with this message id (a UUID), or null when the order has none such. */
+  findOrderEventSeq(orderId: string, messageId: string): Promise<number | null>;
 }
 
 export interface StepRetryLog {

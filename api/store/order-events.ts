@@ -31,3 +31,12 @@ export async function readOrderEvents(db: Database, orderId: string, afterSeq = 
     publishedAt: row.publishedAt?.toISOString() ?? null,
   }));
 }
+
+/** The seq of one of the order's events, by its message id (an SSE client's Last-Event-ID); null when there is none. */
+export async function findOrderEventSeq(db: Database, orderId: string, messageId: string): Promise<number | null> {
+  const [row] = await db
+    .select({ seq: outbox.seq })
+    .from(outbox)
+    .where(and(eq(outbox.aggregateId, orderId), eq(outbox.id, messageId)));
+  return row?.seq ?? null;
+}

@@ -3,7 +3,7 @@ import type { Database } from '../../db/client';
 import type { ApiStore } from './api-store';
 import { claimIdempotencyKey } from './idempotency-keys';
 import { setInventory } from './inventory';
-import { readOrderEvents } from './order-events';
+import { findOrderEventSeq, readOrderEvents } from './order-events';
 import { outboxStats, retryDeadOutboxRow } from './outbox-admin';
 import { readStepRetries } from './step-retries';
 
@@ -13,6 +13,7 @@ export function postgresApiStore(db: Database): ApiStore {
     priceAtCatalog: (items) => priceAtCatalog(db, items),
     claimIdempotencyKey: (key, requestHash, orderId) => claimIdempotencyKey(db, key, requestHash, orderId),
     readOrderEvents: (orderId, afterSeq) => readOrderEvents(db, orderId, afterSeq),
+    findOrderEventSeq: (orderId, messageId) => findOrderEventSeq(db, orderId, messageId),
     readStepRetries: (query) => readStepRetries(db, query),
     setInventory: (sku, update) => setInventory(db, sku, update),
     outboxStats: () => outboxStats(db),

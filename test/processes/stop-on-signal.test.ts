@@ -5,6 +5,8 @@ import { TEST_JWT_SECRET } from '../support/tokens';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import { orderBody } from '../support/order-body';
+import { openStream } from '../support/sse-client';
 
 /**
  * Every app process stops the same way (workers/stop-on-signals.ts): SIGTERM, its steps closed
@@ -25,6 +27,7 @@ const PROCESSES: { name: string; readyMessage: string }[] = [
 
 interface LogLine {
   msg: string;
+  url?: string;
   reason?: string;
   exitCode?: number;
 }
@@ -57,6 +60,49 @@ describe('app processes on SIGTERM', () => {
       expect(lines.find((line) => line.msg === 'stopping the process')).toMatchObject({ reason: 'SIGTERM' });
       expect(lines.find((line) => line.msg === 'the process stopped')).toMatchObject({ reason: 'SIGTERM', exitCode: 0 });
       expect(lines.filter((line) => /did not (close cleanly|stop within)/.test(line.msg))).toEqual([]);
+    } finally {
+      if (child.child.exitCode === null) child.child.kill('SIGKILL');
+    }
+  });
+
+  it('the API ends its open event streams on SIGTERM (each with a reconnect event) instead of waiting for them', async () => {
+    const adminToken = 'stop-test-admin-token-0123456789';
+    const child = spawnTs(appEntry(API), {
+      DATABASE_URL: stack.databaseUrl,
+      EVENTS_EXCHANGE: stack.exchange,
+      TEMPORAL_TASK_QUEUE: stack.taskQueue,
+      API_HOST: '127.0.0.1',
+      API_PORT: '0',
+      JWT_SECRET: TEST_JWT_SECRET,
+      ADMIN_TOKEN: adminToken,
+      LOG_LEVEL: 'info',
+    });
+    try {
+      await waitFor(() => logLines(child).some((line) => line.msg === 'API listening'), 'the API to listen', 60_000);
+      const baseUrl = logLines(child).find((line) => line.msg === 'API listening')?.url as string;
+      const api = {
+        request: (path: string, init: RequestInit = {}) => {
+          const headers = new Headers(init.headers);
+          headers.set('authorization', `Bearer ${adminToken}`);
+          return fetch(`${baseUrl}${path}`, { ...init, headers });
+        },
+      };
+      // No saga worker runs here: the order stays without events, so its stream stays open.
+      const submitted = await api.request('/orders', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(orderBody()),
+      });
+      const { orderId } = (await submitted.json()) as { orderId: string };
+      const stream = await openStream(api, `/orders/${orderId}/events`);
+      expect(stream.response.status).toBe(200);
+      const started = Date.now();
+      child.child.kill('SIGTERM');
+      const [code] = await child.exited;
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(5000);
+      await stream.waitForEnd(1000);
+      expect(stream.messages.at(-1)).toMatchObject({ event: 'reconnect' });
     } finally {
       if (child.child.exitCode === null) child.child.kill('SIGKILL');
     }

@@ -5,6 +5,8 @@ import type { ApiDeps } from '../../api/deps';
 import { createReadinessChecker } from '../../api/readiness';
 import { serveApi, serveTimeouts } from '../../api/serve-api';
 import { postgresApiStore } from '../../api/store/postgres-store';
+import { postgresTicketStore } from '../../api/store/event-stream-tickets';
+import { startEventStreams } from '../../api/event-streams/event-streams';
 import { shippedConsumerControl } from '../../consumers/shipped-consumers';
 import type { DbHandle } from '../../db/client';
 import { createLogger } from '../../logging/logger';
@@ -49,7 +51,9 @@ export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): 
       connectionName: `readiness-${stack.exchange}-${++apiCount}`,
       log,
     });
-  const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...depsOverrides, config, sagas, store, consumers, readiness };
+  // The hub listens on the stack's database even when `db` is a broken one, as a test of /readyz wants.
+  const streams = overrides.streams ?? startEventStreams(config, stack.db.sql, postgresTicketStore(db.db), log);
+  const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...depsOverrides, config, sagas, store, consumers, readiness, streams };
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
     const started = serveApi(app, { port: 0, hostname: '127.0.0.1', timeouts: serveTimeouts(config) }, () => resolve(started));
@@ -60,6 +64,8 @@ export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): 
     baseUrl,
     deps,
     async close() {
+      // As the API process does: streams end first, so the server's close does not wait on them.
+      if (!overrides.streams) await streams.close();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       if (!overrides.consumers) await consumers.close();
       if (!overrides.readiness) await readiness.close();

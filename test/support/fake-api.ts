@@ -17,6 +17,7 @@ import { decodePageToken } from '../../saga-client/page-token';
 import type { OrderListQuery, OrderPage, SagaAnswer, SagaClient, SagaExecution } from '../../saga-client/saga-client';
 import { HARNESS_RATE_LIMITS } from '../../tools/environment/rate-limits';
 import { jsonRequest, type JsonRequestInit } from './json-request';
+import { memoryEventStreams } from './memory-event-streams';
 import { TEST_JWT_SECRET } from './tokens';
 
 /**
@@ -123,6 +124,9 @@ export function fakeStore(): FakeStore {
     async readOrderEvents(orderId, afterSeq = 0) {
       return store.events.filter((event) => event.metadata.correlationId === orderId && event.seq > afterSeq);
     },
+    async findOrderEventSeq(orderId, messageId) {
+      return store.events.find((event) => event.metadata.correlationId === orderId && event.messageId === messageId)?.seq ?? null;
+    },
     async readStepRetries({ orderId, onlyStuck, limit = 100 }) {
       return store.stepRetries
         .filter((row) => (orderId === undefined || row.orderId === orderId) && (!onlyStuck || row.stuck))
@@ -178,9 +182,12 @@ export function fakeApi(options: { down?: (keyof Readiness)[]; config?: Partial<
   const checkedAt = new Date().toISOString();
   const check = (name: keyof Readiness) =>
     options.down?.includes(name) ? { up: false, error: `${name} refused the probe`, checkedAt } : { up: true, checkedAt };
+  const config = { ...loadConfig({ JWT_SECRET: TEST_JWT_SECRET }), ...HARNESS_RATE_LIMITS, ...options.config };
+  const log = createLogger('fake-api', 'silent');
   const deps = {
-    config: { ...loadConfig({ JWT_SECRET: TEST_JWT_SECRET }), ...HARNESS_RATE_LIMITS, ...options.config },
-    log: createLogger('fake-api', 'silent'),
+    config,
+    log,
+    streams: memoryEventStreams(config, log),
     adminToken: FAKE_ADMIN_TOKEN,
     sagas: fakeSagas(),
     store: fakeStore(),
