@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_REVIEW_THRESHOLD_CENTS, DEFAULT_REVIEW_TIMEOUT_MS } from '../domain/order';
 
+const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
 /** Every setting the processes read, from the environment, with the defaults of a local stack. */
 const EnvSchema = z.object({
   DATABASE_URL: z.string().default('postgres://root@127.0.0.1:5432/saga'),
@@ -32,7 +35,10 @@ const EnvSchema = z.object({
   API_HOST: z.string().default('127.0.0.1'),
   /** How long /readyz reuses each dependency's probe: frequent polling costs one probe per period. */
   READINESS_CACHE_MS: z.coerce.number().int().nonnegative().default(2000),
-  /** Bearer token for admin routes; `npm start` generates one when unset. */
+  /**
+   * Bearer token for admin routes. When unset, `npm start` and the API read it from
+   * ADMIN_TOKEN_FILE, or generate one and write it there (mode 0600): never to a log.
+   */
   ADMIN_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(16, 'ADMIN_TOKEN must be at least 16 characters').optional()),
   /** HS256 secret that signs callers' tokens for local use (`npm start` generates one); at least 32 characters. */
   JWT_SECRET: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'JWT_SECRET must be at least 32 characters').optional()),
@@ -50,6 +56,36 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(10 * 60 * 1000),
+  /** Where a generated admin token is kept (relative to the working directory), so an operator can read it. */
+  ADMIN_TOKEN_FILE: z.string().min(1).default('.local/admin-token'),
+  /**
+   * Token buckets per API instance (N instances allow N times these): requests a minute refill
+   * the bucket, the burst is its size; 0 turns that one limit off. Submission (POST /orders) per
+   * customer and per client address, listing (GET /orders) the same.
+   */
+  RATE_LIMIT_SUBMIT_CUSTOMER_PER_MINUTE: nonNegativeInt(30),
+  RATE_LIMIT_SUBMIT_CUSTOMER_BURST: positiveInt(10),
+  RATE_LIMIT_SUBMIT_ADDRESS_PER_MINUTE: nonNegativeInt(60),
+  RATE_LIMIT_SUBMIT_ADDRESS_BURST: positiveInt(20),
+  RATE_LIMIT_LIST_CUSTOMER_PER_MINUTE: nonNegativeInt(60),
+  RATE_LIMIT_LIST_CUSTOMER_BURST: positiveInt(20),
+  RATE_LIMIT_LIST_ADDRESS_PER_MINUTE: nonNegativeInt(120),
+  RATE_LIMIT_LIST_ADDRESS_BURST: positiveInt(40),
+  /** Buckets one limit keeps at most; past it the least recently used go first, so spraying addresses cannot grow memory. */
+  RATE_LIMIT_MAX_KEYS: z.coerce.number().int().min(1).default(10_000),
+  /**
+   * Reverse proxies in front of the API that append to X-Forwarded-For. 0 (the default): the
+   * client address is the socket's, and X-Forwarded-For is ignored, since any client can send
+   * one. N: the address N entries from the right of socket + X-Forwarded-For, the one the
+   * outermost trusted proxy saw.
+   */
+  TRUST_PROXY_HOPS: z.coerce.number().int().nonnegative().default(0),
+  /** Slow clients: the request line and headers must arrive within this … */
+  HTTP_HEADERS_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  /** … and the whole request, body included, within this (a response may take longer: event streams do). */
+  HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+  /** An idle keep-alive connection is closed after this. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   /** Deliveries of one message before it is parked in its consumer's DLQ. */
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   /** Retry delay tiers: base, 2·base, 4·base … up to max (one TTL queue per tier). */
@@ -102,6 +138,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new Error(`Invalid configuration: ${problems}`);
+  }
+  if (parsed.data.HTTP_HEADERS_TIMEOUT_MS > parsed.data.HTTP_REQUEST_TIMEOUT_MS) {
+    // Node's HTTP server refuses to start with these the other way round.
+    throw new Error('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
   return parsed.data;
 }

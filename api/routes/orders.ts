@@ -5,6 +5,7 @@ import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
+import { orderRateLimits } from '../rate-limit/order-rate-limits';
 import { orderView, readOrderView } from '../orders/read-order-state';
 import { stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
@@ -38,7 +39,7 @@ const submitRoute = createRoute({
   responses: {
     202: json(SubmittedOrderSchema, 'The saga started'),
     200: json(SubmittedOrderSchema, 'A repeat of an earlier request with the same Idempotency-Key'),
-    ...errorResponses(400, 401, 403, 413, 415, 422),
+    ...errorResponses(400, 401, 403, 413, 415, 422, 429),
   },
 });
 
@@ -63,7 +64,7 @@ const listRoute = createRoute({
   security: CALLER_SECURITY,
   middleware: [requireCaller()],
   request: { query: ListOrdersQuerySchema },
-  responses: { 200: json(OrderListSchema, 'A page of orders, newest first'), ...errorResponses(400, 401, 403) },
+  responses: { 200: json(OrderListSchema, 'A page of orders, newest first'), ...errorResponses(400, 401, 403, 429) },
 });
 
 const cancelRoute = createRoute({
@@ -91,7 +92,12 @@ export function orderRoutes(deps: ApiDeps) {
     temporalUi: `${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${workflowId}`,
   });
 
-  return createRouter()
+  // Rate limits run first on their routes (after authentication, which is app-wide): a refusal reads no body.
+  const limits = orderRateLimits(config);
+  const app = createRouter();
+  app.post('/orders', limits.submit);
+  app.get('/orders', limits.list);
+  return app
     .openapi(submitRoute, async (c) => {
       const body = c.req.valid('json');
       const customerId = customerOfSubmission(callerOf(c), body.customerId);

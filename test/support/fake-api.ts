@@ -15,6 +15,7 @@ import type { ConsumerControl } from '../../messaging/consumer-control';
 import { OrderNotFoundError } from '../../saga-client/errors';
 import { decodePageToken } from '../../saga-client/page-token';
 import type { OrderListQuery, OrderPage, SagaAnswer, SagaClient, SagaExecution } from '../../saga-client/saga-client';
+import { HARNESS_RATE_LIMITS } from '../../tools/environment/rate-limits';
 import { jsonRequest, type JsonRequestInit } from './json-request';
 import { TEST_JWT_SECRET } from './tokens';
 
@@ -178,7 +179,7 @@ export function fakeApi(options: { down?: (keyof Readiness)[]; config?: Partial<
   const check = (name: keyof Readiness) =>
     options.down?.includes(name) ? { up: false, error: `${name} refused the probe`, checkedAt } : { up: true, checkedAt };
   const deps = {
-    config: { ...loadConfig({ JWT_SECRET: TEST_JWT_SECRET }), ...options.config },
+    config: { ...loadConfig({ JWT_SECRET: TEST_JWT_SECRET }), ...HARNESS_RATE_LIMITS, ...options.config },
     log: createLogger('fake-api', 'silent'),
     adminToken: FAKE_ADMIN_TOKEN,
     sagas: fakeSagas(),

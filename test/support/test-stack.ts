@@ -5,6 +5,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { TEST_JWT_SECRET } from './tokens';
+import { HARNESS_RATE_LIMITS } from '../../tools/environment/rate-limits';
 import { connectDb, type DbHandle } from '../../db/client';
 import type { OrderSagaInput } from '../../domain/order';
 import { inventory } from '../../drizzle/schema';
@@ -67,6 +68,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const config: AppConfig = {
     ...loadConfig(),
     JWT_SECRET: TEST_JWT_SECRET,
+    ...HARNESS_RATE_LIMITS,
     DATABASE_URL: databaseUrl,
     EVENTS_EXCHANGE: exchange,
     TEMPORAL_TASK_QUEUE: taskQueue,

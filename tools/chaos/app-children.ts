@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
+import { harnessRateLimitEnv } from '../environment/rate-limits';
 import type { ManagedProcessSpec } from './process-supervisor';
 import type { RunEnvironment } from './run-environment';
 
@@ -21,6 +22,8 @@ export function childEnvironment(env: RunEnvironment): NodeJS.ProcessEnv {
     API_PORT: String(env.apiPort),
     ADMIN_TOKEN: env.adminToken,
     JWT_SECRET: env.config.JWT_SECRET,
+    // 2,000 orders from one address within minutes: limits that fit, not limits switched off.
+    ...harnessRateLimitEnv(),
     REVIEW_THRESHOLD_CENTS: String(env.config.REVIEW_THRESHOLD_CENTS),
     // A killed relay's leased rows are due again after 2 s instead of 30 s.
     RELAY_LEASE_MS: '2000',

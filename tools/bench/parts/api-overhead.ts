@@ -5,6 +5,7 @@ import { workflowIdForOrder } from '../../../domain/order';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
 import { API, appEntry } from '../../environment/app-entries';
 import { freePort } from '../../environment/free-port';
+import { harnessRateLimitEnv } from '../../environment/rate-limits';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';
 import type { BenchStack } from '../support/bench-stack';
@@ -42,6 +43,7 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
       API_PORT: String(port),
       ADMIN_TOKEN: adminToken,
       JWT_SECRET: randomBytes(32).toString('base64url'),
+      ...harnessRateLimitEnv(),
     }),
     'API listening',
   );
