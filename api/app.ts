@@ -6,6 +6,7 @@ import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import { ApiError, handleError, respond, validationHook } from './errors';
 import { requestContext } from './middleware/request-context';
+import { securityHeaders } from './middleware/security-headers';
 import { closeAfterUnreadBody } from './middleware/unread-body';
 import { adminConsumerRoutes } from './routes/admin-consumers';
 import { adminInventoryRoutes } from './routes/admin-inventory';
@@ -22,6 +23,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
   app.use('*', closeAfterUnreadBody());
   app.use('*', ...requestContext(deps.log));
+  app.use('*', securityHeaders());
   app.use('*', authenticate(createTokenVerifier(deps.config), deps.adminToken));
   app.use(
     '*',

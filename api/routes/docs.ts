@@ -23,15 +23,20 @@ const PAGE = `<!doctype html>
 <body>
   <div id="swagger-ui"></div>
   <script src="/docs/assets/swagger-ui-bundle.js"></script>
-  <script>window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui' });</script>
+  <script src="/docs/init.js"></script>
 </body>
 </html>`;
+
+// A file, not an inline script: the Content-Security-Policy (api/middleware/security-headers.ts)
+// allows scripts from this server only. No validator badge: it would fetch from validator.swagger.io.
+const INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', validatorUrl: null });\n`;
 
 /** /docs: Swagger UI over /openapi.json. */
 export function docsRoutes() {
   const cache = new Map<string, Buffer>();
   return new Hono<ApiEnv>()
     .get('/docs', (c) => c.html(PAGE))
+    .get('/docs/init.js', (c) => c.body(INIT, 200, { 'Content-Type': 'text/javascript; charset=utf-8' }))
     .get('/docs/assets/:file', async (c) => {
       const file = c.req.param('file');
       const type = ASSETS.get(file);

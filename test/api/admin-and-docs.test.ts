@@ -127,7 +127,8 @@ describe('OpenAPI and docs', () => {
     const page = await ctx.api.request('/docs');
     expect(page.status).toBe(200);
     const html = await page.text();
-    expect(html).toContain("url: '/openapi.json'");
+    expect(html).toContain('<script src="/docs/init.js"></script>');
+    expect(await (await ctx.api.request('/docs/init.js')).text()).toContain("url: '/openapi.json'");
     for (const asset of ['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js']) {
       const response = await ctx.api.request(asset);
       expect(response.status).toBe(200);

@@ -1,10 +1,9 @@
 import { request as httpRequest } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/env';
 import { startApi, type RunningApi } from '../support/api-server';
 import { orderBody } from '../support/order-body';
 import { startTestStack, type TestStack } from '../support/test-stack';
-import { afterAll, beforeAll } from 'vitest';
 
 /** Small limits, so a test reaches them in a few requests; per customer they stay as the harness sets them. */
 const LIMITS: Partial<AppConfig> = {

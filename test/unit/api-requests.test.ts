@@ -149,6 +149,7 @@ describe('health and documents', () => {
     expect(Object.values(document.paths).flatMap((methods) => Object.keys(methods))).toHaveLength(18);
     const docs = await api.request('/docs');
     expect(docs.status).toBe(200);
-    expect(await docs.text()).toContain("url: '/openapi.json'");
+    expect(await docs.text()).toContain('<script src="/docs/init.js"></script>');
+    expect(await (await api.request('/docs/init.js')).text()).toContain("url: '/openapi.json'");
   });
 });
