@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../logging/logger';
 import { backoffMs } from '../outbox/backoff';
+import { resolveAdminToken } from './admin-token';
 import { APP_PROCESSES, type AppProcess } from './app-processes';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
@@ -12,10 +13,13 @@ import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
  * Runs every app process in the foreground for local use: restarts one that dies, and on
  * Ctrl-C (SIGINT) or SIGTERM passes SIGTERM to all and waits for them to finish.
  */
-// One admin token for every process, printed below, unless the environment brings its own.
-process.env.ADMIN_TOKEN ??= randomBytes(24).toString('base64url');
+// Callers' tokens are signed with this secret, new at every start unless the environment brings one.
 process.env.JWT_SECRET ??= randomBytes(32).toString('base64url');
 const config = loadConfig();
+// One admin token for every process: ADMIN_TOKEN, or the one in ADMIN_TOKEN_FILE (written there
+// when new). The banner below says where it is, not what it is: terminals get recorded and shared.
+const admin = resolveAdminToken(config);
+process.env.ADMIN_TOKEN = admin.token;
 const log = createLogger('supervisor', config.LOG_LEVEL);
 const root = fileURLToPath(new URL('..', import.meta.url));
 const running = new Map<string, ChildProcess>();
@@ -69,7 +73,7 @@ process.stdout.write(`
   Saga orchestrator is up (Ctrl-C stops the app processes; the Temporal dev server keeps running).
 
   API             http://${config.API_HOST}:${config.API_PORT}   (docs: http://${config.API_HOST}:${config.API_PORT}/docs)
-  Admin token     ${config.ADMIN_TOKEN}   (Authorization: Bearer …)
+  Admin token     ${admin.file ? `in ${admin.file}   (Authorization: Bearer $(cat ${admin.file}))` : 'ADMIN_TOKEN from the environment'}
   Temporal UI     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
   Temporal        ${config.TEMPORAL_ADDRESS}  (task queue ${config.TEMPORAL_TASK_QUEUE})
   RabbitMQ        ${config.AMQP_URL.replace(/\/\/[^@]*@/, '//')}  (exchange ${config.EVENTS_EXCHANGE})

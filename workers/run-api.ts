@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { ServerType } from '@hono/node-server';
 import { loadConfig } from '../config/env';
 import { connectDb } from '../db/client';
@@ -9,16 +9,18 @@ import { createApp } from '../api/app';
 import { serveApi } from '../api/serve-api';
 import { createReadinessChecker } from '../api/readiness';
 import { postgresApiStore } from '../api/store/postgres-store';
+import { resolveAdminToken } from './admin-token';
 import { stopOnSignals } from './stop-on-signals';
 
 /** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes what it opened. */
 const config = loadConfig();
 const log = createLogger('api', config.LOG_LEVEL);
-let adminToken = config.ADMIN_TOKEN;
-if (!adminToken) {
-  adminToken = randomBytes(24).toString('base64url');
-  log.warn({ adminToken }, 'ADMIN_TOKEN is not set: generated one for this process');
-}
+const admin = resolveAdminToken(config);
+// The file's path, never the token: logs are shipped and kept where the token must not be.
+if (admin.source === 'generated')
+  log.warn({ file: admin.file }, 'ADMIN_TOKEN is not set: generated one and wrote it to the file (mode 0600)');
+if (admin.source === 'file') log.info({ file: admin.file }, 'ADMIN_TOKEN is not set: using the one in the file');
+const adminToken = admin.token;
 const db = connectDb(config.DATABASE_URL, { applicationName: 'api' });
 const sagas = await connectSagaClient(config);
 const consumers = shippedConsumerControl(config, db.db, log);
