@@ -1,7 +1,7 @@
 import { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, type Client } from '@temporalio/client';
 import { workflowIdForOrder, type OrderSagaInput } from '../domain/order';
 import { orderSaga } from '../workflows';
-import { describeLines } from '../workflows/format';
+import { describeLines, escapeMarkdown as md } from '../workflows/format';
 import { CUSTOMER_ID } from '../workflows/search-attributes';
 import type { OrderSagaHandle } from './order-handle';
 
@@ -10,12 +10,12 @@ export function orderSummary(input: OrderSagaInput): { staticSummary: string; st
   const units = input.items.reduce((sum, item) => sum + item.quantity, 0);
   const { name, city, country } = input.shippingAddress;
   return {
-    staticSummary: `Order ${input.orderId.slice(0, 8)}… · ${units} item${units === 1 ? '' : 's'} · customer ${input.customerId}`,
+    staticSummary: `Order ${input.orderId.slice(0, 8)}… · ${units} item${units === 1 ? '' : 's'} · customer ${md(input.customerId)}`,
     staticDetails: [
       `**Order** ${input.orderId}`,
-      `**Customer** ${input.customerId}`,
+      `**Customer** ${md(input.customerId)}`,
       `**Items** ${describeLines(input.items)}`,
-      `**Ship to** ${name}, ${city}, ${country}`,
+      `**Ship to** ${md(name)}, ${md(city)}, ${md(country)}`,
       // Markdown hard line breaks, not paragraphs: the UI shows details in a frame of fixed height.
     ].join('  \n'),
   };

@@ -1,6 +1,6 @@
 import type { OrderActivities } from '../activities';
 import type { CompensationStep, ForwardStep, OrderSagaState, OrderStatus } from '../domain/order';
-import { describeLines, formatMoney } from './format';
+import { describeLines, escapeMarkdown as md, formatMoney } from './format';
 
 /** The forward steps that are activities (the review is a wait, not an activity). */
 export type ActivityStep = Exclude<ForwardStep, 'review'>;
@@ -40,7 +40,8 @@ export const STEP_TABLE: { readonly [S in ActivityStep]: StepSpec<S> } = {
   checkFraud: {
     kind: 'remote',
     status: 'CHECKING_FRAUD',
-    summary: ([{ customerId, amountCents }], state) => `Fraud check: customer ${customerId}, ${formatMoney(amountCents, state.currency)}`,
+    summary: ([{ customerId, amountCents }], state) =>
+      `Fraud check: customer ${md(customerId)}, ${formatMoney(amountCents, state.currency)}`,
   },
   chargePayment: {
     kind: 'remote',
@@ -52,7 +53,7 @@ export const STEP_TABLE: { readonly [S in ActivityStep]: StepSpec<S> } = {
     kind: 'remote',
     status: 'SHIPPING',
     compensation: 'cancelShipment',
-    summary: ([{ address }]) => `Ship to ${address.city}, ${address.country}`,
+    summary: ([{ address }]) => `Ship to ${md(address.city)}, ${md(address.country)}`,
   },
   completeOrder: { kind: 'local', summary: () => 'Complete order' },
 };
