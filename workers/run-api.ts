@@ -6,7 +6,7 @@ import { createLogger } from '../logging/logger';
 import { shippedConsumerControl } from '../consumers/shipped-consumers';
 import { connectSagaClient } from '../saga-client/temporal-saga-client';
 import { createApp } from '../api/app';
-import { serveApi } from '../api/serve-api';
+import { serveApi, serveTimeouts } from '../api/serve-api';
 import { createReadinessChecker } from '../api/readiness';
 import { postgresApiStore } from '../api/store/postgres-store';
 import { resolveAdminToken } from './admin-token';
@@ -34,7 +34,7 @@ const readiness = createReadinessChecker({
 });
 const app = createApp({ config, sagas, store: postgresApiStore(db.db), log, adminToken, consumers, readiness });
 
-const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST }, (info) =>
+const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST, timeouts: serveTimeouts(config) }, (info) =>
   log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
 );
 

@@ -3,7 +3,7 @@ import type { ServerType } from '@hono/node-server';
 import { createApp } from '../../api/app';
 import type { ApiDeps } from '../../api/deps';
 import { createReadinessChecker } from '../../api/readiness';
-import { serveApi } from '../../api/serve-api';
+import { serveApi, serveTimeouts } from '../../api/serve-api';
 import { postgresApiStore } from '../../api/store/postgres-store';
 import { shippedConsumerControl } from '../../consumers/shipped-consumers';
 import type { DbHandle } from '../../db/client';
@@ -52,7 +52,7 @@ export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): 
   const deps: ApiDeps = { log, adminToken: TEST_ADMIN_TOKEN, ...depsOverrides, config, sagas, store, consumers, readiness };
   const app = createApp(deps);
   const server: ServerType = await new Promise((resolve) => {
-    const started = serveApi(app, { port: 0, hostname: '127.0.0.1' }, () => resolve(started));
+    const started = serveApi(app, { port: 0, hostname: '127.0.0.1', timeouts: serveTimeouts(config) }, () => resolve(started));
   });
   const { port } = server.address() as AddressInfo;
   const baseUrl = `http://127.0.0.1:${port}`;
