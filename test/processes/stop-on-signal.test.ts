@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { API, appEntry, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { TEST_JWT_SECRET } from '../support/tokens';
+import { TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
@@ -46,6 +47,8 @@ describe('app processes on SIGTERM', () => {
       API_HOST: '127.0.0.1',
       API_PORT: '0',
       JWT_SECRET: TEST_JWT_SECRET,
+      // Set, so the API writes no token file into the repository (test/processes/admin-token-logs.test.ts tests that).
+      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       LOG_LEVEL: 'info',
     });
     try {
