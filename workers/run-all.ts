@@ -13,6 +13,7 @@ import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
  * Runs every app process in the foreground for local use: restarts one that dies, and on
  * Ctrl-C (SIGINT) or SIGTERM passes SIGTERM to all and waits for them to finish.
  */
+// Callers' tokens are signed with this secret, new at every start unless the environment brings one.
 process.env.JWT_SECRET ??= randomBytes(32).toString('base64url');
 const config = loadConfig();
 // One admin token for every process: ADMIN_TOKEN, or the one in ADMIN_TOKEN_FILE (written there

@@ -1,7 +1,8 @@
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppConfig } from '../../config/env';
-import { startApi, type RunningApi } from '../support/api-server';
+import { startApi, TEST_ADMIN_TOKEN, type RunningApi } from '../support/api-server';
+import type { TestCaller } from '../support/json-request';
 import { orderBody } from '../support/order-body';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -38,7 +39,8 @@ interface Answer {
 /** GET over a connection from `localAddress` (any 127.x.y.z works on Linux's loopback). */
 function getFrom(api: RunningApi, path: string, localAddress: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const request = httpRequest(`${api.baseUrl}${path}`, { localAddress, agent: false }, (response) => {
+    const headers = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+    const request = httpRequest(`${api.baseUrl}${path}`, { localAddress, agent: false, headers }, (response) => {
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
@@ -49,8 +51,13 @@ function getFrom(api: RunningApi, path: string, localAddress: string): Promise<A
   });
 }
 
-const submit = (api: RunningApi, headers: Record<string, string> = {}) =>
-  api.request('/orders', { method: 'POST', headers, json: orderBody() });
+const submit = (api: RunningApi, headers: Record<string, string> = {}, as: TestCaller = 'admin') =>
+  api.request('/orders', {
+    method: 'POST',
+    headers,
+    json: as === 'admin' || as === 'anonymous' ? orderBody() : orderBody({ customerId: as.customer }),
+    as,
+  });
 
 describe('rate limits', () => {
   it('POST /orders: the burst passes, then 429 with Retry-After, RateLimit headers and an error body', async () => {
@@ -105,6 +112,35 @@ describe('rate limits', () => {
       for (let i = 0; i < 3; i++) expect((await from('203.0.113.5')).status).toBe(202);
       expect((await from('203.0.113.5')).status).toBe(429);
       expect((await from('203.0.113.6')).status).toBe(202);
+    });
+  });
+
+  it('per customer: each customer has a bucket of their own, on one address; admins are not counted', async () => {
+    const perCustomer = {
+      RATE_LIMIT_SUBMIT_CUSTOMER_PER_MINUTE: 6,
+      RATE_LIMIT_SUBMIT_CUSTOMER_BURST: 2,
+      RATE_LIMIT_SUBMIT_ADDRESS_BURST: 100,
+    };
+    await withApi(perCustomer, async (api) => {
+      const alice = { customer: `alice-${Date.now()}` };
+      const bob = { customer: `bob-${Date.now()}` };
+      expect([(await submit(api, {}, alice)).status, (await submit(api, {}, alice)).status]).toEqual([202, 202]);
+      const refused = await submit(api, {}, alice);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('retry-after')).toBe('10');
+      expect(refused.headers.get('ratelimit-policy')).toContain('"submit-customer";q=6;w=60;burst=2');
+      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('from this customer');
+      // The same address, another customer: a bucket of their own.
+      expect((await submit(api, {}, bob)).status).toBe(202);
+      // The operator is limited by address only.
+      for (let i = 0; i < 3; i++) expect((await submit(api)).status).toBe(202);
+    });
+  });
+
+  it('anonymous requests count against their address before they are refused', async () => {
+    await withApi({}, async (api) => {
+      for (let i = 0; i < 3; i++) expect((await submit(api, {}, 'anonymous')).status).toBe(401);
+      expect((await submit(api, {}, 'anonymous')).status).toBe(429);
     });
   });
 

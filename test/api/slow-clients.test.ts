@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { orderBody } from '../support/order-body';
-import { useApiStack } from '../support/api-server';
+import { TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
 
 const HEADERS_MS = 1000;
 const REQUEST_MS = 2000;
@@ -75,7 +75,7 @@ describe('slow clients', () => {
     const connection = await open();
     const body = JSON.stringify(orderBody());
     connection.socket.write(
-      `POST /orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
+      `POST /orders HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n`,
     );
     dribble(connection, body);
     const after = await connection.closed;
@@ -98,7 +98,9 @@ describe('slow clients', () => {
     expect(submitted.status).toBe(202);
     const { orderId } = (await submitted.json()) as { orderId: string };
     const connection = await open();
-    connection.socket.write(`GET /orders/${orderId}/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n`);
+    connection.socket.write(
+      `GET /orders/${orderId}/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nAccept: text/event-stream\r\n\r\n`,
+    );
     // No worker runs the saga, so the stream has nothing to end it.
     await sleep(REQUEST_MS + HEADERS_MS + KEEP_ALIVE_MS + 1000);
     expect(connection.received()).toMatch(/^HTTP\/1\.1 200 /);

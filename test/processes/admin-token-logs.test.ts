@@ -6,6 +6,7 @@ import { API, appEntry } from '../../tools/environment/app-entries';
 import { spawnTs } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
+import { TEST_JWT_SECRET } from '../support/tokens';
 
 /**
  * The admin token never reaches a log: an API started without ADMIN_TOKEN writes a generated one
@@ -38,13 +39,21 @@ async function runApi(env: NodeJS.ProcessEnv, use: (run: ApiRun) => Promise<void
     API_HOST: '127.0.0.1',
     API_PORT: '0',
     LOG_LEVEL: 'trace',
+    JWT_SECRET: TEST_JWT_SECRET,
     ...env,
   });
   let stderr = '';
   child.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const logs = () => child.output() + stderr;
   try {
-    await waitFor(() => logs().includes('API listening'), 'the API to listen', 60_000);
+    await waitFor(
+      () => {
+        if (child.child.exitCode !== null) throw new Error(`the API exited (${child.child.exitCode}): ${logs()}`);
+        return logs().includes('API listening');
+      },
+      'the API to listen',
+      60_000,
+    );
     const url = /"url":"(http:[^"]+)"/.exec(logs())?.[1];
     if (!url) throw new Error(`no URL in ${logs()}`);
     await use({
@@ -90,6 +99,7 @@ describe('the admin token and the logs', () => {
       expect(await run.statusWith('wrong-admin-token-0123456789')).toBe(401);
     });
     expect(logs).not.toContain(token);
+    expect(logs).not.toContain(TEST_JWT_SECRET);
     await expect(stat(join(dir, 'unused'))).rejects.toThrow(/ENOENT/);
   });
 });
