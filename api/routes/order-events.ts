@@ -2,8 +2,8 @@ import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import { isOutcomeEvent } from '../../domain/events';
 import type { ApiDeps } from '../deps';
-import { notFound } from '../errors';
-import { requireCaller } from '../auth/require-caller';
+import { callerOf, requireCaller } from '../auth/require-caller';
+import { assertCallerMayRead } from '../orders/order-access';
 import { CALLER_SECURITY, createRouter, logOrder } from '../router';
 import { errorResponses, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
 import type { OrderEvent } from '../store/order-events';
@@ -31,15 +31,12 @@ const eventsRoute = createRoute({
 });
 
 export function orderEventRoutes(deps: ApiDeps) {
-  const { sagas, store } = deps;
-  const assertOrderExists = async (orderId: string) => {
-    if (!(await sagas.describeOrder(orderId))) throw notFound('order', orderId);
-  };
+  const { store } = deps;
 
   return createRouter().openapi(eventsRoute, async (c) => {
     const { id } = c.req.valid('param');
     logOrder(c, id);
-    await assertOrderExists(id);
+    await assertCallerMayRead(deps, callerOf(c), id);
     const present = (events: OrderEvent[]) => events.map(({ seq: _seq, ...event }) => event);
     if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
       return c.json({ events: present(await store.readOrderEvents(id)) }, 200);
