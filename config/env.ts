@@ -50,6 +50,8 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(10 * 60 * 1000),
+  /** A token naming a key id the cached JWKS lacks (the provider rotated) refetches it at most this often. */
+  JWT_JWKS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** Deliveries of one message before it is parked in its consumer's DLQ. */
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().positive().default(5),
   /** Retry delay tiers: base, 2·base, 4·base … up to max (one TTL queue per tier). */

@@ -51,7 +51,10 @@ const EARLY_ANSWERS: EarlyAnswer[] = [
   {
     name: '415, 200 KiB text body',
     status: 415,
-    request: () => ({ path: '/orders', init: { method: 'POST', headers: { 'content-type': 'text/plain', ...authorized }, body: 'x'.repeat(200 * 1024) } }),
+    request: () => ({
+      path: '/orders',
+      init: { method: 'POST', headers: { 'content-type': 'text/plain', ...authorized }, body: 'x'.repeat(200 * 1024) },
+    }),
   },
   {
     name: '401 on an admin route with a body',
