@@ -62,7 +62,8 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
           throw new TokenRejectedError('HS256 tokens are not accepted here: this API verifies tokens with its identity provider');
         return callerFromClaims(await verify(token, secret, { alg: 'HS256', ...verification }), settings.JWT_CLOCK_SKEW_SECONDS);
       }
-      if (!keySet) throw new TokenRejectedError(`${String(header.alg)} tokens are not accepted here: this API verifies HS256 tokens only`);
+      // The alg is the caller's text: not repeated, since the reason also travels in WWW-Authenticate.
+      if (!keySet) throw new TokenRejectedError("the token's algorithm is not accepted here: this API verifies HS256 tokens only");
       const keys = await keySet.keysFor(typeof header.kid === 'string' ? header.kid : undefined);
       const payload = await verifyWithJwks(token, { keys, allowedAlgorithms: ASYMMETRIC_ALGORITHMS, verification });
       return callerFromClaims(payload, settings.JWT_CLOCK_SKEW_SECONDS);

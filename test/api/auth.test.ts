@@ -52,6 +52,16 @@ describe("a customer never sees another customer's order", () => {
     });
   }
 
+  it('GET /orders/{id}/events as an event stream: a stranger gets the 404 of an unknown order, before any stream opens', async () => {
+    const accept = { accept: 'text/event-stream' };
+    const stranger = await ctx.api.request(`/orders/${orderId}/events`, { headers: accept, as: { customer: BOB } });
+    const unknownId = randomUUID();
+    const unknown = await ctx.api.request(`/orders/${unknownId}/events`, { headers: accept, as: { customer: BOB } });
+    expect(stranger.headers.get('content-type')).toContain('application/json');
+    expect(await shapeOf(stranger, orderId)).toEqual(await shapeOf(unknown, unknownId));
+    expect(stranger.status).toBe(404);
+  });
+
   it("the stranger's cancel changed nothing: the order goes on to complete", async () => {
     const deadline = Date.now() + 20_000;
     let status = '';
@@ -118,6 +128,10 @@ describe('tokens the API refuses: 401 with WWW-Authenticate, the token never ech
     ['alg: none', () => rawToken({ alg: 'none', typ: 'JWT' }, claimsFor(settings(), ALICE))],
     ['alg: none with a signature', () => rawToken({ alg: 'none', typ: 'JWT' }, claimsFor(settings(), ALICE), 'c2lnbmF0dXJl')],
     ['RS256 on a stack without a JWKS', () => rawToken({ alg: 'RS256', typ: 'JWT', kid: 'k' }, claimsFor(settings(), ALICE), 'c2ln')],
+    [
+      'an alg with a line break (it must not reach a header)',
+      () => rawToken({ alg: 'RS256\r\nSet-Cookie: a=b', typ: 'JWT' }, claimsFor(settings(), ALICE), 'c2ln'),
+    ],
     ['a null payload', () => rawToken({ alg: 'HS256', typ: 'JWT' }, null, 'c2ln')],
     ['a null header', () => rawToken(null, claimsFor(settings(), ALICE), 'c2ln')],
     ['an array payload', () => rawToken({ alg: 'HS256', typ: 'JWT' }, [1, 2], 'c2ln')],
