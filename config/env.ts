@@ -56,6 +56,8 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(10 * 60 * 1000),
+  /** A token naming a key id the cached JWKS lacks (the provider rotated) refetches it at most this often. */
+  JWT_JWKS_MIN_REFRESH_MS: z.coerce.number().int().min(0).default(30_000),
   /** Where a generated admin token is kept (relative to the working directory), so an operator can read it. */
   ADMIN_TOKEN_FILE: z.string().min(1).default('.local/admin-token'),
   /**

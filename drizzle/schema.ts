@@ -228,14 +228,17 @@ export const orderProjection = pgTable('order_projection', {
 
 /**
  * POST /orders with an Idempotency-Key: the key's first request decides the order; a repeat with
- * the same body gets the same order, one with another body is refused.
+ * the same body gets the same order, one with another body is refused. Keys are the customer's
+ * own: two customers choosing the same key never meet (migration 0008 gave existing keys the
+ * customer of their order).
  */
 export const idempotencyKeys = pgTable('idempotency_keys', {
-  key: text('key').primaryKey(),
+  customerId: text('customer_id').notNull(),
+  key: text('key').notNull(),
   requestHash: text('request_hash').notNull(),
   orderId: uuid('order_id').notNull(),
   createdAt: createdAt(),
-});
+}, (t) => [primaryKey({ columns: [t.customerId, t.key] })]);
 
 /**
  * Stream tickets (POST /orders/{id}/events/ticket): a browser's EventSource cannot send an

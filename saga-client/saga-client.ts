@@ -32,6 +32,8 @@ export interface SagaExecution {
   running: boolean;
   /** The OrderStatus search attribute the saga last set (PENDING before its first); null if none is known. */
   lastReportedStatus: OrderStatus | null;
+  /** The CustomerId search attribute, set when the saga is started (so known at once); null if none. */
+  customerId: string | null;
 }
 
 /**

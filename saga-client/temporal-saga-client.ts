@@ -9,7 +9,7 @@ import type { UpdateDefinition } from '@temporalio/common';
 import type { AppConfig } from '../config/env';
 import { ORDER_STATUSES, type OrderSagaState } from '../domain/order';
 import { approveUpdate, cancelUpdate, rejectUpdate, statusQuery } from '../workflows/definitions';
-import { ORDER_STATUS } from '../workflows/search-attributes';
+import { CUSTOMER_ID, ORDER_STATUS } from '../workflows/search-attributes';
 import { connectTemporalClient, unretriedConnection } from './connect';
 import { OrderNotFoundError } from './errors';
 import { listOrders } from './list-orders';
@@ -45,9 +45,10 @@ export function temporalSagaClient(client: Client, options: { taskQueue: string 
       const description = await orderSagaHandle(client, orderId).describe();
       const running = description.status.name === 'RUNNING';
       const status = description.typedSearchAttributes.get(ORDER_STATUS);
+      const customerId = description.typedSearchAttributes.get(CUSTOMER_ID) ?? null;
       // Unset until the saga's first workflow task completes, and a saga starts PENDING.
-      if (status === undefined && running) return { running, lastReportedStatus: 'PENDING' };
-      return { running, lastReportedStatus: ORDER_STATUSES.find((known) => known === status) ?? null };
+      if (status === undefined && running) return { running, lastReportedStatus: 'PENDING', customerId };
+      return { running, lastReportedStatus: ORDER_STATUSES.find((known) => known === status) ?? null, customerId };
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return null;
       throw error;

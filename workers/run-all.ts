@@ -2,19 +2,21 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { mintToken } from '../api/auth/mint-token';
 import { loadConfig } from '../config/env';
 import { createLogger } from '../logging/logger';
 import { backoffMs } from '../outbox/backoff';
 import { resolveAdminToken } from './admin-token';
 import { APP_PROCESSES, type AppProcess } from './app-processes';
+import { LOCAL_JWT_SECRET_PATH, localJwtSecret } from './local-secret';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
 /**
  * Runs every app process in the foreground for local use: restarts one that dies, and on
  * Ctrl-C (SIGINT) or SIGTERM passes SIGTERM to all and waits for them to finish.
  */
-// Callers' tokens are signed with this secret, new at every start unless the environment brings one.
-process.env.JWT_SECRET ??= randomBytes(32).toString('base64url');
+// Kept in .local/jwt-secret (0600) across starts, so tokens minted earlier (and `npm run token`) keep working.
+process.env.JWT_SECRET = localJwtSecret();
 const config = loadConfig();
 // One admin token for every process: ADMIN_TOKEN, or the one in ADMIN_TOKEN_FILE (written there
 // when new). The banner below says where it is, not what it is: terminals get recorded and shared.
@@ -69,11 +71,19 @@ stopOnSignals({
 });
 for (const app of APP_PROCESSES) launch(app);
 
+/** A customer to try the API as; its token lasts a working session. */
+const DEMO_CUSTOMER = 'demo-customer';
+const demoToken = await mintToken(config, { sub: DEMO_CUSTOMER, ttlSeconds: 24 * 3600 });
+const apiUrl = `http://${config.API_HOST}:${config.API_PORT}`;
+
 process.stdout.write(`
   Saga orchestrator is up (Ctrl-C stops the app processes; the Temporal dev server keeps running).
 
-  API             http://${config.API_HOST}:${config.API_PORT}   (docs: http://${config.API_HOST}:${config.API_PORT}/docs)
+  API             ${apiUrl}   (docs: ${apiUrl}/docs)
   Admin token     ${admin.file ? `in ${admin.file}   (Authorization: Bearer $(cat ${admin.file}))` : 'ADMIN_TOKEN from the environment'}
+  Demo customer   ${DEMO_CUSTOMER}, token valid 24 h (more: npm run token -- <customer-id>; secret in ${LOCAL_JWT_SECRET_PATH}):
+                  export TOKEN=${demoToken}
+                  curl -H "Authorization: Bearer $TOKEN" ${apiUrl}/orders
   Temporal UI     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
   Temporal        ${config.TEMPORAL_ADDRESS}  (task queue ${config.TEMPORAL_TASK_QUEUE})
   RabbitMQ        ${config.AMQP_URL.replace(/\/\/[^@]*@/, '//')}  (exchange ${config.EVENTS_EXCHANGE})

@@ -9,7 +9,7 @@ export type TokenVerifier = (token: string) => Promise<Caller>;
 
 type JwtSettings = Pick<
   AppConfig,
-  'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_CLOCK_SKEW_SECONDS' | 'JWT_JWKS_CACHE_MS'
+  'JWT_SECRET' | 'JWT_JWKS_URL' | 'JWT_ISSUER' | 'JWT_AUDIENCE' | 'JWT_CLOCK_SKEW_SECONDS' | 'JWT_JWKS_CACHE_MS' | 'JWT_JWKS_MIN_REFRESH_MS'
 >;
 
 /** What the identity providers we expect sign with; HS* only with the local secret. */
@@ -39,14 +39,20 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
   const { JWT_SECRET: secret, JWT_JWKS_URL: jwksUrl } = settings;
   if (!secret && !jwksUrl)
     throw new Error('set JWT_SECRET (HS256, local use) or JWT_JWKS_URL (your identity provider) so the API can verify callers');
-  const keySet = jwksUrl ? jwksKeySet({ url: jwksUrl, cacheMs: settings.JWT_JWKS_CACHE_MS }) : undefined;
+  const keySet = jwksUrl
+    ? jwksKeySet({ url: jwksUrl, cacheMs: settings.JWT_JWKS_CACHE_MS, minRefreshMs: settings.JWT_JWKS_MIN_REFRESH_MS })
+    : undefined;
   // Time claims are checked with leeway by callerFromClaims, not by Hono (which has none).
   const verification = { iss: settings.JWT_ISSUER, aud: settings.JWT_AUDIENCE, exp: false, nbf: false, iat: false };
 
   return async (token) => {
     let header: { alg?: unknown; kid?: unknown };
     try {
-      header = decode(token).header;
+      const decoded = decode(token);
+      // Hono reads claims off the payload before it checks the signature: `null` or `[]` there
+      // would be a TypeError (a 500) rather than a refusal.
+      if (!isJsonObject(decoded.header) || !isJsonObject(decoded.payload)) throw new TypeError('not objects');
+      header = decoded.header;
     } catch {
       throw new TokenRejectedError(HONO_REFUSALS.JwtTokenInvalid);
     }
@@ -56,14 +62,18 @@ export function createTokenVerifier(settings: JwtSettings): TokenVerifier {
           throw new TokenRejectedError('HS256 tokens are not accepted here: this API verifies tokens with its identity provider');
         return callerFromClaims(await verify(token, secret, { alg: 'HS256', ...verification }), settings.JWT_CLOCK_SKEW_SECONDS);
       }
-      if (!keySet) throw new TokenRejectedError(`${String(header.alg)} tokens are not accepted here: this API verifies HS256 tokens only`);
+      // The alg is the caller's text: not repeated, since the reason also travels in WWW-Authenticate.
+      if (!keySet) throw new TokenRejectedError("the token's algorithm is not accepted here: this API verifies HS256 tokens only");
       const keys = await keySet.keysFor(typeof header.kid === 'string' ? header.kid : undefined);
       const payload = await verifyWithJwks(token, { keys, allowedAlgorithms: ASYMMETRIC_ALGORITHMS, verification });
       return callerFromClaims(payload, settings.JWT_CLOCK_SKEW_SECONDS);
     } catch (error) {
-      const refusal = error instanceof Error ? HONO_REFUSALS[error.name] : undefined;
-      if (refusal) throw new TokenRejectedError(refusal);
-      throw error;
+      if (!(error instanceof Error) || !error.name.startsWith('Jwt')) throw error;
+      // Hono's own messages repeat the token: never pass them on.
+      throw new TokenRejectedError(HONO_REFUSALS[error.name] ?? 'the token does not verify');
     }
   };
 }
+
+const isJsonObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);

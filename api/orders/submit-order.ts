@@ -21,7 +21,7 @@ export async function submitOrder(
   idempotencyKey: string | undefined,
 ): Promise<SubmittedOrder> {
   await checkAgainstCatalog(deps.store, body.items);
-  const { orderId, repeated } = await claimOrderId(deps.store, idempotencyKey, body);
+  const { orderId, repeated } = await claimOrderId(deps.store, body.customerId, idempotencyKey, body);
   const input = {
     ...body,
     orderId,

@@ -20,7 +20,7 @@ const listRoute = createRoute({
   path: '/admin/consumers',
   summary: "Each consumer's state, queue depth, attached instances and DLQ depth (admin)",
   security: ADMIN_SECURITY,
-  responses: { 200: json(ConsumerListSchema, 'The consumers'), ...errorResponses(401) },
+  responses: { 200: json(ConsumerListSchema, 'The consumers'), ...errorResponses(401, 403) },
 });
 
 const stateRoute = (action: 'stop' | 'start') =>
@@ -39,7 +39,7 @@ const stateRoute = (action: 'stop' | 'start') =>
         ConsumerStateChangeSchema,
         'Recorded, but the queue did not reflect it in time (for a start: no consumer process is running)',
       ),
-      ...errorResponses(401, 404),
+      ...errorResponses(401, 403, 404),
     },
   });
 
@@ -51,7 +51,7 @@ const peekRoute = createRoute({
   request: { params: ConsumerParamSchema, query: DeadLetterPeekQuerySchema },
   responses: {
     200: json(DeadLetterListSchema, 'The dead letters'),
-    ...errorResponses(400, 401, 404, 409),
+    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 
@@ -61,7 +61,7 @@ const replayRoute = createRoute({
   summary: "Move a consumer's dead letters back to its queue with fresh attempts (admin)",
   security: ADMIN_SECURITY,
   request: { params: ConsumerParamSchema },
-  responses: { 200: json(ReplayResultSchema, 'What was replayed'), ...errorResponses(401, 404, 409) },
+  responses: { 200: json(ReplayResultSchema, 'What was replayed'), ...errorResponses(401, 403, 404, 409) },
 });
 
 /** The control's errors as HTTP answers. */

@@ -14,7 +14,7 @@ const putInventoryRoute = createRoute({
   request: { params: SkuParamSchema, body: { required: true, content: { 'application/json': { schema: InventoryUpdateSchema } } } },
   responses: {
     200: jsonContent(InventoryItemSchema, 'The SKU as stored'),
-    ...errorResponses(400, 401, 409, 413, 415),
+    ...errorResponses(400, 401, 403, 409, 413, 415),
   },
 });
 

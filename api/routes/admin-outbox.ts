@@ -10,7 +10,7 @@ const statsRoute = createRoute({
   path: '/admin/outbox',
   summary: 'Outbox counts: pending, published, dead, and the age of the oldest pending row (admin)',
   security: ADMIN_SECURITY,
-  responses: { 200: jsonContent(OutboxStatsSchema, 'Counts'), ...errorResponses(401) },
+  responses: { 200: jsonContent(OutboxStatsSchema, 'Counts'), ...errorResponses(401, 403) },
 });
 
 const retryRoute = createRoute({
@@ -21,7 +21,7 @@ const retryRoute = createRoute({
   request: { params: OutboxIdParamSchema },
   responses: {
     200: jsonContent(OutboxStatsSchema, 'The row is pending again'),
-    ...errorResponses(400, 401, 404, 409),
+    ...errorResponses(400, 401, 403, 404, 409),
   },
 });
 

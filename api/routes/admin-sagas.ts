@@ -12,7 +12,7 @@ const stuckRoute = createRoute({
   request: { query: StuckSagaQuerySchema },
   responses: {
     200: jsonContent(StuckSagaListSchema, 'The stuck sagas: the step, since when it fails, its attempts and last error'),
-    ...errorResponses(400, 401),
+    ...errorResponses(400, 401, 403),
   },
 });
 

@@ -9,6 +9,7 @@ const livenessRoute = createRoute({
   method: 'get',
   path: '/healthz',
   summary: 'Liveness: the process answers',
+  security: [],
   responses: { 200: jsonContent(LivenessSchema, 'Alive') },
 });
 

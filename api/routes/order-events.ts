@@ -1,13 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
 import type { ApiDeps } from '../deps';
-import { notFound } from '../errors';
 import { callerOf, requireCaller } from '../auth/require-caller';
 import { pipeOrderEvents, presentEvent } from '../event-streams/pipe-order-events';
 import { resumeAfterSeq } from '../event-streams/resume-point';
 import { capKeyOf } from '../event-streams/stream-caps';
 import { EventStreamHeaderSchema, EventStreamQuerySchema, StreamTicketSchema } from '../event-streams/stream-schemas';
 import { ticketCaller } from '../event-streams/ticket-caller';
+import { assertCallerMayRead } from '../orders/order-access';
 import { CALLER_SECURITY, createRouter, logOrder } from '../router';
 import { errorResponses, jsonContent, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
 
@@ -51,18 +51,14 @@ const ticketRoute = createRoute({
 });
 
 export function orderEventRoutes(deps: ApiDeps) {
-  const { sagas, store, streams } = deps;
-  const assertOrderExists = async (orderId: string) => {
-    if (!(await sagas.describeOrder(orderId))) throw notFound('order', orderId);
-  };
+  const { store, streams } = deps;
 
   return createRouter()
     .openapi(eventsRoute(deps), async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
       const caller = callerOf(c);
-      await assertOrderExists(id);
-      // i13-auth: await assertCallerMayRead(deps, caller, id); (api/orders/order-access.ts) goes here.
+      await assertCallerMayRead(deps, caller, id);
       if (!(c.req.header('accept') ?? '').includes('text/event-stream')) {
         return c.json({ events: (await store.readOrderEvents(id)).map(presentEvent) }, 200);
       }
@@ -95,8 +91,7 @@ export function orderEventRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       logOrder(c, id);
       const caller = callerOf(c);
-      await assertOrderExists(id);
-      // i13-auth: await assertCallerMayRead(deps, caller, id); (api/orders/order-access.ts) goes here.
+      await assertCallerMayRead(deps, caller, id);
       const issued = await streams.tickets.issue(id, caller);
       c.header('Cache-Control', 'no-store');
       return c.json({ ...issued, url: `/orders/${id}/events?ticket=${encodeURIComponent(issued.ticket)}` }, 200);

@@ -10,6 +10,7 @@ import { orderView, readOrderView } from '../orders/read-order-state';
 import { stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
 import { callerOf, requireCaller } from '../auth/require-caller';
+import { assertCallerMayRead } from '../orders/order-access';
 import { customerOfSubmission } from '../orders/order-customer';
 import { CALLER_SECURITY, createRouter, logOrder } from '../router';
 import {
@@ -116,12 +117,14 @@ export function orderRoutes(deps: ApiDeps) {
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
+      await assertCallerMayRead(deps, callerOf(c), id);
       return c.json(await readOrderView(deps, id), 200);
     })
     .openapi(listRoute, async (c) => c.json(await sagas.listOrders(ownListQuery(callerOf(c), c.req.valid('query'))), 200))
     .openapi(cancelRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
+      await assertCallerMayRead(deps, callerOf(c), id);
       const request = { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' };
       const answer = takenOrPending(id, await sagas.cancel(id, request, config.SAGA_ANSWER_TIMEOUT_MS));
       if (answer.outcome === 'unanswered') {

@@ -28,7 +28,7 @@ const decisionRoute = (decision: 'approve' | 'reject') =>
     responses: {
       200: json(OrderStateSchema, 'The decision was taken'),
       202: json(OrderRequestPendingSchema, 'The saga has not taken the decision yet'),
-      ...errorResponses(400, 401, 404, 409),
+      ...errorResponses(400, 401, 403, 404, 409),
     },
   });
 

@@ -12,10 +12,16 @@ export interface OrderIntake {
   /** The order priced from the inventory table (repeated SKUs merged), and the SKUs it lacks. */
   priceAtCatalog(items: readonly OrderItem[]): Promise<CatalogPricing>;
   /**
-   * Records `key` for a request (its hash) and `orderId`, unless a request recorded it first;
-   * either way, the key's record. Concurrent claims of one key see the same winner.
+   * Records the customer's `key` for a request (its hash) and `orderId`, unless a request of theirs
+   * recorded it first; either way, the key's record. Concurrent claims of one key see the same winner.
    */
-  claimIdempotencyKey(key: string, requestHash: string, orderId: string): Promise<IdempotencyKeyRecord>;
+  claimIdempotencyKey(key: CustomerKey, requestHash: string, orderId: string): Promise<IdempotencyKeyRecord>;
+}
+
+/** An Idempotency-Key belongs to the customer who sent it: another customer's same key is another key. */
+export interface CustomerKey {
+  customerId: string;
+  key: string;
 }
 
 export interface IdempotencyKeyRecord {

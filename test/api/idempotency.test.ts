@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orders } from '../../drizzle/schema';
 import { startApi, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
+import type { TestCaller } from '../support/json-request';
 import { orderBody } from '../support/order-body';
 
 const ctx = useApiStack();
@@ -12,8 +13,8 @@ beforeAll(async () => {
 });
 afterAll(() => secondInstance?.close());
 
-const post = (target: RunningApi, body: unknown, key?: string) =>
-  target.request('/orders', { method: 'POST', json: body, headers: key ? { 'idempotency-key': key } : {} });
+const post = (target: RunningApi, body: unknown, key?: string, as?: TestCaller) =>
+  target.request('/orders', { method: 'POST', json: body, headers: key ? { 'idempotency-key': key } : {}, as });
 
 describe('Idempotency-Key on POST /orders', () => {
   it('the same key and body return the same order (200 on the repeat), even on another instance', async () => {
@@ -32,10 +33,34 @@ describe('Idempotency-Key on POST /orders', () => {
 
   it('the same key with a different body is refused with 422', async () => {
     const key = `key-${Date.now()}-b`;
-    expect((await post(ctx.api, orderBody(), key)).status).toBe(202);
-    const reused = await post(ctx.api, orderBody(), key);
+    const body = orderBody();
+    expect((await post(ctx.api, body, key)).status).toBe(202);
+    const reused = await post(ctx.api, { ...body, items: [{ sku: 'SKU-RED-MUG', quantity: 2 }] }, key);
     expect(reused.status).toBe(422);
     expect(await reused.json()).toMatchObject({ error: { code: 'idempotency_key_reused', details: [{ path: 'Idempotency-Key' }] } });
+  });
+
+  it("keys are the customer's own: another customer's same key is a new order, and a reuse says nothing of the first", async () => {
+    const key = `key-${Date.now()}-shared`;
+    const alice = orderBody({ customerId: undefined });
+    const first = await post(ctx.api, alice, key, { customer: 'alice-idem' });
+    expect(first.status).toBe(202);
+    const { orderId } = (await first.json()) as { orderId: string };
+
+    // Bob happens to send the same key and the same body: his own new order, not a repeat of hers.
+    const bob = await post(ctx.api, alice, key, { customer: 'bob-idem' });
+    expect(bob.status).toBe(202);
+    const bobOrderId = ((await bob.json()) as { orderId: string }).orderId;
+    expect(bobOrderId).not.toBe(orderId);
+    const bobRepeat = await post(ctx.api, alice, key, { customer: 'bob-idem' });
+    expect([bobRepeat.status, ((await bobRepeat.json()) as { orderId: string }).orderId]).toEqual([200, bobOrderId]);
+
+    // Alice reusing her key with another body: 422, and the answer discloses nothing of the order.
+    const reused = await post(ctx.api, { ...alice, items: [{ sku: 'SKU-RED-MUG', quantity: 3 }] }, key, { customer: 'alice-idem' });
+    expect(reused.status).toBe(422);
+    const text = await reused.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    for (const secret of [orderId, 'alice-idem', 'Ada Lovelace', 'London', 'tok_visa']) expect(text).not.toContain(secret);
   });
 
   it('ten concurrent requests with one key start one saga', async () => {

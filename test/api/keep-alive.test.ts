@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/middleware/json-body';
-import { useApiStack } from '../support/api-server';
+import { TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
 
 const ctx = useApiStack({ worker: false, relay: false });
 
@@ -27,28 +27,34 @@ function chunkedBody(bytes: number): ReadableStream<Uint8Array> {
 
 const jsonOf = (bytes: number) => JSON.stringify({ padding: 'x'.repeat(bytes) });
 const jsonHeaders = { 'content-type': 'application/json' };
+/** A caller, so POST /orders gets as far as the body checks (without one it is a 401 before them). */
+const authorized = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+const authorizedJson = { ...jsonHeaders, ...authorized };
 
 /** Answers the server gives before (or without) reading the request body. */
 const EARLY_ANSWERS: EarlyAnswer[] = [
   {
     name: '413, body just over the limit',
     status: 413,
-    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(MAX_BODY_BYTES + 1024) } }),
+    request: () => ({ path: '/orders', init: { method: 'POST', headers: authorizedJson, body: jsonOf(MAX_BODY_BYTES + 1024) } }),
   },
   ...[256, 1024, 2048, 4096].map((kib) => ({
     name: `413, ${kib} KiB body`,
     status: 413,
-    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: jsonOf(kib * 1024) } }),
+    request: () => ({ path: '/orders', init: { method: 'POST', headers: authorizedJson, body: jsonOf(kib * 1024) } }),
   })),
   {
     name: '413, 1 MiB chunked body',
     status: 413,
-    request: () => ({ path: '/orders', init: { method: 'POST', headers: jsonHeaders, body: chunkedBody(1024 * 1024), duplex: 'half' } }),
+    request: () => ({ path: '/orders', init: { method: 'POST', headers: authorizedJson, body: chunkedBody(1024 * 1024), duplex: 'half' } }),
   },
   {
     name: '415, 200 KiB text body',
     status: 415,
-    request: () => ({ path: '/orders', init: { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(200 * 1024) } }),
+    request: () => ({
+      path: '/orders',
+      init: { method: 'POST', headers: { 'content-type': 'text/plain', ...authorized }, body: 'x'.repeat(200 * 1024) },
+    }),
   },
   {
     name: '401 on an admin route with a body',

@@ -55,6 +55,7 @@ describe('npm run bench -- --quick', () => {
     expect(saga!.saga.count).toBe(saga!.sagas);
     expect(saga!.baseline.count).toBe(saga!.sagas);
     expect(api!.api.count).toBe(api!.requests);
+    expect(api!.adminToken.count).toBe(api!.requests);
     for (const process of ['relay', 'worker', 'api']) expect(results.peakRssMiB[process]).toBeGreaterThan(0);
 
     const runId = /run (\S+),/.exec(stderr)?.[1];

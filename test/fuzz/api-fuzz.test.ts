@@ -5,7 +5,9 @@ import { SubmitOrderSchema } from '../../api/schemas';
 import { idempotencyKeys } from '../../drizzle/schema';
 import { TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
 import { uniqueSuffix } from '../../tools/environment/run-identity';
-import { edgeFuzzRequest, fuzzRequest, type FuzzRequest } from './request-arbitraries';
+import { mintToken } from '../../api/auth/mint-token';
+import { claimsFor, nowSeconds, rawToken, signHs256 } from '../support/forged-tokens';
+import { edgeFuzzRequest, fuzzRequest, type FuzzCredentials, type FuzzRequest } from './request-arbitraries';
 
 /** `npm test` runs a small profile; `npm run fuzz` sets FUZZ_RUNS=5000. */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 300);
@@ -65,6 +67,27 @@ async function send(request: FuzzRequest): Promise<Outcome> {
   return { status: response.status, body, ms };
 }
 
+/** A few customers with valid tokens, minted once, and well-formed tokens the API must refuse. */
+async function fuzzCredentials(customerPrefix: string): Promise<FuzzCredentials> {
+  const config = ctx.api.deps.config;
+  const ids = ['a', 'b', 'c', 'auth0|d', 'e@example.com'].map((id) => `${customerPrefix}-${id}`);
+  const customers = await Promise.all(ids.map(async (id) => ({ id, token: await mintToken(config, { sub: id }) })));
+  const secret = config.JWT_SECRET!;
+  const claims = (overrides: Record<string, unknown>) => claimsFor(config, ids[0]!, overrides);
+  const refusedTokens = [
+    rawToken({ alg: 'none', typ: 'JWT' }, claims({})),
+    rawToken({ alg: 'none' }, claims({}), 'x'),
+    rawToken({ alg: 'HS256', typ: 'JWT' }, null, 'c2ln'),
+    await signHs256(secret, claims({ exp: nowSeconds() - 3600 })),
+    await signHs256(secret, claims({ exp: undefined })),
+    await signHs256(secret, claims({ aud: 'another-api' })),
+    await signHs256(secret, claims({ iss: 'another-issuer' })),
+    await signHs256(secret, claims({ sub: '../../etc/passwd' })),
+    await signHs256('not-the-secret-0123456789-0123456789-abc', claims({})),
+  ];
+  return { customers, adminToken: TEST_ADMIN_TOKEN, refusedTokens };
+}
+
 function isErrorBody(body: unknown): body is { error: { code: string; message: string; details: { path: string; message: string }[] } } {
   if (typeof body !== 'object' || body === null || !('error' in body)) return false;
   const { error } = body as { error: Record<string, unknown> };
@@ -74,16 +97,13 @@ function isErrorBody(body: unknown): body is { error: { code: string; message: s
 it(
   `answers ${RUNS} generated requests without a 5xx, with a JSON error naming the problem for each 4xx, writing nothing for rejected orders`,
   async () => {
-    const customerPrefix = `fuzz${uniqueSuffix()}`;
+    const credentials = await fuzzCredentials(`fuzz${uniqueSuffix()}`);
     let accepted = 0;
     const statuses = new Map<string, number>();
 
     await fc.assert(
       fc.asyncProperty(
-        fc.oneof(
-          { weight: 9, arbitrary: fuzzRequest(customerPrefix, TEST_ADMIN_TOKEN) },
-          { weight: 2, arbitrary: edgeFuzzRequest(TEST_ADMIN_TOKEN) },
-        ),
+        fc.oneof({ weight: 9, arbitrary: fuzzRequest(credentials) }, { weight: 2, arbitrary: edgeFuzzRequest(credentials) }),
         async (request) => {
           const { status, body, ms } = await send(request);
           statuses.set(`${request.kind} → ${status}`, (statuses.get(`${request.kind} → ${status}`) ?? 0) + 1);

@@ -38,10 +38,21 @@ const nastyString = fc.oneof(
   fc.string({ maxLength: 50 }),
 );
 
+/**
+ * Who the fuzzer sends requests as: customers with valid tokens (minted once, before the run), the
+ * operator's admin token, and a valid token to break in ways a client or attacker might.
+ */
+export interface FuzzCredentials {
+  customers: { id: string; token: string }[];
+  adminToken: string;
+  /** Tokens the API must refuse although well-formed: alg none, expired, another audience, another secret. */
+  refusedTokens: string[];
+}
+
 /** A body the API must accept: known SKUs, sane fields. Tokens and countries vary the saga paths. */
-export const validOrderBody = (customerPrefix: string) =>
+export const validOrderBody = (customerIds: readonly string[]) =>
   fc.record({
-    customerId: fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/).map((id) => `${customerPrefix}-${id}`),
+    customerId: fc.constantFrom(...customerIds),
     items: fc.array(fc.record({ sku: fc.constantFrom(...SKUS), quantity: fc.integer({ min: 1, max: 3 }) }), { minLength: 1, maxLength: 3 }),
     payment: fc.record({ token: fc.constantFrom('tok_visa', 'tok_chargeDeclined') }),
     shippingAddress: fc.record({
@@ -58,8 +69,8 @@ export const validOrderBody = (customerPrefix: string) =>
  * just over the per-SKU limit, the same SKU on many lines (merged before checking), up to 50
  * lines, the priciest demo SKU included. Some are accepted, most refused with a 400 naming items.
  */
-export const largeOrderBody = (customerPrefix: string) =>
-  validOrderBody(customerPrefix).chain((body) =>
+export const largeOrderBody = (customerIds: readonly string[]) =>
+  validOrderBody(customerIds).chain((body) =>
     fc
       .array(
         fc.record({
@@ -97,10 +108,10 @@ function setAt(body: Json, path: readonly (string | number)[], value: Json | und
 }
 
 /** A valid body broken in one way: a field missing, of the wrong type, out of range, too big, or extra. */
-const brokenOrderBody = (customerPrefix: string) =>
+const brokenOrderBody = (customerIds: readonly string[]) =>
   fc
     .tuple(
-      validOrderBody(customerPrefix) as fc.Arbitrary<Json>,
+      validOrderBody(customerIds) as fc.Arbitrary<Json>,
       fc.constantFrom(...FIELD_PATHS),
       fc.oneof(
         fc.constant({ op: 'remove' as const }),
@@ -148,27 +159,95 @@ const asHeaderValue = (value: string): string =>
 
 const idLike = fc.oneof(fc.uuid(), nastyString.map(percentEncode), fc.constantFrom(...NASTY_STRINGS.slice(0, 4)));
 
+/** The header a customer sends: the token of the body's customer when it names one of ours, else the first's. */
+const bearerFor = (credentials: FuzzCredentials, body: unknown): Record<string, string> => {
+  const named = typeof body === 'object' && body !== null ? (body as { customerId?: unknown }).customerId : undefined;
+  const customer = credentials.customers.find((c) => c.id === named) ?? credentials.customers[0]!;
+  return { authorization: `Bearer ${customer.token}` };
+};
+
+const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+/**
+ * A valid token with one character changed. The signature's last character is left alone: some of
+ * its bits are padding, so changing it may not change the signature at all.
+ */
+const flippedToken = (tokens: readonly string[]) =>
+  fc.tuple(fc.constantFrom(...tokens), fc.nat(), fc.integer({ min: 1, max: BASE64URL.length - 1 })).map(([token, at, shift]) => {
+    const positions = [...token].flatMap((char, index) => (char === '.' || index === token.length - 1 ? [] : [index]));
+    const index = positions[at % positions.length]!;
+    const replaced = BASE64URL[(BASE64URL.indexOf(token[index]!) + shift) % BASE64URL.length]!;
+    return `${token.slice(0, index)}${replaced}${token.slice(index + 1)}`;
+  });
+
+/** Authorization headers the API must refuse with a 401: garbage, broken tokens, tokens it must not trust. */
+export const hostileAuthorization = (credentials: FuzzCredentials): fc.Arbitrary<string> => {
+  const valid = credentials.customers.map((c) => c.token);
+  const segment = fc.string({ unit: 'binary', maxLength: 80 }).map((s) => Buffer.from(s).toString('base64url'));
+  return fc.oneof(
+    flippedToken(valid).map((token) => `Bearer ${token}`),
+    fc.constantFrom(...credentials.refusedTokens).map((token) => `Bearer ${token}`),
+    fc.tuple(segment, segment, segment).map((parts) => `Bearer ${parts.join('.')}`),
+    nastyString.map((s) => `Bearer ${asHeaderValue(s)}`),
+    fc.constantFrom(
+      'Bearer',
+      'Bearer ',
+      'Basic YWRtaW46YWRtaW4=',
+      `Bearer ${valid[0]} extra`,
+      `Token ${valid[0]}`,
+      'Bearer ..',
+      'Bearer a.b.c',
+    ),
+  );
+};
+
 /** Every kind of request the fuzzer sends, mixed. Each POST /orders carries a fresh Idempotency-Key. */
-export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbitrary<FuzzRequest> {
+export function fuzzRequest(credentials: FuzzCredentials): fc.Arbitrary<FuzzRequest> {
+  const { adminToken } = credentials;
+  const customerIds = credentials.customers.map((c) => c.id);
+  const asCustomer = fc.constantFrom(...credentials.customers).map((c) => ({ authorization: `Bearer ${c.token}` }));
   const key = fc.uuid().map((id) => `fuzz-${id}`);
   return fc.oneof(
     {
       weight: 1,
       arbitrary: fc
-        .tuple(validOrderBody(customerPrefix), key)
-        .map(([b, k]) => post('valid order', '/orders', JSON.stringify(b), { 'idempotency-key': k })),
+        .tuple(validOrderBody(customerIds), key)
+        .map(([b, k]) => post('valid order', '/orders', JSON.stringify(b), { 'idempotency-key': k, ...bearerFor(credentials, b) })),
     },
     {
       weight: 1,
       arbitrary: fc
-        .tuple(largeOrderBody(customerPrefix), key)
-        .map(([b, k]) => post('large order', '/orders', JSON.stringify(b), { 'idempotency-key': k })),
+        .tuple(largeOrderBody(customerIds), key)
+        .map(([b, k]) => post('large order', '/orders', JSON.stringify(b), { 'idempotency-key': k, ...bearerFor(credentials, b) })),
     },
     {
       weight: 4,
       arbitrary: fc
-        .tuple(brokenOrderBody(customerPrefix), key)
-        .map(([b, k]) => post('broken order', '/orders', JSON.stringify(b), { 'idempotency-key': k })),
+        .tuple(brokenOrderBody(customerIds), key)
+        .map(([b, k]) => post('broken order', '/orders', JSON.stringify(b), { 'idempotency-key': k, ...bearerFor(credentials, b) })),
+    },
+    {
+      weight: 2,
+      arbitrary: fc
+        .tuple(
+          hostileAuthorization(credentials),
+          fc.oneof<fc.Arbitrary<{ method: string; path: string; body?: string }>[]>(
+            validOrderBody(customerIds).map((b) => ({ method: 'POST', path: '/orders', body: JSON.stringify(b) })),
+            fc.constant({ method: 'GET', path: '/orders' }),
+            fc.uuid().map((id) => ({ method: 'GET', path: `/orders/${id}` })),
+            fc.uuid().map((id) => ({ method: 'GET', path: `/orders/${id}/events` })),
+            fc.constant({ method: 'GET', path: '/admin/outbox' }),
+          ),
+          key,
+        )
+        .map(([authorization, route, k]): FuzzRequest => ({
+          kind: 'hostile authorization',
+          method: route.method,
+          path: route.path,
+          headers: { authorization, ...(route.body !== undefined ? { 'content-type': 'application/json', 'idempotency-key': k } : {}) },
+          ...(route.body !== undefined ? { body: route.body } : {}),
+          expectStatus: 401,
+        })),
     },
     {
       weight: 2,
@@ -181,13 +260,13 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
           ),
           key,
         )
-        .map(([b, k]) => post('malformed json', '/orders', b, { 'idempotency-key': k })),
+        .map(([b, k]) => post('malformed json', '/orders', b, { 'idempotency-key': k, ...bearerFor(credentials, undefined) })),
     },
     {
       weight: 1,
       arbitrary: fc
         .tuple(
-          validOrderBody(customerPrefix),
+          validOrderBody(customerIds),
           fc.constantFrom(
             'text/plain',
             'application/x-www-form-urlencoded',
@@ -201,7 +280,7 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
           kind: 'wrong content type',
           method: 'POST',
           path: '/orders',
-          headers: { 'content-type': type, 'idempotency-key': k },
+          headers: { 'content-type': type, 'idempotency-key': k, ...bearerFor(credentials, b) },
           body: JSON.stringify(b),
         })),
     },
@@ -228,12 +307,14 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
     },
     {
       weight: 2,
-      arbitrary: fc.tuple(idLike, fc.constantFrom('', '/events', '/cancel', '/approve', '/reject')).map(([id, suffix]) => ({
-        kind: 'odd id',
-        method: suffix === '' || suffix === '/events' ? 'GET' : 'POST',
-        path: `/orders/${id}${suffix}`,
-        headers: {},
-      })),
+      arbitrary: fc
+        .tuple(idLike, fc.constantFrom('', '/events', '/cancel', '/approve', '/reject'), asCustomer)
+        .map(([id, suffix, authorization]) => ({
+          kind: 'odd id',
+          method: suffix === '' || suffix === '/events' ? 'GET' : 'POST',
+          path: `/orders/${id}${suffix}`,
+          headers: authorization,
+        })),
     },
     {
       weight: 1,
@@ -244,10 +325,11 @@ export function fuzzRequest(customerPrefix: string, adminToken: string): fc.Arbi
           pageSize: fc.option(fc.oneof(fc.integer(), nastyString)),
           pageToken: fc.option(nastyString),
         })
-        .map((query) => {
+        .chain((query) => fc.tuple(fc.constant(query), fc.oneof(asCustomer, fc.constant({ authorization: `Bearer ${adminToken}` }))))
+        .map(([query, authorization]) => {
           const params = new URLSearchParams();
           for (const [name, value] of Object.entries(query)) if (value !== null) params.set(name, String(value));
-          return { kind: 'list query', method: 'GET', path: `/orders?${params.toString()}`, headers: {} };
+          return { kind: 'list query', method: 'GET', path: `/orders?${params.toString()}`, headers: authorization };
         }),
     },
     {
@@ -289,7 +371,10 @@ const paddedJson = (bytes: number) => JSON.stringify({ padding: 'x'.repeat(bytes
  * Requests the server answers at the edge: bodies it refuses before reading them (which must not
  * break the client's kept-alive connection), and page tokens it must refuse at once.
  */
-export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
+export function edgeFuzzRequest(credentials: FuzzCredentials): fc.Arbitrary<FuzzRequest> {
+  const { adminToken } = credentials;
+  // A caller, so the body checks are reached (without one, the answer is a 401 before them).
+  const customer = { authorization: `Bearer ${credentials.customers[0]!.token}` };
   const bodySize = fc.integer({ min: 1, max: 256 * 1024 });
   const overLimit = fc.integer({ min: MAX_BODY_BYTES + 1, max: 2 * 1024 * 1024 });
   const pageToken = fc.oneof(
@@ -307,7 +392,7 @@ export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
       kind: chunked ? 'oversized chunked body' : 'oversized body',
       method: 'POST',
       path: '/orders',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `fuzz-oversized-${bytes}` },
+      headers: { 'content-type': 'application/json', 'idempotency-key': `fuzz-oversized-${bytes}`, ...customer },
       body: paddedJson(bytes),
       chunked,
       expectStatus: 413,
@@ -318,7 +403,7 @@ export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
           {
             method: 'POST',
             path: '/orders',
-            headers: { 'content-type': 'text/plain', 'idempotency-key': 'fuzz-edge-415' },
+            headers: { 'content-type': 'text/plain', 'idempotency-key': 'fuzz-edge-415', ...customer },
             expectStatus: 415,
           },
           {
@@ -338,7 +423,7 @@ export function edgeFuzzRequest(adminToken: string): fc.Arbitrary<FuzzRequest> {
       kind: 'bad page token',
       method: 'GET',
       path: `/orders?${new URLSearchParams({ pageToken: token, ...(status ? { status } : {}) }).toString()}`,
-      headers: {},
+      headers: customer,
       expectStatus: 400,
     })),
   );

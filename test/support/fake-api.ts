@@ -68,7 +68,7 @@ export function fakeSagas(): FakeSagas {
     async describeOrder(orderId): Promise<SagaExecution | null> {
       const state = sagas.states.get(orderId);
       if (!state) return null;
-      return { running: sagas.running?.has(orderId) ?? true, lastReportedStatus: state.status };
+      return { running: sagas.running?.has(orderId) ?? true, lastReportedStatus: state.status, customerId: state.customerId };
     },
     async listOrders(query) {
       sagas.listed.push(query);
@@ -98,6 +98,7 @@ async function decide(
 export interface FakeStore extends ApiStore {
   /** Catalog prices in cents, by SKU. */
   readonly prices: Map<string, number>;
+  /** By `${customerId} ${key}`. */
   readonly idempotencyKeys: Map<string, { orderId: string; requestHash: string }>;
   readonly events: OrderEvent[];
   readonly stepRetries: OrderStepRetry[];
@@ -115,10 +116,10 @@ export function fakeStore(): FakeStore {
     inventory: new Map(),
     outbox: new Map(),
     priceAtCatalog: async (items) => priceItems(mergeItems(items), store.prices),
-    async claimIdempotencyKey(key, requestHash, orderId) {
-      const existing = store.idempotencyKeys.get(key);
+    async claimIdempotencyKey({ customerId, key }, requestHash, orderId) {
+      const existing = store.idempotencyKeys.get(`${customerId} ${key}`);
       if (existing) return { ...existing, recordedNow: false };
-      store.idempotencyKeys.set(key, { orderId, requestHash });
+      store.idempotencyKeys.set(`${customerId} ${key}`, { orderId, requestHash });
       return { orderId, requestHash, recordedNow: true };
     },
     async readOrderEvents(orderId, afterSeq = 0) {

@@ -39,12 +39,30 @@ describe('POST /orders', () => {
     expect(repeat.status).toBe(200);
     expect(await repeat.json()).toMatchObject({ orderId, status: 'CHARGING_PAYMENT' });
 
-    const other = await submit(api, orderBody(), 'key-1');
+    // Keys are per customer: another customer's same key would be a new order, so the same customer reuses it.
+    const other = await submit(api, { ...body, items: [{ sku: 'SKU-RED-MUG', quantity: 2 }] }, 'key-1');
     expect(other.status).toBe(422);
-    expect(await errorOf(other)).toMatchObject({
-      code: 'idempotency_key_reused',
-      details: [{ path: 'Idempotency-Key', message: `already used for order ${orderId}` }],
+    const text = await other.text();
+    expect(JSON.parse(text)).toMatchObject({ error: { code: 'idempotency_key_reused', details: [{ path: 'Idempotency-Key' }] } });
+    // Nothing of the first order: not its id, not its customer.
+    expect(text).not.toContain(orderId);
+    expect(text).not.toContain(body.customerId);
+  });
+
+  it("another customer's same key is their own: a new order", async () => {
+    const api = fakeApi();
+    const body = orderBody({ customerId: undefined });
+    const first = await orderIdOf(
+      await api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': 'k' }, as: { customer: 'c-1' } }),
+    );
+    const other = await api.request('/orders', {
+      method: 'POST',
+      json: body,
+      headers: { 'idempotency-key': 'k' },
+      as: { customer: 'c-2' },
     });
+    expect(other.status).toBe(202);
+    expect(await orderIdOf(other)).not.toBe(first);
   });
 
   it('a repeat whose saga already ended answers with how it ended, starting nothing', async () => {

@@ -1,4 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { mintToken } from '../../api/auth/mint-token';
+import type { AppConfig } from '../../config/env';
 import type { OrderSagaState } from '../../domain/order';
 import type { ConsumerStatus } from '../../messaging/consumer-control';
 import type { ReviewDecision, Scenario } from './scenarios';
@@ -22,33 +24,49 @@ export class ApiCallError extends Error {
 
 const RETRY_FOR_MS = 120_000;
 
+/** Customer tokens outlive any chaos run. */
+const CUSTOMER_TOKEN_TTL_SECONDS = 12 * 3600;
+
 /**
  * The harness's HTTP client. A request that fails in transit or with a 5xx is sent again, the
  * same way, for up to two minutes: the Idempotency-Key on every POST /orders makes that safe.
+ * It acts as each scenario's customer (a token for its customer id, signed with the run's
+ * JWT_SECRET), and as the operator (the ADMIN_TOKEN) only for admin operations: reviews and consumers.
  */
 export class ChaosApiClient {
   readonly stats: ApiCallStats = { retries: 0, repeatedSubmissions: 0 };
+  /** Each order's customer, from its submission, so reads and cancels go as that customer. */
+  private readonly customerOf = new Map<string, string>();
+  private readonly tokens = new Map<string, Promise<string>>();
 
   constructor(
     private readonly baseUrl: string,
     private readonly adminToken: string,
+    private readonly signing: Pick<AppConfig, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
   ) {}
 
   async submit(scenario: Scenario): Promise<string> {
+    const customerId = scenario.body.customerId;
     const { status, body } = await this.send('POST', '/orders', {
       body: scenario.body,
       headers: { 'idempotency-key': scenario.idempotencyKey },
+      as: customerId,
       what: `submit saga #${scenario.index} (${scenario.kind}, key ${scenario.idempotencyKey})`,
     });
     if (status === 200) this.stats.repeatedSubmissions += 1;
     if (status !== 202 && status !== 200) {
       throw new ApiCallError(`POST /orders for saga #${scenario.index} (${scenario.kind}) answered ${status}: ${body}`, status, body);
     }
-    return (JSON.parse(body) as { orderId: string }).orderId;
+    const { orderId } = JSON.parse(body) as { orderId: string };
+    this.customerOf.set(orderId, customerId);
+    return orderId;
   }
 
   async orderState(orderId: string): Promise<OrderSagaState> {
-    const { status, body } = await this.send('GET', `/orders/${orderId}`, { what: `read order ${orderId}` });
+    const { status, body } = await this.send('GET', `/orders/${orderId}`, {
+      as: this.customerOf.get(orderId),
+      what: `read order ${orderId}`,
+    });
     if (status !== 200) throw new ApiCallError(`GET /orders/${orderId} answered ${status}: ${body}`, status, body);
     return JSON.parse(body) as OrderSagaState;
   }
@@ -63,7 +81,8 @@ export class ChaosApiClient {
     const path = `/orders/${orderId}/${decision}`;
     const { status, body } = await this.send('POST', path, {
       body: { reason: `chaos run: ${decision}` },
-      admin: decision !== 'cancel',
+      // The customer cancels their own order; reviews are the operator's.
+      as: decision === 'cancel' ? this.customerOf.get(orderId) : undefined,
       what: `${decision} order ${orderId}`,
     });
     if (status === 200 || status === 202) return;
@@ -72,7 +91,7 @@ export class ChaosApiClient {
   }
 
   async consumers(): Promise<ConsumerStatus[]> {
-    const { status, body } = await this.send('GET', '/admin/consumers', { admin: true, what: 'list consumers' });
+    const { status, body } = await this.send('GET', '/admin/consumers', { what: 'list consumers' });
     if (status !== 200) throw new ApiCallError(`GET /admin/consumers answered ${status}: ${body}`, status, body);
     return (JSON.parse(body) as { consumers: ConsumerStatus[] }).consumers;
   }
@@ -80,12 +99,12 @@ export class ChaosApiClient {
   private async send(
     method: 'GET' | 'POST',
     path: string,
-    options: { body?: unknown; headers?: Record<string, string>; admin?: boolean; what: string },
+    /** The customer to act as; the operator (admin token) when unset. */
+    options: { body?: unknown; headers?: Record<string, string>; as?: string; what: string },
   ): Promise<{ status: number; body: string }> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.body !== undefined) headers['content-type'] = 'application/json';
-    // Until the harness acts as its customers, the operator submits for them (an admin may name any customer).
-    headers.authorization = `Bearer ${this.adminToken}`;
+    headers.authorization = `Bearer ${options.as === undefined ? this.adminToken : await this.customerToken(options.as)}`;
     const deadline = Date.now() + RETRY_FOR_MS;
     let lastProblem = '';
     for (let attempt = 1; ; attempt++) {
@@ -108,6 +127,15 @@ export class ChaosApiClient {
       this.stats.retries += 1;
       await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 5)));
     }
+  }
+
+  private customerToken(customerId: string): Promise<string> {
+    let token = this.tokens.get(customerId);
+    if (!token) {
+      token = mintToken(this.signing, { sub: customerId, ttlSeconds: CUSTOMER_TOKEN_TTL_SECONDS });
+      this.tokens.set(customerId, token);
+    }
+    return token;
   }
 }
 

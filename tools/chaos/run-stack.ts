@@ -59,7 +59,7 @@ export async function startRunStack(stock: StockRow[], log: (message: string) =>
       probe,
       supervisor,
       tracker,
-      api: new ChaosApiClient(`http://127.0.0.1:${env.apiPort}`, env.adminToken),
+      api: new ChaosApiClient(`http://127.0.0.1:${env.apiPort}`, env.adminToken, env.config),
       inboxDuplicates,
       bindings,
       async close({ keep }) {

@@ -26,7 +26,8 @@ export interface Scenario {
   index: number;
   kind: ScenarioKind;
   idempotencyKey: string;
-  body: SubmitOrder;
+  /** The customer the harness submits as is the body's. */
+  body: SubmitOrder & { customerId: string };
   expected: { status: OrderStatus; failureType: string | null };
   /** What the harness does once the saga waits for review. */
   decision: ReviewDecision | null;
@@ -75,7 +76,7 @@ const CITIES = [
   { city: 'Lyon', postalCode: '69002', country: 'FR' },
 ] as const;
 
-function orderBody(index: number, kind: ScenarioKind, random: SeededRandom): SubmitOrder {
+function orderBody(index: number, kind: ScenarioKind, random: SeededRandom): SubmitOrder & { customerId: string } {
   const ordinaryLine = () => ({ sku: random.pick(ORDINARY_SKUS), quantity: random.int(1, MAX_ORDINARY_QUANTITY) });
   const items =
     kind === 'out-of-stock'

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Agent, request as httpRequest } from 'node:http';
 import type { Client } from '@temporalio/client';
+import { mintToken } from '../../../api/auth/mint-token';
 import { workflowIdForOrder } from '../../../domain/order';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
 import { API, appEntry } from '../../environment/app-entries';
@@ -12,28 +13,37 @@ import type { BenchStack } from '../support/bench-stack';
 import type { PeakMemory } from '../support/memory';
 import { runPool } from '../support/run-pool';
 import { sampleOrder } from '../support/sample-order';
-import { alternate, medianRun } from '../support/rounds';
+import { medianRun } from '../support/rounds';
 import { summarize, type LatencySummary } from '../support/stats';
 
 export interface ApiOverheadResult {
   requests: number;
   concurrency: number;
+  /** POST /orders as the order's customer, with a JWT the API verifies: what the target is about. */
   api: LatencySummary & { rounds: number[] };
   direct: LatencySummary & { rounds: number[] };
   apiToDirectP50: number;
   apiToDirectP99: number;
+  /** The same requests with the operator's ADMIN_TOKEN (no signature to verify), for comparison. */
+  adminToken: LatencySummary & { rounds: number[] };
+  adminTokenToDirectP50: number;
+  adminTokenToDirectP99: number;
 }
 
 /**
  * Part 4: POST /orders on the API process (with an Idempotency-Key, as clients are told to send)
  * against `client.workflow.start` called directly with the input the API builds. No worker polls
  * the task queue, so only the start is measured; every workflow started is terminated afterwards.
+ * Each request goes as its order's customer with an HS256 JWT, minted once per customer before
+ * the timed runs, so the API's token verification is part of what is measured; the same requests
+ * with the admin token show what verification costs.
  */
 export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memory: PeakMemory): Promise<ApiOverheadResult> {
   const { requests, concurrency, rounds } = profile.api;
   const taskQueue = stack.taskQueue('api');
   const port = await freePort();
   const adminToken = randomBytes(24).toString('base64url');
+  const jwtSecret = randomBytes(32).toString('base64url');
   const api = await startAppProcess(
     'api',
     appEntry(API),
@@ -42,19 +52,24 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
       API_HOST: '127.0.0.1',
       API_PORT: String(port),
       ADMIN_TOKEN: adminToken,
-      JWT_SECRET: randomBytes(32).toString('base64url'),
+      JWT_SECRET: jwtSecret,
       ...harnessRateLimitEnv(),
     }),
     'API listening',
   );
+  const signing = { ...stack.config, JWT_SECRET: jwtSecret };
+  const customerTokens = new Map<string, string>();
+  for (let index = 0; index < Math.min(requests, CUSTOMERS); index++) {
+    const { customerId } = sampleOrder(index);
+    customerTokens.set(customerId, await mintToken(signing, { sub: customerId, ttlSeconds: 6 * 3600 }));
+  }
   const started: string[] = [];
   const { REVIEW_THRESHOLD_CENTS, REVIEW_TIMEOUT_MS } = stack.config;
 
-  const viaApi = async (index: number) => {
-    const { status, body } = await postJson(port, '/orders', sampleOrder(index), {
-      'idempotency-key': randomUUID(),
-      authorization: `Bearer ${adminToken}`,
-    });
+  const viaApi = (as: 'customer' | 'admin') => async (index: number) => {
+    const order = sampleOrder(index);
+    const token = as === 'admin' ? adminToken : customerTokens.get(order.customerId);
+    const { status, body } = await postJson(port, '/orders', order, { 'idempotency-key': randomUUID(), authorization: `Bearer ${token}` });
     const workflowId = (JSON.parse(body) as { workflowId?: string }).workflowId;
     if (status !== 202 || !workflowId) throw new Error(`POST /orders answered ${status}: ${body}`);
     started.push(workflowId);
@@ -68,14 +83,19 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
 
   try {
     await timed(concurrency, concurrency, direct);
-    await timed(concurrency, concurrency, viaApi);
-    const runs = await alternate(
-      rounds,
-      () => timed(requests, concurrency, direct),
-      () => timed(requests, concurrency, viaApi),
-    );
-    const apiResult = medianRun(runs.product, (run) => run.p50Ms);
-    const directResult = medianRun(runs.baseline, (run) => run.p50Ms);
+    await timed(concurrency, concurrency, viaApi('customer'));
+    await timed(concurrency, concurrency, viaApi('admin'));
+    // Each round runs the three one after the other (as alternate() does two), so drift on the machine hits all alike.
+    const runs = { direct: [] as LatencySummary[], customer: [] as LatencySummary[], admin: [] as LatencySummary[] };
+    for (let round = 0; round < rounds; round++) {
+      runs.direct.push(await timed(requests, concurrency, direct));
+      runs.customer.push(await timed(requests, concurrency, viaApi('customer')));
+      runs.admin.push(await timed(requests, concurrency, viaApi('admin')));
+    }
+    const byP50 = (run: LatencySummary) => run.p50Ms;
+    const apiResult = medianRun(runs.customer, byP50);
+    const adminResult = medianRun(runs.admin, byP50);
+    const directResult = medianRun(runs.direct, byP50);
     return {
       requests,
       concurrency,
@@ -83,12 +103,18 @@ export async function apiOverhead(stack: BenchStack, profile: BenchProfile, memo
       direct: directResult,
       apiToDirectP50: apiResult.p50Ms / directResult.p50Ms,
       apiToDirectP99: apiResult.p99Ms / directResult.p99Ms,
+      adminToken: adminResult,
+      adminTokenToDirectP50: adminResult.p50Ms / directResult.p50Ms,
+      adminTokenToDirectP99: adminResult.p99Ms / directResult.p99Ms,
     };
   } finally {
     memory.record('api', await api.stop());
     await terminateAll(stack.client, started);
   }
 }
+
+/** sampleOrder spreads orders over this many customers. */
+const CUSTOMERS = 1000;
 
 async function timed(total: number, concurrency: number, request: (index: number) => Promise<void>): Promise<LatencySummary> {
   const latencies: number[] = [];

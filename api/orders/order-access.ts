@@ -1,0 +1,17 @@
+import type { Caller } from '../auth/caller';
+import { ownsOrder } from '../auth/caller';
+import type { ApiDeps } from '../deps';
+import { notFound } from '../errors';
+
+/**
+ * 404 unless the order exists and the caller may read it: an admin any order, a customer their
+ * own. A stranger's order answers exactly as an unknown one, so ids do not disclose orders.
+ * The customer comes from the saga's CustomerId search attribute, set when the saga starts, so an
+ * order is readable by its customer right after submission, before the saga records it anywhere.
+ */
+export async function assertCallerMayRead(deps: Pick<ApiDeps, 'sagas'>, caller: Caller, orderId: string): Promise<void> {
+  const execution = await deps.sagas.describeOrder(orderId);
+  if (!execution) throw notFound('order', orderId);
+  if (caller.kind === 'admin') return;
+  if (execution.customerId === null || !ownsOrder(caller, execution.customerId)) throw notFound('order', orderId);
+}
