@@ -35,6 +35,7 @@ const CREATED_AT_RUN_TIME = [
   { path: '.test-output/ui/', createdBy: 'test/support/temporal-ui.ts' },
   { path: 'tools/bench/results/', createdBy: 'tools/bench/run.ts' },
   { path: 'test/fixtures/histories/exported/', createdBy: 'tools/histories/fixture-files.ts' },
+  { path: '.local/', createdBy: 'workers/local-secret.ts' },
 ];
 
 interface Mention {
