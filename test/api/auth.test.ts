@@ -288,7 +288,7 @@ describe('/openapi.json and what the API asks of callers', () => {
       paths: Record<string, Record<string, { security?: Record<string, string[]>[]; responses: Record<string, unknown> }>>;
       components: { securitySchemes: Record<string, unknown> };
     };
-    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['adminToken', 'customerToken']);
+    expect(Object.keys(document.components.securitySchemes).sort()).toEqual(['adminToken', 'customerToken', 'streamTicket']);
     const walked: string[] = [];
     for (const [path, operations] of Object.entries(document.paths)) {
       for (const [method, operation] of Object.entries(operations)) {

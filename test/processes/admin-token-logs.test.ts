@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, appEntry } from '../../tools/environment/app-entries';
 import { spawnTs } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
 import { TEST_JWT_SECRET } from '../support/tokens';
 
 /**
@@ -32,16 +32,7 @@ interface ApiRun {
 
 /** Runs the API process until `use` is done, then stops it and returns everything it printed. */
 async function runApi(env: NodeJS.ProcessEnv, use: (run: ApiRun) => Promise<void>): Promise<string> {
-  const child = spawnTs(appEntry(API), {
-    DATABASE_URL: stack.databaseUrl,
-    EVENTS_EXCHANGE: stack.exchange,
-    TEMPORAL_TASK_QUEUE: stack.taskQueue,
-    API_HOST: '127.0.0.1',
-    API_PORT: '0',
-    LOG_LEVEL: 'trace',
-    JWT_SECRET: TEST_JWT_SECRET,
-    ...env,
-  });
+  const child = spawnTs(appEntry(API), appProcessEnv(stack, { LOG_LEVEL: 'trace', ...env }));
   let stderr = '';
   child.child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const logs = () => child.output() + stderr;

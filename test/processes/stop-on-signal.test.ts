@@ -1,11 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { API, appEntry, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
-import { TEST_JWT_SECRET } from '../support/tokens';
 import { TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
-import { startTestStack, type TestStack } from '../support/test-stack';
+import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
 import { orderBody } from '../support/order-body';
 import { openStream } from '../support/sse-client';
 
@@ -42,18 +41,15 @@ const logLines = (child: RunningChild): LogLine[] =>
 
 describe('app processes on SIGTERM', () => {
   it.each(PROCESSES)('$name closes its steps without a failure, logs why and exits with 0', async ({ name, readyMessage }) => {
-    const child = spawnTs(appEntry(name), {
-      DATABASE_URL: stack.databaseUrl,
-      EVENTS_EXCHANGE: stack.exchange,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
-      API_HOST: '127.0.0.1',
-      API_PORT: '0',
-      JWT_SECRET: TEST_JWT_SECRET,
-      // Set, so the API writes no token file into the repository (test/processes/admin-token-logs.test.ts tests that).
-      ADMIN_TOKEN: TEST_ADMIN_TOKEN,
-      LOG_LEVEL: 'info',
-    });
+    const child = spawnTs(
+      appEntry(name),
+      appProcessEnv(stack, {
+        WORKFLOW_BUNDLE_PATH: inject('workflowBundlePath'),
+        // Set, so the API writes no token file into the repository (test/processes/admin-token-logs.test.ts tests that).
+        ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+        LOG_LEVEL: 'info',
+      }),
+    );
     try {
       await waitFor(() => logLines(child).some((line) => line.msg === readyMessage), `${name} to log "${readyMessage}"`, 60_000);
       child.child.kill('SIGTERM');
@@ -70,16 +66,7 @@ describe('app processes on SIGTERM', () => {
 
   it('the API ends its open event streams on SIGTERM (each with a reconnect event) instead of waiting for them', async () => {
     const adminToken = 'stop-test-admin-token-0123456789';
-    const child = spawnTs(appEntry(API), {
-      DATABASE_URL: stack.databaseUrl,
-      EVENTS_EXCHANGE: stack.exchange,
-      TEMPORAL_TASK_QUEUE: stack.taskQueue,
-      API_HOST: '127.0.0.1',
-      API_PORT: '0',
-      JWT_SECRET: TEST_JWT_SECRET,
-      ADMIN_TOKEN: adminToken,
-      LOG_LEVEL: 'info',
-    });
+    const child = spawnTs(appEntry(API), appProcessEnv(stack, { ADMIN_TOKEN: adminToken, LOG_LEVEL: 'info' }));
     try {
       await waitFor(() => logLines(child).some((line) => line.msg === 'API listening'), 'the API to listen', 60_000);
       const baseUrl = logLines(child).find((line) => line.msg === 'API listening')?.url as string;

@@ -177,3 +177,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
   };
 }
+
+/** Environment for an app process (tools/environment/app-entries.ts) pointed at this stack: the API on a port of the OS's choosing. */
+export function appProcessEnv(stack: TestStack, overrides: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: stack.databaseUrl,
+    EVENTS_EXCHANGE: stack.exchange,
+    TEMPORAL_TASK_QUEUE: stack.taskQueue,
+    API_HOST: '127.0.0.1',
+    API_PORT: '0',
+    JWT_SECRET: TEST_JWT_SECRET,
+    ...overrides,
+  };
+}
