@@ -12,6 +12,11 @@ import { notFound } from '../errors';
 export async function assertCallerMayRead(deps: Pick<ApiDeps, 'sagas'>, caller: Caller, orderId: string): Promise<void> {
   const execution = await deps.sagas.describeOrder(orderId);
   if (!execution) throw notFound('order', orderId);
+  assertOwnOrder(caller, orderId, execution.customerId);
+}
+
+/** The same rule for a route that has already read the order (and so knows its customer): no second round trip to Temporal. */
+export function assertOwnOrder(caller: Caller, orderId: string, orderCustomerId: string | null): void {
   if (caller.kind === 'admin') return;
-  if (execution.customerId === null || !ownsOrder(caller, execution.customerId)) throw notFound('order', orderId);
+  if (orderCustomerId === null || !ownsOrder(caller, orderCustomerId)) throw notFound('order', orderId);
 }

@@ -8,10 +8,6 @@ export interface OrderView extends OrderSagaState {
   retrying: StepRetry[];
 }
 
-export async function readOrderView(deps: Pick<ApiDeps, 'sagas' | 'store' | 'config'>, orderId: string): Promise<OrderView> {
-  return orderView(deps, await deps.sagas.readOrder(orderId));
-}
-
 /** The saga's state with the steps it is retrying; fields that sagas closed before they existed lack are null. */
 export async function orderView(deps: Pick<ApiDeps, 'store' | 'config'>, state: OrderSagaState): Promise<OrderView> {
   const retrying = TERMINAL_STATUSES.includes(state.status) ? [] : await readRetries(deps, state.orderId);

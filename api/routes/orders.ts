@@ -6,11 +6,11 @@ import { ApiError } from '../errors';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderRateLimits } from '../rate-limit/order-rate-limits';
-import { orderView, readOrderView } from '../orders/read-order-state';
+import { orderView } from '../orders/read-order-state';
 import { stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
 import { callerOf, requireCaller } from '../auth/require-caller';
-import { assertCallerMayRead } from '../orders/order-access';
+import { assertCallerMayRead, assertOwnOrder } from '../orders/order-access';
 import { customerOfSubmission } from '../orders/order-customer';
 import { CALLER_SECURITY, createRouter, logOrder } from '../router';
 import {
@@ -117,8 +117,10 @@ export function orderRoutes(deps: ApiDeps) {
     .openapi(getRoute, async (c) => {
       const { id } = c.req.valid('param');
       logOrder(c, id);
-      await assertCallerMayRead(deps, callerOf(c), id);
-      return c.json(await readOrderView(deps, id), 200);
+      // The saga's state names its customer: one query answers both who may see it and what it is.
+      const state = await sagas.readOrder(id);
+      assertOwnOrder(callerOf(c), id, state.customerId);
+      return c.json(await orderView(deps, state), 200);
     })
     .openapi(listRoute, async (c) => c.json(await sagas.listOrders(ownListQuery(callerOf(c), c.req.valid('query'))), 200))
     .openapi(cancelRoute, async (c) => {
