@@ -95,7 +95,8 @@ describe('every delivery is settled, whatever its bytes', () => {
     await publishEdited(real);
 
     await waitFor(
-      async () => (await dlqDepth('decoding')) === cases.length && (await kit.effects([real.messageId])).length === 1,
+      async () =>
+        (await dlqDepth('decoding')) === cases.length && (await kit.effects([real.messageId])).length === 1 && runner.stats.handled === 1,
       'every hostile delivery parked and the real one handled',
     );
     const parked = await deadLetters('decoding');
@@ -122,7 +123,8 @@ describe('every delivery is settled, whatever its bytes', () => {
       headers: { [HEADER.attempt]: { valueOf: 1, toString: 'x' }, [HEADER.replays]: { valueOf: 1 } },
     });
 
-    await waitFor(async () => (await kit.effects([message.messageId])).length === 1, 'the event handled');
+    // The effect commits a moment before the counter moves: wait for both.
+    await waitFor(async () => (await kit.effects([message.messageId])).length === 1 && runner.stats.handled === 1, 'the event handled');
     expect(runner.stats).toMatchObject({ handled: 1, deadLettered: 0 });
     await expectAllSettled(kit, runner, consumer.queue);
   });

@@ -22,7 +22,10 @@ describe('retries with back-off, then the dead-letter queue', () => {
     const message = envelope('order.submitted');
     await ctx.kit.publish([message]);
 
-    await waitFor(async () => (await ctx.kit.effects()).some((e) => e.messageId === message.messageId), 'the third attempt to succeed');
+    await waitFor(
+      async () => (await ctx.kit.effects()).some((e) => e.messageId === message.messageId) && runner.stats.handled === 1,
+      'the third attempt to succeed',
+    );
     const effects = (await ctx.kit.effects()).filter((e) => e.messageId === message.messageId);
     expect(effects).toHaveLength(1);
     expect(effects[0]!.attempt).toBe(3);

@@ -35,7 +35,11 @@ describe('graceful shutdown and reconnects', () => {
         ...base,
         handlers: { 'order.submitted': async (_content, { tx, messageId, attempt }) => recordEffect(tx, messageId, 'successor', attempt) },
       });
-      await waitFor(async () => (await ctx.kit.effects(ids)).length >= 400, 'the rest of the burst');
+      // The effect commits before the ack and the counter: wait for both, or the count races the commit.
+      await waitFor(
+        async () => (await ctx.kit.effects(ids)).length >= 400 && successor.stats.handled >= 400 - doneByChild.length,
+        'the rest of the burst',
+      );
       expect(successor.stats).toMatchObject({ handled: 400 - doneByChild.length, duplicates: 0 });
       const perMessage = countBy(await ctx.kit.effects(ids), (e) => e.messageId);
       expect(perMessage.size).toBe(400);
@@ -63,7 +67,10 @@ describe('graceful shutdown and reconnects', () => {
     await closeBrokerConnection(runner.connectionName);
     await waitFor(() => runner.stats.sessions === 2 && runner.consuming, 'the reconnect');
     await producing;
-    await waitFor(async () => countBy(await ctx.kit.effects(ids), (e) => e.messageId).size === 300, 'all 300 messages');
+    await waitFor(
+      async () => countBy(await ctx.kit.effects(ids), (e) => e.messageId).size === 300 && runner.stats.handled >= 300,
+      'all 300 messages',
+    );
     const perMessage = countBy(await ctx.kit.effects(ids), (e) => e.messageId);
     expect([...perMessage.values()].every((n) => n === 1)).toBe(true);
     expect(runner.stats.sessions).toBe(2);
