@@ -235,7 +235,7 @@ describe('metrics of the real processes', () => {
     }
   });
 
-  it('consumer retries and dead letters: counted by consumer and reason, the DLQ depth rises', async () => {
+  it('consumer retries, dead letters and duplicates: counted by consumer and reason; the DLQ depth rises, and falls once purged', async () => {
     const c0 = await scrape(consumers);
     const orderId = randomUUID();
     const failing = await failOrderWrites(stack.db.sql, {
@@ -265,6 +265,33 @@ describe('metrics of the real processes', () => {
     } finally {
       await failing.remove();
     }
+
+    // The same event twice: one effect, one duplicate absorbed by the inbox.
+    const c2 = await scrape(consumers);
+    const again = envelope('order.submitted', { customerId: 'c-metrics', totalCents: 500, currency: 'EUR', lines: [] });
+    await kit.publish([again]);
+    await kit.publish([again]);
+    const c3 = await scrapeUntil(
+      consumers,
+      (m) => delta(c2, m, 'consumer_duplicates_absorbed_total', { consumer: PROJECTION }) === 1,
+      'the duplicate absorbed',
+    );
+    expect(delta(c2, c3, 'consumer_messages_handled_total', { consumer: PROJECTION })).toBe(1);
+
+    // The operator empties the DLQ: the shared gauge follows.
+    const connection = await amqp.connect(stack.config.AMQP_URL);
+    try {
+      const channel = await connection.createChannel();
+      const projection = shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix }).find((definition) => definition.name === PROJECTION)!;
+      await channel.purgeQueue(consumerQueuesOf(projection, retryPolicyFrom(stack.config)).deadLetter);
+    } finally {
+      await connection.close();
+    }
+    await scrapeUntil(
+      consumers,
+      (m) => m.value('consumer_dead_letter_messages', { consumer: PROJECTION }) === 0,
+      'the DLQ gauge back to 0',
+    );
   });
 
   it('an outbox backlog: pending and its age rise while no relay can publish, and return to 0 once one can', async () => {
