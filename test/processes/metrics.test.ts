@@ -294,6 +294,38 @@ describe('metrics of the real processes', () => {
     );
   });
 
+  it('a delivery held in its handler counts as unacknowledged until it settles', async () => {
+    const orderId = randomUUID();
+    const name = `test_slow_${orderId.slice(0, 8)}`;
+    // The projection's insert for this order waits 4 s inside the handler's transaction.
+    await stack.db.sql.unsafe(`
+      CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN IF NEW.order_id = '${orderId}' THEN PERFORM pg_sleep(4); END IF; RETURN NEW; END $$;
+      CREATE TRIGGER ${name} BEFORE INSERT ON order_projection FOR EACH ROW EXECUTE FUNCTION ${name}();`);
+    try {
+      const c0 = await scrape(consumers);
+      await kit.publish([envelope('order.submitted', { customerId: 'c-metrics', totalCents: 500, currency: 'EUR', lines: [] }, orderId)]);
+      await scrapeUntil(
+        consumers,
+        (m) => m.value('consumer_unacknowledged_messages', { consumer: PROJECTION }) === 1,
+        'one delivery held',
+        5000,
+      );
+      const settled = await scrapeUntil(
+        consumers,
+        (m) => m.value('consumer_unacknowledged_messages', { consumer: PROJECTION }) === 0,
+        'the delivery settled',
+        10_000,
+      );
+      expect(delta(c0, settled, 'consumer_messages_handled_total', { consumer: PROJECTION })).toBe(1);
+      // Its handler call took the trigger's 4 s: in the 5 s bucket, not the 2.5 s one.
+      const bucket = (le: string) => delta(c0, settled, 'consumer_handler_duration_seconds_bucket', { consumer: PROJECTION, le });
+      expect([bucket('2.5'), bucket('5')]).toEqual([0, 1]);
+    } finally {
+      await stack.db.sql.unsafe(`DROP TRIGGER ${name} ON order_projection; DROP FUNCTION ${name}();`);
+    }
+  });
+
   it('an outbox backlog: pending and its age rise while no relay can publish, and return to 0 once one can', async () => {
     await stop(relay.child);
     // A relay that cannot reach the broker exports the backlog (shared state) without draining it.
