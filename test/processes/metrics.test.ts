@@ -206,6 +206,25 @@ describe('metrics of the real processes', () => {
     expect(delta(a0!, a1, 'http_server_request_duration_seconds_count', { method: 'POST', route: '/orders' })).toBe(2);
   });
 
+  it('a compensation that cannot succeed: outcome needs_attention with its failed step, and the saga_needs_attention_sagas gauge', async () => {
+    const w0 = await scrapeUntil(worker, () => true, 'a scrape');
+    const orderId = await submit(
+      orderBody({
+        payment: { token: 'tok_refundRejected' },
+        // No shipping to Antarctica: createShipment fails for good, and the refund is rejected.
+        shippingAddress: { name: 'Base', line1: 'Ice shelf 1', city: 'McMurdo', postalCode: '0000', country: 'AQ' },
+      }),
+    );
+    await waitForEnd(orderId, 'NEEDS_ATTENTION');
+    const w1 = await scrapeUntil(
+      worker,
+      (m) => m.value('saga_needs_attention_sagas') === w0.value('saga_needs_attention_sagas') + 1,
+      'the order in the needs-attention gauge',
+    );
+    expect(delta(w0, w1, 'saga_outcomes_total', { outcome: 'needs_attention', failed_step: 'createShipment' })).toBe(1);
+    expect(delta(w0, w1, 'saga_step_duration_seconds_count', { step: 'refundPayment', kind: 'compensation', result: 'error' })).toBe(1);
+  });
+
   it('a step that keeps failing: retries counted, the saga counted as stalled, then not once it moves on', async () => {
     const w0 = await scrape(worker);
     const body = orderBody();
@@ -229,7 +248,7 @@ describe('metrics of the real processes', () => {
         delta(w0, w1, 'saga_step_retries_total', { step: 'chargePayment' }),
       );
       expect(delta(w0, w1, 'saga_outcomes_total', { outcome: 'completed' })).toBe(1);
-      expect(w1.value('saga_needs_attention_sagas')).toBe(0);
+      expect(delta(w0, w1, 'saga_needs_attention_sagas')).toBe(0);
     } finally {
       if (!removed) await failing.remove();
     }
