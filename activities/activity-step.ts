@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Transaction } from '../db/client';
 import type { SagaStep } from '../domain/order';
+import { sagaStepDuration, sagaStepRetries, stepKind } from '../telemetry/metrics-saga';
 import { classifyStepError, describeStepError } from './classify-error';
 import type { ActivityDeps } from './deps';
 import { runStep, type StepOutcome } from './run-step';
@@ -18,9 +19,12 @@ export async function activityStep<R>(
   orderId: string,
   step: SagaStep,
   body: (tx: Transaction) => Promise<StepOutcome<R>>,
-  options: { compensatedBy?: SagaStep } = {},
+  options: { compensatedBy?: SagaStep; onFirstCommit?: () => void } = {},
 ): Promise<R> {
   const { info, log } = Context.current();
+  const started = performance.now();
+  const observe = (result: 'ok' | 'error') =>
+    sagaStepDuration.observe({ step, kind: stepKind(step), result }, (performance.now() - started) / 1000);
   const fields = { orderId, correlationId: orderId, step, attempt: info.attempt };
   const attempt: StepAttempt = {
     orderId,
@@ -38,9 +42,11 @@ export async function activityStep<R>(
       { orderId, step, workflowId: attempt.workflowId, retried: attempt.attempt > 1, ...options },
       body,
     );
+    observe('ok');
     log.info(`${step} done`, fields);
     return result;
   } catch (error) {
+    observe('error');
     // Business rejections are already non-retryable ApplicationFailures, recorded in the ledger.
     if (error instanceof ApplicationFailure) {
       log.warn(`${step} rejected`, { ...fields, type: error.type, error: error.message });
@@ -58,6 +64,7 @@ export async function activityStep<R>(
       });
     }
     const description = describeStepError(error);
+    sagaStepRetries.inc({ step });
     log.warn(`${step} failed, will retry`, { ...fields, error: description });
     await recordStepRetry(deps.db, attempt, description).catch(bookkeeping('record the failed attempt'));
     throw error;

@@ -5,6 +5,7 @@ import { orders } from '../drizzle/schema';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done } from './run-step';
+import { outcomeLabel, sagaOutcomes } from '../telemetry/metrics-saga';
 
 export interface MarkOrderOutcomeInput {
   orderId: string;
@@ -23,26 +24,32 @@ export interface MarkOrderOutcomeInput {
 export const markOrderOutcome =
   (deps: ActivityDeps) =>
   (input: MarkOrderOutcomeInput): Promise<null> =>
-    activityStep(deps, input.orderId, 'markOrderOutcome', async (tx) => {
-      const { orderId, status, failure } = input;
-      const [order] = await tx
-        .update(orders)
-        .set({ status, failedStep: failure.step, failureType: failure.type, failureReason: failure.reason, updatedAt: sql`now()` })
-        .where(eq(orders.id, orderId))
-        .returning({ customerId: orders.customerId });
-      return done(null, [
-        {
-          name: OUTCOME_EVENTS[status],
-          // customerId: consumers (notifications) tell the customer without asking the orders table.
-          content: {
-            orderId,
-            customerId: order?.customerId ?? input.customerId ?? null,
-            status,
-            failedStep: failure.step,
-            failureType: failure.type,
-            reason: failure.reason,
-            unresolved: input.unresolved,
+    activityStep(
+      deps,
+      input.orderId,
+      'markOrderOutcome',
+      async (tx) => {
+        const { orderId, status, failure } = input;
+        const [order] = await tx
+          .update(orders)
+          .set({ status, failedStep: failure.step, failureType: failure.type, failureReason: failure.reason, updatedAt: sql`now()` })
+          .where(eq(orders.id, orderId))
+          .returning({ customerId: orders.customerId });
+        return done(null, [
+          {
+            name: OUTCOME_EVENTS[status],
+            // customerId: consumers (notifications) tell the customer without asking the orders table.
+            content: {
+              orderId,
+              customerId: order?.customerId ?? input.customerId ?? null,
+              status,
+              failedStep: failure.step,
+              failureType: failure.type,
+              reason: failure.reason,
+              unresolved: input.unresolved,
+            },
           },
-        },
-      ]);
-    });
+        ]);
+      },
+      { onFirstCommit: () => sagaOutcomes.inc({ outcome: outcomeLabel(input.status), failed_step: input.failure.step }) },
+    );

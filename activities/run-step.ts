@@ -24,6 +24,11 @@ export interface StepContext {
   compensatedBy?: SagaStep;
   /** An earlier attempt failed, so step_retries may hold a row for the step: cleared on success. */
   retried?: boolean;
+  /**
+   * Called once the step's ledger row has committed for the first time (not when a retry finds
+   * it): how a saga's outcome is counted once even when its last activity runs again.
+   */
+  onFirstCommit?: () => void;
 }
 
 /**
@@ -32,6 +37,7 @@ export interface StepContext {
  * answers what the first run answered, rejections included, without touching state again.
  */
 export async function runStep<R>(db: Database, ctx: StepContext, body: (tx: Transaction) => Promise<StepOutcome<R>>): Promise<R> {
+  let firstCommit = false;
   const recorded = await db.transaction(async (tx) => {
     // One order's steps never interleave, even when a timed-out attempt is still running
     // beside its retry; this also makes outbox insertion order the order's commit order.
@@ -55,8 +61,10 @@ export async function runStep<R>(db: Database, ctx: StepContext, body: (tx: Tran
           ? { orderId: ctx.orderId, step: ctx.step, outcome: 'DONE', result: outcome.result }
           : { orderId: ctx.orderId, step: ctx.step, outcome: 'REJECTED', failureType: outcome.type, failureMessage: outcome.message },
       );
+    firstCommit = true;
     return outcome;
   });
+  if (firstCommit) ctx.onFirstCommit?.();
   if (recorded.kind === 'rejected') {
     throw ApplicationFailure.create({
       type: recorded.type,

@@ -17,11 +17,14 @@ import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { orderEventRoutes } from './routes/order-events';
 import { orderRoutes } from './routes/orders';
+import { metricsRoutes } from './routes/metrics';
 import { reviewRoutes } from './routes/review';
+import { httpMetrics } from '../telemetry/metrics-http';
 
 /** The HTTP API: stateless, so any number of instances can serve behind one address. */
 export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  app.use('*', httpMetrics());
   app.use('*', closeAfterUnreadBody());
   app.use('*', ...requestContext(deps.log));
   app.use('*', securityHeaders());
@@ -50,6 +53,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', adminSagaRoutes(deps));
   app.route('/', adminEventStreamRoutes(deps));
   app.route('/', docsRoutes());
+  app.route('/', metricsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'customerToken', {
     type: 'http',

@@ -155,10 +155,26 @@ const EnvSchema = z.object({
    * then answers 202 (pending) instead of waiting.
    */
   SAGA_ANSWER_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
+  /**
+   * The metrics port (GET /metrics, Prometheus text) of the saga worker, relay or consumers process.
+   * Unset: each process's own default (metricsPortOf); 0 picks a free port, logged in the
+   * "metrics listening" line (field metricsPort). The API serves GET /metrics on API_PORT instead.
+   */
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
+  /** Where the metrics ports listen: 127.0.0.1 keeps them local; 0.0.0.0 for a Prometheus in another container. */
+  METRICS_HOST: z.string().default('127.0.0.1'),
+  /** An order not finished, not awaiting review, with no progress for longer than this counts in saga_stalled_sagas. */
+  SAGA_STALL_AFTER_SECONDS: positiveInt(300),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema>;
+
+/** Each process's metrics port when METRICS_PORT is unset: one port per process, so they run side by side. */
+export const DEFAULT_METRICS_PORTS = { 'saga-worker': 9464, 'outbox-relay': 9465, consumers: 9466 } as const;
+
+export const metricsPortOf = (config: AppConfig, process: keyof typeof DEFAULT_METRICS_PORTS): number =>
+  config.METRICS_PORT ?? DEFAULT_METRICS_PORTS[process];
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const parsed = EnvSchema.safeParse(env);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeMessage } from 'amqplib';
+import type { Histogram } from 'prom-client';
 import type { DbHandle } from '../db/client';
 import type { Logger } from '../logging/logger';
+import { consumerHandlerDuration, countConsumer } from '../telemetry/metrics-consumers';
 import { BrokerSession } from './broker-session';
 import { UnprocessableMessageError, type ConsumerDefinition, type EventHandler } from './consumer-definition';
 import type { ConsumerSettings } from './consumer-settings';
@@ -20,6 +22,7 @@ import {
   retryHeaders,
   truncate,
   type DeadLetterFacts,
+  type DeadLetterReason,
 } from './delivery-headers';
 import type { EventName } from '../domain/events';
 import { handleOnce, type InboxOutcome } from './inbox';
@@ -39,6 +42,8 @@ export interface ConsumerStats {
   duplicates: number;
   retried: number;
   deadLettered: number;
+  /** deadLettered by the reason it was parked for: the dead-letter metric's labels. */
+  deadLetteredByReason: Partial<Record<DeadLetterReason, number>>;
   /** Broker sessions opened: 1, plus one per reconnect. */
   sessions: number;
 }
@@ -56,7 +61,9 @@ export interface ConsumerStats {
 export class ConsumerRunner {
   /** The AMQP connection name, as the broker lists it. */
   readonly connectionName: string;
-  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, retried: 0, deadLettered: 0, sessions: 0 };
+  /** Also what this process's consumer metrics report (telemetry/metrics-consumers.ts reads them at scrape time). */
+  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, retried: 0, deadLettered: 0, deadLetteredByReason: {}, sessions: 0 };
+  readonly #handlerDuration: Histogram.Internal<'consumer'>;
   readonly #log: Logger;
   #desired: ConsumerState = 'running';
   #session: BrokerSession | undefined;
@@ -80,6 +87,13 @@ export class ConsumerRunner {
   ) {
     this.connectionName = `consumer-${definition.name}-${randomUUID().slice(0, 8)}`;
     this.#log = options.log.child({ consumer: definition.name, queue: definition.queue });
+    this.#handlerDuration = consumerHandlerDuration.labels(definition.name);
+    countConsumer(this);
+  }
+
+  /** The consumer's name, as the metrics label it. */
+  get consumer(): string {
+    return this.definition.name;
   }
 
   /** True while this instance has a basic.consume on its queue. */
@@ -266,11 +280,14 @@ export class ConsumerRunner {
       return this.deadLetter(session, message, { reason: 'no-handler', error, attempts: attempt }, log);
     }
     let outcome: InboxOutcome;
+    const endTimer = this.#handlerDuration.startTimer();
     try {
       outcome = await this.runHandler(handler, envelope, attempt, log);
     } catch (error) {
+      endTimer();
       return this.afterFailure(session, message, attempt, error, log);
     }
+    endTimer();
     this.acknowledge(session, message, log);
     if (outcome === 'duplicate') {
       this.stats.duplicates += 1;
@@ -389,8 +406,13 @@ export class ConsumerRunner {
       await sendConfirmed(session.channel, queue, message.content, carriedProperties(message, headers));
     }
     this.acknowledge(session, message, log);
-    this.stats.deadLettered += 1;
+    this.countDeadLetter(facts.reason);
     log.error({ reason: facts.reason, error: facts.error, attempts: facts.attempts }, 'parked in the dead-letter queue');
+  }
+
+  private countDeadLetter(reason: DeadLetterReason): void {
+    this.stats.deadLettered += 1;
+    this.stats.deadLetteredByReason[reason] = (this.stats.deadLetteredByReason[reason] ?? 0) + 1;
   }
 
   private acknowledge(session: BrokerSession, message: ConsumeMessage, log: Logger): void {
@@ -409,7 +431,8 @@ export class ConsumerRunner {
     try {
       session.channel.nack(message, false, false);
       this.#settled.add(message);
-      this.stats.deadLettered += 1;
+      // The broker's dead-letter reason `rejected` reads back as internal-error (dead-letter-queue.ts).
+      this.countDeadLetter('internal-error');
     } catch (error) {
       log.warn({ err: error }, 'could not reject: the channel closed; the broker will deliver it again');
     }

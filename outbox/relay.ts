@@ -4,6 +4,7 @@ import type { Logger } from '../logging/logger';
 import { BrokerSession } from '../messaging/broker-session';
 import { superviseBrokerSession } from '../messaging/supervise-broker-session';
 import { assertEventsTopology } from '../messaging/topology';
+import { countRelay, relayBatchDuration } from '../telemetry/metrics-outbox';
 import { claimBatch } from './claim-batch';
 import { ConfirmPublisher, type PublishResults } from './confirm-publisher';
 import { markPublished, recordUnpublished } from './record-results';
@@ -74,7 +75,9 @@ export class OutboxRelay {
     private readonly settings: RelaySettings,
     private readonly log: Logger,
     private readonly hooks: RelayHooks = {},
-  ) {}
+  ) {
+    countRelay(this.stats);
+  }
 
   async start(): Promise<void> {
     const listener = await this.sql.listen(
@@ -139,10 +142,11 @@ export class OutboxRelay {
         // Claim the next batch while the one before sends, not earlier: claimed rows then wait
         // at most one batch's sending for their turn, a small part of their lease.
         await publisher.allSending();
+        const claimedAt = performance.now();
         const rows = await claimBatch(this.sql, batchSize, leaseMs);
         if (rows.length === 0) recovered();
         else {
-          const batch: Promise<void> = this.relayBatch(session, publisher, rows)
+          const batch: Promise<void> = this.relayBatch(session, publisher, rows, claimedAt)
             .then(
               () => recovered(),
               (error: unknown) => {
@@ -163,7 +167,12 @@ export class OutboxRelay {
   }
 
   /** Publishes a claimed batch and records the outcome; throws when the session broke meanwhile. */
-  private async relayBatch(session: BrokerSession, publisher: ConfirmPublisher, rows: readonly OutboxRow[]): Promise<void> {
+  private async relayBatch(
+    session: BrokerSession,
+    publisher: ConfirmPublisher,
+    rows: readonly OutboxRow[],
+    claimedAt: number,
+  ): Promise<void> {
     // A batch that outlives half its lease (counted from its claim, so waiting for its turn to
     // send counts too) is cut short, before another relay may take its rows.
     const deadline = setTimeout(() => void session.close(), this.settings.leaseMs / 2);
@@ -179,6 +188,7 @@ export class OutboxRelay {
     await recordUnpublished(this.sql, rows, results, this.settings, this.log.child({ relay: this.name }));
     this.stats.refused += results.refused.length;
     this.stats.batches += 1;
+    relayBatchDuration.observe((performance.now() - claimedAt) / 1000);
     // What was confirmed is recorded; the rest is due again for the next connection.
     if (results.broken) throw results.broken;
   }

@@ -1,9 +1,11 @@
-import { loadConfig } from '../config/env';
-import { shippedConsumers } from '../consumers/shipped-consumers';
+import { loadConfig, metricsPortOf } from '../config/env';
+import { shippedConsumerControl, shippedConsumers } from '../consumers/shipped-consumers';
 import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { ConsumerRunner } from '../messaging/consumer-runner';
 import { consumerSettingsFrom } from '../messaging/consumer-settings';
+import { registerQueueGauges } from '../telemetry/metrics-consumers';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
 /**
@@ -27,18 +29,30 @@ const prefetchTotal = definitions.reduce((sum, definition) => sum + definition.p
 const db = connectDb(config.DATABASE_URL, { max: Math.min(prefetchTotal, 20), applicationName: 'consumers' });
 const settings = consumerSettingsFrom(config);
 const runners = definitions.map((definition) => new ConsumerRunner(definition, { db, settings, log }));
+// Queue and DLQ depths of the consumers this process runs, read the way the admin API reads them.
+const control = shippedConsumerControl(config, db.db, log);
+const names = new Set(definitions.map((definition) => definition.name));
+registerQueueGauges(async () =>
+  (await control.listConsumers())
+    .filter((status) => names.has(status.name))
+    .map((status) => ({ consumer: status.name, queueDepth: status.queueDepth, dlqDepth: status.dlqDepth })),
+);
+let metrics: MetricsServer | undefined;
 
 const stop = stopOnSignals({
   log,
   steps: [
+    { name: 'metrics server', close: async () => metrics?.close() },
     // All at once: each finishes its in-flight deliveries (CONSUMER_SHUTDOWN_TIMEOUT_MS at most).
     { name: 'consumers', close: () => stopRunners(runners) },
+    { name: 'consumer control', close: () => control.close() },
     { name: 'database', close: () => db.close() },
   ],
   deadlineMs: settings.shutdownTimeoutMs + CLOSE_MS,
 });
 
 try {
+  metrics = await startMetricsServer({ host: config.METRICS_HOST, port: metricsPortOf(config, 'consumers'), log });
   for (const runner of runners) await runner.start();
   log.info({ consumers: definitions.map((d) => ({ name: d.name, queue: d.queue })) }, 'consumers running');
 } catch (error) {

@@ -1,8 +1,10 @@
-import { loadConfig } from '../config/env';
+import { loadConfig, metricsPortOf } from '../config/env';
 import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { OutboxRelay } from '../outbox/relay';
 import { relaySettingsFrom } from '../outbox/relay-settings';
+import { registerOutboxGauges } from '../telemetry/metrics-outbox';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
 /** The outbox relay process. Run as many as you like: each order's events still leave in order. */
@@ -22,10 +24,13 @@ const db = connectDb(config.DATABASE_URL, {
 });
 const { sql } = db;
 const relay = new OutboxRelay(sql, relaySettingsFrom(config), log);
+registerOutboxGauges(sql);
+let metrics: MetricsServer | undefined;
 
 const stop = stopOnSignals({
   log,
   steps: [
+    { name: 'metrics server', close: async () => metrics?.close() },
     // Finishes the batches in hand, then closes its broker session.
     { name: 'relay', close: () => relay.stop() },
     { name: 'database', close: () => db.close() },
@@ -35,6 +40,7 @@ const stop = stopOnSignals({
 });
 
 try {
+  metrics = await startMetricsServer({ host: config.METRICS_HOST, port: metricsPortOf(config, 'outbox-relay'), log });
   await relay.start();
 } catch (error) {
   log.fatal({ err: error }, 'outbox relay could not start');

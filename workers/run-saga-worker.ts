@@ -1,10 +1,14 @@
 import { NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { loadConfig } from '../config/env';
+import { loadConfig, metricsPortOf } from '../config/env';
 import { connectDb } from '../db/client';
 import { createLogger } from '../logging/logger';
 import { temporalLoggerFor } from '../logging/temporal-logger';
 import { createSagaWorker } from './create-saga-worker';
 import { armCrashAfterCommitOnSignal } from './faults/crash-after-commit';
+import { registerSagaGauges } from '../telemetry/metrics-saga';
+import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
+import { temporalMetricsAppendix, temporalPrometheusExporter } from '../telemetry/temporal-runtime-metrics';
+import { freePort } from '../tools/environment/free-port';
 import { stopOnSignals } from './stop-on-signals';
 
 /** The saga worker process: runs until SIGINT or SIGTERM, then finishes in-flight tasks and exits. */
@@ -12,15 +16,24 @@ const config = loadConfig();
 const log = createLogger('saga-worker', config.LOG_LEVEL);
 // The signals are stopOnSignals' to handle, like in every process (the SDK would also take
 // SIGUSR2, which the chaos run's fault needs).
-Runtime.install({ logger: temporalLoggerFor(log), shutdownSignals: [] });
+// Core serves the SDK's runtime metrics on a loopback port of its own; the worker's /metrics appends them.
+const coreMetricsAddress = `127.0.0.1:${await freePort()}`;
+Runtime.install({
+  logger: temporalLoggerFor(log),
+  shutdownSignals: [],
+  telemetryOptions: { metrics: temporalPrometheusExporter(coreMetricsAddress) },
+});
 
 const db = connectDb(config.DATABASE_URL, { applicationName: 'saga-worker' });
+registerSagaGauges({ sql: db.sql, stallAfterSeconds: config.SAGA_STALL_AFTER_SECONDS });
+let metrics: MetricsServer | undefined;
 const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
 let worker: Worker | undefined;
 let running: Promise<void> | undefined;
 const stop = stopOnSignals({
   log,
   steps: [
+    { name: 'metrics server', close: async () => metrics?.close() },
     {
       name: 'worker',
       close: async () => {
@@ -37,6 +50,12 @@ const stop = stopOnSignals({
 // Only the chaos run sets CHAOS_FAULTS: normal workers have no fault code on their path.
 const faults = config.CHAOS_FAULTS ? [armCrashAfterCommitOnSignal(log).interceptor] : undefined;
 try {
+  metrics = await startMetricsServer({
+    host: config.METRICS_HOST,
+    port: metricsPortOf(config, 'saga-worker'),
+    log,
+    appendix: temporalMetricsAppendix(coreMetricsAddress),
+  });
   worker = await createSagaWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
