@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { appendToOutbox } from '../../outbox/append';
 import { API, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { spawnWithMetrics, type ProcessWithMetrics } from '../support/metrics-processes';
 import { alertRules, startPrometheus, type AlertRule, type RunningPrometheus } from '../support/prometheus';
@@ -56,7 +58,16 @@ beforeAll(async () => {
     // A handler blocked on a lock stays blocked (no handler timeout turns it into a retry).
     CONSUMER_HANDLER_TIMEOUT_MS: '600000',
   });
-  const envOf: Record<string, NodeJS.ProcessEnv> = { [RELAY]: { ...env, AMQP_URL: amqpThroughLink.toString() } };
+  const envOf: Record<string, NodeJS.ProcessEnv> = {
+    // A row it cannot publish goes dead after two quick attempts.
+    [RELAY]: {
+      ...env,
+      AMQP_URL: amqpThroughLink.toString(),
+      RELAY_MAX_ATTEMPTS: '2',
+      RELAY_BACKOFF_BASE_MS: '100',
+      RELAY_BACKOFF_MAX_MS: '200',
+    },
+  };
   for (const name of [SAGA_WORKER, RELAY, CONSUMERS, API]) apps.set(name, await spawnWithMetrics(name, envOf[name] ?? env));
   prometheus = await startPrometheus(
     [...apps.values()].map((app) => ({ job: app.name, targets: [app.target], bearerToken: app.bearerToken })),
@@ -162,6 +173,19 @@ describe('the alerts on real processes scraped by a real Prometheus', () => {
     }
     expect((await handle.result()).status).toBe('COMPLETED');
     await waitFor(async () => (await firing('SagasStalled')).length === 0, 'SagasStalled to clear', 30_000);
+  });
+
+  it('OutboxEventsDead: an event the relay can never publish (a header amqplib refuses to encode)', async () => {
+    const orderId = randomUUID();
+    await stack.db.db.transaction((tx) =>
+      appendToOutbox(tx, { orderId, step: 'poison', causationId: 'x'.repeat(70 * 1024) }, [
+        { name: 'order.submitted', content: { orderId } },
+      ]),
+    );
+    const alert = await waitForFiring('OutboxEventsDead', { job: RELAY });
+    expect(Number(alert.value)).toBe(1);
+    const [dead] = await sql<{ attempts: number }[]>`select attempts from outbox where aggregate_id = ${orderId} and dead_at is not null`;
+    expect(dead?.attempts).toBe(2);
   });
 
   it(`OutboxEventsNotPublished: the relay cut off from RabbitMQ while an order's events wait (threshold ${OUTBOX_TEST_THRESHOLD} s here)`, async () => {
