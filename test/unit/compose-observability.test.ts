@@ -47,6 +47,8 @@ describe('docker-compose.yml observability', () => {
   it('runs Jaeger, Prometheus and Grafana on loopback-only host ports', () => {
     expect(services.jaeger?.image).toMatch(/^jaegertracing\/jaeger:2\./);
     expect(services.jaeger?.ports).toContain('127.0.0.1:16686:16686');
+    // Jaeger v2 listens on localhost unless told otherwise: the app containers could not reach it.
+    expect(services.jaeger?.environment).toMatchObject({ JAEGER_LISTEN_HOST: '0.0.0.0' });
     expect(services.prometheus?.ports).toContain('127.0.0.1:9090:9090');
     expect(services.grafana?.ports).toContain('127.0.0.1:3001:3000');
   });
