@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../api/auth/mint-token';
-import { loadConfig } from '../config/env';
+import { DEFAULT_METRICS_PORTS, loadConfig } from '../config/env';
 import { createLogger } from '../logging/logger';
 import { backoffMs } from '../outbox/backoff';
 import { resolveAdminToken } from './admin-token';
@@ -22,6 +22,12 @@ const config = loadConfig();
 const admin = resolveAdminToken(config);
 process.env.ADMIN_TOKEN = admin.token;
 const log = createLogger('supervisor', config.LOG_LEVEL);
+// One METRICS_PORT for three processes on one host would collide: here each takes its own default.
+if (config.METRICS_PORT !== undefined) {
+  log.warn({ METRICS_PORT: config.METRICS_PORT }, 'METRICS_PORT is ignored under npm start: each process uses its own default port');
+  delete process.env.METRICS_PORT;
+}
+const metricsUrl = (port: number) => `http://${config.METRICS_HOST}:${port}/metrics`;
 const root = fileURLToPath(new URL('..', import.meta.url));
 const running = new Map<string, ChildProcess>();
 let stopping = false;
@@ -83,6 +89,8 @@ process.stdout.write(`
   Demo customer   ${DEMO_CUSTOMER}, token valid 24 h (more: npm run token -- <customer-id>; secret in ${LOCAL_JWT_SECRET_PATH}):
                   export TOKEN=${demoToken}
                   curl -H "Authorization: Bearer $TOKEN" ${apiUrl}/orders
+  Metrics         saga-worker ${metricsUrl(DEFAULT_METRICS_PORTS['saga-worker'])}, outbox-relay ${metricsUrl(DEFAULT_METRICS_PORTS['outbox-relay'])},
+                  consumers ${metricsUrl(DEFAULT_METRICS_PORTS.consumers)}, api ${apiUrl}/metrics (admin token)
   Temporal UI     ${config.TEMPORAL_UI_URL}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows
   Temporal        ${config.TEMPORAL_ADDRESS}  (task queue ${config.TEMPORAL_TASK_QUEUE})
   RabbitMQ        ${config.AMQP_URL.replace(/\/\/[^@]*@/, '//')}  (exchange ${config.EVENTS_EXCHANGE})

@@ -7,7 +7,9 @@ import { createActivities, type OrderActivities } from '../../activities';
 import { runStep } from '../../activities/run-step';
 import type { OrderSagaInput } from '../../domain/order';
 import { inventory, outbox, payments, sagaSteps } from '../../drizzle/schema';
+import { metricsRegistry } from '../../telemetry/metrics-registry';
 import { orderRows, stockOf } from '../support/order-rows';
+import { delta, Scrape } from '../support/prometheus-text';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 let stack: TestStack;
@@ -65,6 +67,29 @@ describe('every activity is idempotent by (order, step)', () => {
     expect(rows.payments).toEqual([expect.objectContaining({ status: 'REFUNDED', amountCents: 3000, refundedCents: 3000 })]);
     expect(rows.stock[sku]).toEqual({ onHand: 10, reserved: 0 });
     expect(await outboxCount(orderId)).toBe(8);
+  });
+
+  it('an ending step run again counts its saga outcome once (saga_outcomes_total), where the ledger row first commits', async () => {
+    const metrics = async () => Scrape.parse(await metricsRegistry.metrics());
+    const completed = await newOrder();
+    const failed = await newOrder();
+    for (const { input } of [completed, failed]) await asActivity(input.orderId, activities.recordOrder, input);
+    const before = await metrics();
+    for (let run = 0; run < 2; run += 1) {
+      await asActivity(completed.input.orderId, activities.completeOrder, { orderId: completed.input.orderId });
+      await asActivity(failed.input.orderId, activities.markOrderOutcome, {
+        orderId: failed.input.orderId,
+        status: 'FAILED',
+        failure: { step: 'chargePayment', type: 'PaymentDeclined', reason: 'declined' },
+        unresolved: [],
+      });
+    }
+    const after = await metrics();
+    expect(delta(before, after, 'saga_outcomes_total', { outcome: 'completed', failed_step: '' })).toBe(1);
+    expect(delta(before, after, 'saga_outcomes_total', { outcome: 'failed', failed_step: 'chargePayment' })).toBe(1);
+    expect(delta(before, after, 'saga_outcomes_total')).toBe(2);
+    // Every run is an attempt, timed as one.
+    expect(delta(before, after, 'saga_step_duration_seconds_count', { step: 'completeOrder', kind: 'action', result: 'ok' })).toBe(2);
   });
 
   it('two attempts of the same charge running at once charge once and answer alike', async () => {

@@ -13,9 +13,13 @@ export interface FailingTrigger {
  */
 export async function failOrderWrites(
   sql: Sql,
-  options: { table: 'orders' | 'payments' | 'shipments'; on: 'INSERT' | 'UPDATE'; sqlState: string; message: string; times?: number } & (
-    { orderId: string } | { customerId: string }
-  ),
+  options: {
+    table: 'orders' | 'payments' | 'shipments' | 'order_projection';
+    on: 'INSERT' | 'UPDATE';
+    sqlState: string;
+    message: string;
+    times?: number;
+  } & ({ orderId: string } | { customerId: string }),
 ): Promise<FailingTrigger> {
   const name = `test_fail_${uniqueSuffix()}`;
   const idColumn = options.table === 'orders' ? 'id' : 'order_id';

@@ -29,7 +29,8 @@ export function spawnRepoScript(entry: string, options?: RepoScriptOptions): Chi
 export function spawnRepoScript(entry: string, { env = {}, args = [], stdin = 'ignore' }: RepoScriptOptions = {}): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, entry), ...args], {
     cwd: REPO_ROOT,
-    env: { ...process.env, ...env },
+    // METRICS_PORT 0: harnesses run several app processes at once, so each takes a free metrics port (logged as metricsPort).
+    env: { METRICS_PORT: '0', ...process.env, ...env },
     stdio: [stdin, 'pipe', 'pipe'],
   });
   if (live.size === 0) process.once('exit', killLiveChildren);

@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 
-/** A port nobody listens on right now, for an API child process (the chaos run's, the benchmark's). */
+/** A port nobody listens on right now: for an API child process (the chaos run's, the benchmark's), and Core's metrics in the saga worker. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
