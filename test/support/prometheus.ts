@@ -31,7 +31,7 @@ export const alertRules = (): AlertRule[] =>
 /** Runs promtool with `args` in docker/prometheus; its exit code and everything it printed. */
 export function promtool(...args: string[]): { status: number | null; output: string } {
   const result = spawnSync(PROMTOOL_BIN, args, { cwd: PROMETHEUS_DIR, encoding: 'utf8' });
-  if (result.error) throw result.error;
+  if (result.error) throw new Error(`${PROMTOOL_BIN} did not run (bash scripts/ensure-prometheus.sh installs it)`, { cause: result.error });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
