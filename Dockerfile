@@ -16,6 +16,10 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 
 COPY . .
 
+# Its home's .local holds the generated admin token; made here, owned by node, so a volume
+# mounted there (docker-compose.yml: api-local) starts with that owner.
+RUN mkdir -p /home/node/.local && chown node:node /home/node/.local
+
 # The image's unprivileged user; the app only reads /app (tsx caches under /tmp).
 USER node
 

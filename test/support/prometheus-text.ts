@@ -59,3 +59,26 @@ export async function scrapeMetrics(url: string, token?: string): Promise<Scrape
 /** `after - before` of one metric. */
 export const delta = (before: Scrape, after: Scrape, name: string, labels: Record<string, string> = {}): number =>
   after.value(name, labels) - before.value(name, labels);
+
+/**
+ * The metric names a /metrics text exposes: every sample's name, and for each `# TYPE` the names
+ * its samples take (a histogram's _bucket, _sum and _count; a counter with and without _total),
+ * so a labelled metric nothing has touched yet still counts as exported.
+ */
+export function exportedNames(text: string): Set<string> {
+  const names = new Set<string>();
+  for (const line of text.split('\n')) {
+    const type = /^# TYPE (\S+) (\S+)/.exec(line);
+    if (type) {
+      const [, name, kind] = type as unknown as [string, string, string];
+      names.add(name);
+      if (kind === 'histogram') for (const suffix of ['_bucket', '_sum', '_count']) names.add(`${name}${suffix}`);
+      if (kind === 'summary') for (const suffix of ['_sum', '_count']) names.add(`${name}${suffix}`);
+      if (kind === 'counter' && !name.endsWith('_total')) names.add(`${name}_total`);
+      continue;
+    }
+    const sample = /^([a-zA-Z_:][a-zA-Z0-9_:]*)[{ ]/.exec(line);
+    if (sample) names.add(sample[1]!);
+  }
+  return names;
+}
