@@ -156,6 +156,12 @@ const EnvSchema = z.object({
    */
   SAGA_ANSWER_TIMEOUT_MS: z.coerce.number().int().positive().default(5000),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /**
+   * Tracing is off unless one of these is set (docs/observability.md#traces). The OpenTelemetry SDK
+   * reads them, and the other OTEL_* variables (protocol, service name, sampler), itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema>;

@@ -5,6 +5,7 @@ import { createLogger } from '../logging/logger';
 import { ConsumerRunner } from '../messaging/consumer-runner';
 import { consumerSettingsFrom } from '../messaging/consumer-settings';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
+import { startTracing } from '../telemetry/tracing';
 
 /**
  * The consumers process: runs every shipped consumer, or only those named on the command line
@@ -12,6 +13,7 @@ import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
  * SIGINT it stops taking deliveries, finishes those in flight and exits.
  */
 const config = loadConfig();
+const tracing = await startTracing({ serviceName: 'consumers', config });
 const log = createLogger('consumers', config.LOG_LEVEL);
 const available = shippedConsumers(config);
 const wanted = process.argv.slice(2);
@@ -34,6 +36,7 @@ const stop = stopOnSignals({
     // All at once: each finishes its in-flight deliveries (CONSUMER_SHUTDOWN_TIMEOUT_MS at most).
     { name: 'consumers', close: () => stopRunners(runners) },
     { name: 'database', close: () => db.close() },
+    tracing.stopStep,
   ],
   deadlineMs: settings.shutdownTimeoutMs + CLOSE_MS,
 });

@@ -6,9 +6,11 @@ import { temporalLoggerFor } from '../logging/temporal-logger';
 import { createSagaWorker } from './create-saga-worker';
 import { armCrashAfterCommitOnSignal } from './faults/crash-after-commit';
 import { stopOnSignals } from './stop-on-signals';
+import { startTracing } from '../telemetry/tracing';
 
 /** The saga worker process: runs until SIGINT or SIGTERM, then finishes in-flight tasks and exits. */
 const config = loadConfig();
+const tracing = await startTracing({ serviceName: 'saga-worker', config });
 const log = createLogger('saga-worker', config.LOG_LEVEL);
 // The signals are stopOnSignals' to handle, like in every process (the SDK would also take
 // SIGUSR2, which the chaos run's fault needs).
@@ -31,6 +33,8 @@ const stop = stopOnSignals({
     },
     { name: 'Temporal connection', close: () => connection.close() },
     { name: 'database', close: () => db.close() },
+    // Last: the spans of the tasks that just finished go out too.
+    tracing.stopStep,
   ],
 });
 
@@ -44,6 +48,7 @@ try {
     db: db.db,
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     activityInterceptors: faults,
+    tracing: tracing.sdk,
   });
   running = worker.run();
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'saga worker running');
