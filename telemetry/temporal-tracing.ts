@@ -29,7 +29,9 @@ export const tracingActivityInterceptors: ActivityInterceptorsFactory = (ctx) =>
 });
 
 /** The sink workflow spans leave the sandbox by: into the process's span processor. */
-export function workflowSpanSinks(sdk: TracingSdk): InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }> {
+export function workflowSpanSinks(
+  sdk: Pick<TracingSdk, 'spanProcessor' | 'resource'>,
+): InjectedSinks<{ exporter: OpenTelemetryWorkflowExporter }> {
   return { exporter: makeWorkflowExporter(sdk.spanProcessor, sdk.resource) };
 }
 
