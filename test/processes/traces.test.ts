@@ -30,6 +30,8 @@ let prefix: string;
 const children: RunningChild[] = [];
 let consumers: RunningChild;
 let apiUrl: string;
+let relay: RunningChild;
+let env: (overrides?: NodeJS.ProcessEnv) => NodeJS.ProcessEnv;
 
 // OTLP span kinds (one more than the API's SpanKind).
 const SERVER = 2;
@@ -42,7 +44,7 @@ beforeAll(async () => {
   bundleDir = await mkdtemp(join(tmpdir(), 'saga-traced-bundle-'));
   const bundle = await writeWorkflowBundle(bundleDir, { tracing: true });
   prefix = `${stack.exchange}.`;
-  const env = (overrides: NodeJS.ProcessEnv = {}) =>
+  env = (overrides: NodeJS.ProcessEnv = {}) =>
     appProcessEnv(stack, {
       OTEL_EXPORTER_OTLP_ENDPOINT: receiver.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -55,20 +57,11 @@ beforeAll(async () => {
       ...overrides,
     });
   const worker = spawnTs(appEntry(SAGA_WORKER), env());
-  const relay = spawnTs(appEntry(RELAY), env());
+  relay = spawnTs(appEntry(RELAY), env());
   // debug: the consumers log each handled message, inside its span.
   consumers = spawnTs(appEntry(CONSUMERS), env({ LOG_LEVEL: 'debug' }));
   const api = spawnTs(appEntry(API), env());
   children.push(worker, relay, consumers, api);
-  const ready = (child: RunningChild, message: string) =>
-    waitFor(
-      () => {
-        if (child.child.exitCode !== null) throw new Error(`a process exited (${child.child.exitCode}) before logging "${message}"`);
-        return child.output().includes(`"msg":"${message}"`);
-      },
-      `"${message}"`,
-      90_000,
-    );
   await Promise.all([
     ready(worker, 'saga worker running'),
     ready(relay, 'outbox relay started'),
@@ -77,6 +70,16 @@ beforeAll(async () => {
   ]);
   apiUrl = /"url":"([^"]+)"/.exec(api.output())![1]!;
 }, 180_000);
+
+const ready = (child: RunningChild, message: string) =>
+  waitFor(
+    () => {
+      if (child.child.exitCode !== null) throw new Error(`a process exited (${child.child.exitCode}) before logging "${message}"`);
+      return child.output().includes(`"msg":"${message}"`);
+    },
+    `"${message}"`,
+    90_000,
+  );
 
 afterAll(async () => {
   for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGTERM');
@@ -210,6 +213,30 @@ describe('traces across the app processes', () => {
       .filter((line) => line.startsWith('{'))
       .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(lines).toContainEqual(expect.objectContaining({ msg: 'handled', trace_id: handling.traceId, span_id: handling.spanId }));
+  }, 120_000);
+
+  it('parents the publish spans on the rows written before a relay restart', async () => {
+    relay.child.kill('SIGTERM');
+    expect((await relay.exited)[0]).toBe(0);
+    const orderId = await submitOrder(orderBody());
+    await waitForStatus(stack.sagas, orderId, 'COMPLETED', 60_000);
+    // Committed, not published: the context waits in the rows.
+    const rows = await stack.db.db
+      .select({ publishedAt: outbox.publishedAt, traceContext: outbox.traceContext })
+      .from(outbox)
+      .where(eq(outbox.aggregateId, orderId));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      expect(row.publishedAt).toBeNull();
+      expect(row.traceContext?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
+    }
+    relay = spawnTs(appEntry(RELAY), env());
+    children.push(relay);
+    await ready(relay, 'outbox relay started');
+    const { root, spans, messageIds } = await traceOf(orderId);
+    expect(rows[0]!.traceContext!.traceparent.slice(3, 35)).toBe(root.traceId);
+    expectTree(root, spans);
+    expectMessaging(spans, messageIds);
   }, 120_000);
 
   it('joins every compensation of a compensated order to the same trace', async () => {
