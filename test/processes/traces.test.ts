@@ -151,6 +151,10 @@ function ancestors(span: ReceivedSpan, spans: readonly ReceivedSpan[]): Received
   return chain;
 }
 
+/** What an activity's span hangs from, nearest first (span names up to their ':' or ' '). */
+const STEP_ANCESTRY = ['RunActivity', 'StartActivity', 'RunWorkflow', 'StartWorkflow', 'POST'];
+const kindsAbove = (span: ReceivedSpan, spans: readonly ReceivedSpan[]) => ancestors(span, spans).map((s) => s.name.split(/[: ]/)[0]);
+
 function expectTree(root: ReceivedSpan, spans: readonly ReceivedSpan[]): void {
   expect(root.kind).toBe(SERVER);
   expect(root.attributes['http.route']).toBe('/orders');
@@ -158,6 +162,9 @@ function expectTree(root: ReceivedSpan, spans: readonly ReceivedSpan[]): void {
   for (const span of spans) {
     if (span === root) continue;
     expect(ancestors(span, spans).at(-1), `${span.service} ${span.name} reaches POST /orders`).toBe(root);
+  }
+  for (const run of spans.filter((s) => s.name.startsWith('RunActivity:'))) {
+    expect(kindsAbove(run, spans), run.name).toEqual(STEP_ANCESTRY.slice(1));
   }
 }
 
@@ -174,15 +181,15 @@ function expectMessaging(spans: readonly ReceivedSpan[], messageIds: readonly st
         name: `publish ${stack.exchange}`,
         attributes: { 'messaging.system': 'rabbitmq', 'messaging.destination.name': stack.exchange, 'messaging.operation.type': 'send' },
       });
-      // Its parent is the activity that wrote the row.
-      const parent = spans.find((s) => s.spanId === publish.parentSpanId);
-      expect(parent?.name).toMatch(/^RunActivity:/);
+      // Its parent is the activity that wrote the row, under the workflow started by POST /orders.
+      expect(kindsAbove(publish, spans)).toEqual(STEP_ANCESTRY);
     }
     const handlings = spans.filter((s) => s.kind === CONSUMER && s.attributes['messaging.message.id'] === id);
     expect(handlings.length).toBeGreaterThanOrEqual(1);
     for (const handling of handlings) {
       expect(handling.service).toBe('consumers');
       expect(handling.attributes['messaging.operation.type']).toBe('process');
+      expect(kindsAbove(handling, spans)).toEqual(['publish', ...STEP_ANCESTRY]);
       const parent = spans.find((s) => s.spanId === handling.parentSpanId);
       expect(parent?.kind).toBe(PRODUCER);
       expect(parent?.attributes['messaging.message.id']).toBe(id);
