@@ -1,4 +1,6 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { AppConfig } from '../config/env';
+import type { Logger } from '../logging/logger';
 import type { StopStep } from '../workers/stop-on-signals';
 import type { TracingSdk } from './tracing-sdk';
 import { markTracingOn } from './tracing-state';
@@ -8,11 +10,20 @@ export type TracingConfig = Pick<AppConfig, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTE
 export interface Tracing {
   /** The installed SDK (the saga worker hands its processor to the workflow spans' sink); undefined when off. */
   readonly sdk: TracingSdk | undefined;
-  /** Exports the spans still buffered and stops exporting: the process's last stop step. */
-  readonly stopStep: StopStep;
+  /**
+   * The process's last stop step: exports the spans still buffered. A collector that cannot take
+   * them costs those spans, logged, not a failed stop.
+   */
+  stopStep(log: Logger): StopStep;
 }
 
-const OFF: Tracing = { sdk: undefined, stopStep: { name: 'tracing', close: async () => {} } };
+/**
+ * What the last export may take at a stop: well inside CLOSE_MS, which every process's stop
+ * deadline leaves for closing, so a collector that hangs cannot make a stop fail.
+ */
+const FLUSH_AT_STOP_MS = 2000;
+
+const OFF: Tracing = { sdk: undefined, stopStep: () => ({ name: 'tracing', close: async () => {} }) };
 
 /**
  * Starts tracing for one process, first thing in it. Off (nothing loaded but the API package,
@@ -25,5 +36,21 @@ export async function startTracing(options: { serviceName: string; config: Traci
   const { startTracingSdk } = await import('./tracing-sdk');
   const sdk = await startTracingSdk(serviceName);
   markTracingOn();
-  return { sdk, stopStep: { name: 'tracing', close: () => sdk.provider.shutdown() } };
+  return {
+    sdk,
+    stopStep: (log) => ({
+      name: 'tracing',
+      close: async () => {
+        const flushed = sdk.provider.shutdown().then(
+          () => true,
+          (error: unknown) => {
+            log.warn({ err: error }, 'could not export the last spans; they are lost');
+            return true;
+          },
+        );
+        const done = await Promise.race([flushed, sleep(FLUSH_AT_STOP_MS, false, { ref: false })]);
+        if (!done) log.warn({ timeoutMs: FLUSH_AT_STOP_MS }, 'the collector did not take the last spans in time; they are lost');
+      },
+    }),
+  };
 }

@@ -65,7 +65,7 @@ stopOnSignals({
     { name: 'saga client', close: () => sagas.close() },
     { name: 'database', close: () => db.close() },
     // Last: the spans of the requests that just ended go out too.
-    tracing.stopStep,
+    tracing.stopStep(log),
   ],
 });
 

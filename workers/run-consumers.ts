@@ -36,7 +36,7 @@ const stop = stopOnSignals({
     // All at once: each finishes its in-flight deliveries (CONSUMER_SHUTDOWN_TIMEOUT_MS at most).
     { name: 'consumers', close: () => stopRunners(runners) },
     { name: 'database', close: () => db.close() },
-    tracing.stopStep,
+    tracing.stopStep(log),
   ],
   deadlineMs: settings.shutdownTimeoutMs + CLOSE_MS,
 });

@@ -31,7 +31,7 @@ const stop = stopOnSignals({
     // Finishes the batches in hand, then closes its broker session.
     { name: 'relay', close: () => relay.stop() },
     { name: 'database', close: () => db.close() },
-    tracing.stopStep,
+    tracing.stopStep(log),
   ],
   // A batch in hand is cut short half a lease after it began to send; its marks follow.
   deadlineMs: config.RELAY_LEASE_MS / 2 + CLOSE_MS,

@@ -34,7 +34,7 @@ const stop = stopOnSignals({
     { name: 'Temporal connection', close: () => connection.close() },
     { name: 'database', close: () => db.close() },
     // Last: the spans of the tasks that just finished go out too.
-    tracing.stopStep,
+    tracing.stopStep(log),
   ],
 });
 

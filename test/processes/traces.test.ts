@@ -259,4 +259,12 @@ describe('traces across the app processes', () => {
     const charge = spans.find((s) => s.name === 'RunActivity:chargePayment');
     expect(charge?.status.code).toBe(2);
   }, 120_000);
+
+  it('every process stops cleanly on SIGTERM, exporting its last spans as its last step', async () => {
+    const running = children.filter((child) => child.child.exitCode === null);
+    for (const child of running) child.child.kill('SIGTERM');
+    const exits = await Promise.all(running.map((child) => child.exited));
+    expect(exits).toEqual(running.map(() => [0, null]));
+    for (const child of running) expect(child.output()).not.toMatch(/spans in time|last spans; they are lost|did not close cleanly/);
+  }, 60_000);
 });
