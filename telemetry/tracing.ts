@@ -25,6 +25,10 @@ const FLUSH_AT_STOP_MS = 2000;
 
 const OFF: Tracing = { sdk: undefined, stopStep: () => ({ name: 'tracing', close: async () => {} }) };
 
+/** Whether the processes of this configuration trace (a prebuilt workflow bundle must then be built for it). */
+export const tracingConfigured = (config: TracingConfig): boolean =>
+  Boolean(config.OTEL_EXPORTER_OTLP_ENDPOINT || config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+
 /**
  * Starts tracing for one process, first thing in it. Off (nothing loaded but the API package,
  * whose calls are no-ops) unless an OTLP endpoint is configured; the SDK and its exporter are
@@ -32,7 +36,7 @@ const OFF: Tracing = { sdk: undefined, stopStep: () => ({ name: 'tracing', close
  */
 export async function startTracing(options: { serviceName: string; config: TracingConfig }): Promise<Tracing> {
   const { config, serviceName } = options;
-  if (!config.OTEL_EXPORTER_OTLP_ENDPOINT && !config.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) return OFF;
+  if (!tracingConfigured(config)) return OFF;
   const { startTracingSdk } = await import('./tracing-sdk');
   const sdk = await startTracingSdk(serviceName);
   markTracingOn();
