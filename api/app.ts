@@ -1,3 +1,4 @@
+import { httpInstrumentationMiddleware } from '@hono/otel';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { methodNotAllowed } from 'hono/method-not-allowed';
 import type { ApiDeps } from './deps';
@@ -24,6 +25,9 @@ import { httpMetrics } from '../telemetry/metrics-http';
 /** The HTTP API: stateless, so any number of instances can serve behind one address. */
 export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   const app = new OpenAPIHono<ApiEnv>({ defaultHook: validationHook });
+  // First, so every line logged for the request and every call it makes is inside its span,
+  // named by method and route pattern (`POST /orders`, `GET /orders/:id`).
+  if (deps.tracing) app.use('*', httpInstrumentationMiddleware({ serviceName: 'api' }));
   app.use('*', httpMetrics());
   app.use('*', closeAfterUnreadBody());
   app.use('*', ...requestContext(deps.log));

@@ -24,4 +24,6 @@ export interface ApiDeps {
   readiness: ReadinessChecker;
   /** Open event streams: the process's one LISTEN hub, their caps, and stream tickets. Closed by the process on stop. */
   streams: EventStreams;
+  /** True when the process traces: each request gets a server span (telemetry/tracing.ts). */
+  tracing?: boolean;
 }

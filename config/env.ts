@@ -166,6 +166,12 @@ const EnvSchema = z.object({
   /** An order not finished, not awaiting review, with no progress for longer than this counts in saga_stalled_sagas. */
   SAGA_STALL_AFTER_SECONDS: positiveInt(300),
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /**
+   * Tracing is off unless one of these is set (docs/observability.md#traces). The OpenTelemetry SDK
+   * reads them, and the other OTEL_* variables (protocol, service name, sampler), itself.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: z.preprocess((v) => (v === '' ? undefined : v), z.string().url().optional()),
 });
 
 export type AppConfig = z.infer<typeof EnvSchema>;

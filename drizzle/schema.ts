@@ -17,6 +17,7 @@ import type { EventName } from '../domain/events';
 import type { EnvelopeMetadata, EventContent } from '../messaging/envelope';
 import type { ConsumerState } from '../messaging/consumer-states';
 import type { Caller } from '../api/auth/caller';
+import type { TraceCarrier } from '../telemetry/trace-context';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow();
@@ -143,6 +144,11 @@ export const outbox = pgTable('outbox', {
   nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true }).notNull().defaultNow(),
   lastError: text('last_error'),
   deadAt: timestamp('dead_at', { withTimezone: true }),
+  /**
+   * The W3C trace context (traceparent, tracestate) of the step that wrote the row, when tracing
+   * was on: the relay's publish span is its child, across restarts of any process in between.
+   */
+  traceContext: jsonb('trace_context').$type<TraceCarrier>(),
 }, (t) => [
   index('outbox_pending_idx').on(t.seq).where(sql`${t.publishedAt} IS NULL AND ${t.deadAt} IS NULL`),
   index('outbox_pending_aggregate_idx').on(t.aggregateId, t.seq).where(sql`${t.publishedAt} IS NULL AND ${t.deadAt} IS NULL`),

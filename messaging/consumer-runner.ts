@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { context, type Span, trace } from '@opentelemetry/api';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeMessage } from 'amqplib';
 import type { Histogram } from 'prom-client';
@@ -27,6 +28,8 @@ import {
 import type { EventName } from '../domain/events';
 import { handleOnce, type InboxOutcome } from './inbox';
 import { superviseBrokerSession } from './supervise-broker-session';
+import { recordFailure, startProcessSpan } from '../telemetry/messaging-spans';
+import { tracingOn } from '../telemetry/tracing-state';
 
 export interface ConsumerRunnerOptions {
   /** `sql` for LISTEN, `db` for the inbox transaction the handlers write in. */
@@ -250,8 +253,36 @@ export class ConsumerRunner {
       return;
     }
     // settle() never rejects: every path ends in an ack, a retry, a dead letter or a reject.
-    const work: Promise<void> = this.settle(session, message).finally(() => this.#inFlight.delete(work));
+    const work: Promise<void> = (tracingOn() ? this.settleTraced(session, message) : this.settle(session, message)).finally(() =>
+      this.#inFlight.delete(work),
+    );
     this.#inFlight.add(work);
+  }
+
+  /**
+   * settle() inside a CONSUMER span, child of the publish span the headers name: the handler, its
+   * effect transaction and the settling, with every log line, are in it.
+   */
+  private async settleTraced(session: BrokerSession, message: ConsumeMessage): Promise<void> {
+    let span: Span | undefined;
+    try {
+      const started = startProcessSpan({
+        consumer: this.definition.name,
+        queue: this.definition.queue,
+        exchange: message.fields.exchange,
+        routingKey: message.fields.routingKey,
+        messageId: message.properties.messageId,
+        headers: message.properties.headers,
+      });
+      span = started.span;
+      await context.with(started.active, () => this.settle(session, message));
+    } catch (error) {
+      // Only tracing itself can throw here (settle never does): the delivery is still settled.
+      this.#log.warn({ err: error }, 'tracing a delivery failed; handling it without a span');
+      if (!span) await this.settle(session, message);
+    } finally {
+      span?.end();
+    }
   }
 
   /** Handles one delivery and makes sure it is settled, whatever goes wrong on the way. */
@@ -339,6 +370,7 @@ export class ConsumerRunner {
 
   private async afterFailure(session: BrokerSession, message: ConsumeMessage, attempt: number, error: unknown, log: Logger): Promise<void> {
     const text = messageOf(error);
+    recordFailure(trace.getActiveSpan(), error);
     if (error instanceof UnprocessableMessageError) {
       return this.deadLetter(session, message, { reason: 'unprocessable', error: text, attempts: attempt }, log);
     }
@@ -407,6 +439,9 @@ export class ConsumerRunner {
     }
     this.acknowledge(session, message, log);
     this.countDeadLetter(facts.reason);
+    const span = trace.getActiveSpan();
+    span?.setAttribute('messaging.rabbitmq.dead_letter_reason', facts.reason);
+    recordFailure(span, facts.error, `parked in the dead-letter queue: ${facts.reason}`);
     log.error({ reason: facts.reason, error: facts.error, attempts: facts.attempts }, 'parked in the dead-letter queue');
   }
 

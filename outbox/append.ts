@@ -3,6 +3,7 @@ import type { Transaction } from '../db/client';
 import type { EventName } from '../domain/events';
 import type { EventContent } from '../messaging/envelope';
 import { eventMessageId } from '../messaging/message-id';
+import { activeTraceCarrier } from '../telemetry/trace-context';
 
 export interface PendingEvent {
   name: EventName;
@@ -23,12 +24,15 @@ export interface EventOrigin {
 export async function appendToOutbox(tx: Transaction, origin: EventOrigin, events: readonly PendingEvent[]): Promise<string[]> {
   if (events.length === 0) return [];
   const createdUtc = new Date().toISOString();
+  // The writing step's span (the activity's): the relay parents its publish span on it.
+  const traceContext = activeTraceCarrier() ?? null;
   const rows = events.map((event) => ({
     id: eventMessageId(origin.orderId, origin.step, event.name),
     aggregateId: origin.orderId,
     name: event.name,
     payload: event.content,
     metadata: { correlationId: origin.orderId, causationId: origin.causationId, createdUtc },
+    traceContext,
   }));
   await tx.insert(outbox).values(rows).onConflictDoNothing({ target: outbox.id });
   return rows.map((row) => row.id);

@@ -17,7 +17,7 @@ import type { OutboxRow } from './outbox-row';
  */
 export async function claimBatch(sql: Sql, batchSize: number, leaseMs: number): Promise<OutboxRow[]> {
   const claimed = await sql<OutboxRow[]>`
-    SELECT id, seq, aggregate_id AS "aggregateId", name, payload, metadata, attempts
+    SELECT id, seq, aggregate_id AS "aggregateId", name, payload, metadata, attempts, trace_context AS "traceContext"
     FROM outbox_claim(${batchSize}::integer, ${leaseMs}::integer)`;
   // RETURNING keeps no order: publish in commit order. (Sorting here is cheaper for Postgres
   // than an ORDER BY over the UPDATE's result.)

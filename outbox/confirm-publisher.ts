@@ -1,7 +1,11 @@
+import type { Span } from '@opentelemetry/api';
 import type { Options } from 'amqplib';
 import type { BrokerSession } from '../messaging/broker-session';
 import type { Envelope } from '../messaging/envelope';
 import type { OutboxRow } from './outbox-row';
+import { recordFailure, startPublishSpan, traceHeadersOf } from '../telemetry/messaging-spans';
+import type { TraceCarrier } from '../telemetry/trace-context';
+import { tracingOn } from '../telemetry/tracing-state';
 
 export interface PublishResults {
   /** Rows the broker confirmed: safe to mark published. */
@@ -123,12 +127,17 @@ export class ConfirmPublisher {
     refuse: (row: OutboxRow, error: unknown) => void,
   ): boolean {
     let writable: boolean;
+    // From the send to the broker's confirm; a child of the step that wrote the row.
+    const span: Span | undefined = tracingOn() ? startPublishSpan(this.exchange, publishedMessageOf(row)) : undefined;
     try {
-      const { body, properties } = outboxMessage(row);
+      const { body, properties } = outboxMessage(row, span && traceHeadersOf(span));
       writable = this.session.channel.publish(this.exchange, row.name, body, properties, (error) => {
         this.#unconfirmed -= 1;
-        if (error) refuse(row, error);
-        else results.confirmed.push(row.id);
+        if (error) {
+          refuse(row, error);
+          recordFailure(span, error, 'the broker refused the message');
+        } else results.confirmed.push(row.id);
+        span?.end();
         batch.settleOne();
         const wakeSender = this.#slotFreed;
         this.#slotFreed = undefined;
@@ -138,6 +147,8 @@ export class ConfirmPublisher {
       // Thrown synchronously (amqplib then keeps no callback): either the channel is gone, or
       // this one message cannot be encoded (a header table over 64 KiB, say), the row's fault alone.
       if (!this.broken) refuse(row, error);
+      recordFailure(span, error);
+      span?.end();
       return true;
     }
     this.#unconfirmed += 1;
@@ -189,11 +200,23 @@ class BatchConfirmations {
   }
 }
 
-/** The AMQP message a row becomes (the benchmarks' raw publisher sends exactly these). */
-export function outboxMessage(row: OutboxRow): { body: Buffer; properties: Options.Publish } {
+/**
+ * The AMQP message a row becomes (the benchmarks' raw publisher sends exactly these), with the
+ * publish span's `traceparent` / `tracestate` in its headers when tracing is on.
+ */
+export function outboxMessage(row: OutboxRow, trace?: TraceCarrier): { body: Buffer; properties: Options.Publish } {
   const envelope: Envelope = { messageId: row.id, name: row.name, content: row.payload, metadata: row.metadata };
-  return { body: Buffer.from(JSON.stringify(envelope)), properties: propertiesOf(row) };
+  const properties = propertiesOf(row);
+  if (trace) properties.headers = { ...properties.headers, ...trace };
+  return { body: Buffer.from(JSON.stringify(envelope)), properties };
 }
+
+const publishedMessageOf = (row: OutboxRow) => ({
+  messageId: row.id,
+  routingKey: row.name,
+  correlationId: row.metadata.correlationId,
+  traceContext: row.traceContext,
+});
 
 function propertiesOf(row: OutboxRow): Options.Publish {
   return {

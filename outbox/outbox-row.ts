@@ -1,5 +1,6 @@
 import type { EventName } from '../domain/events';
 import type { EnvelopeMetadata, EventContent } from '../messaging/envelope';
+import type { TraceCarrier } from '../telemetry/trace-context';
 
 /** An outbox row as the relay reads it. */
 export interface OutboxRow {
@@ -11,4 +12,6 @@ export interface OutboxRow {
   payload: EventContent;
   metadata: EnvelopeMetadata;
   attempts: number;
+  /** The W3C trace context of the step that wrote it; null when tracing was off. */
+  traceContext?: TraceCarrier | null;
 }

@@ -1,10 +1,12 @@
 import { Client, Connection, type ConnectionLike } from '@temporalio/client';
 import type { AppConfig } from '../config/env';
+import { tracingClientInterceptors } from '../telemetry/temporal-tracing';
 
 /** A Temporal client for the configured namespace; close it with `client.connection.close()`. */
 export async function connectTemporalClient(config: Pick<AppConfig, 'TEMPORAL_ADDRESS' | 'TEMPORAL_NAMESPACE'>): Promise<Client> {
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  // With tracing on, start/signal/query carry the caller's span (the HTTP request's) to the workflow.
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, interceptors: { workflow: tracingClientInterceptors() } });
 }
 
 /**

@@ -13,9 +13,12 @@ import { resolveAdminToken } from './admin-token';
 import { postgresTicketStore } from '../api/store/event-stream-tickets';
 import { startEventStreams } from '../api/event-streams/event-streams';
 import { stopOnSignals } from './stop-on-signals';
+import { startTracing } from '../telemetry/tracing';
 
 /** The API process: serves until SIGINT or SIGTERM, then stops taking requests and closes what it opened. */
 const config = loadConfig();
+// First: the Temporal client and the HTTP middleware below read whether it is on.
+const tracing = await startTracing({ serviceName: 'api', config });
 const log = createLogger('api', config.LOG_LEVEL);
 const admin = resolveAdminToken(config);
 // The file's path, never the token: logs are shipped and kept where the token must not be.
@@ -35,7 +38,17 @@ const readiness = createReadinessChecker({
   log,
 });
 const streams = startEventStreams(config, db.sql, postgresTicketStore(db.db), log);
-const app = createApp({ config, sagas, store: postgresApiStore(db.db), log, adminToken, consumers, readiness, streams });
+const app = createApp({
+  config,
+  sagas,
+  store: postgresApiStore(db.db),
+  log,
+  adminToken,
+  consumers,
+  readiness,
+  streams,
+  tracing: tracing.sdk !== undefined,
+});
 
 const server = serveApi(app, { port: config.API_PORT, hostname: config.API_HOST, timeouts: serveTimeouts(config) }, (info) =>
   log.info({ url: `http://${info.address}:${info.port}` }, 'API listening'),
@@ -51,6 +64,8 @@ stopOnSignals({
     { name: 'readiness checker', close: () => readiness.close() },
     { name: 'saga client', close: () => sagas.close() },
     { name: 'database', close: () => db.close() },
+    // Last: the spans of the requests that just ended go out too.
+    tracing.stopStep(log),
   ],
 });
 

@@ -7,6 +7,7 @@ import { consumerSettingsFrom } from '../messaging/consumer-settings';
 import { registerQueueGauges } from '../telemetry/metrics-consumers';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
+import { startTracing } from '../telemetry/tracing';
 
 /**
  * The consumers process: runs every shipped consumer, or only those named on the command line
@@ -14,6 +15,7 @@ import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
  * SIGINT it stops taking deliveries, finishes those in flight and exits.
  */
 const config = loadConfig();
+const tracing = await startTracing({ serviceName: 'consumers', config });
 const log = createLogger('consumers', config.LOG_LEVEL);
 const available = shippedConsumers(config);
 const wanted = process.argv.slice(2);
@@ -47,6 +49,7 @@ const stop = stopOnSignals({
     { name: 'consumers', close: () => stopRunners(runners) },
     { name: 'consumer control', close: () => control.close() },
     { name: 'database', close: () => db.close() },
+    tracing.stopStep(log),
   ],
   deadlineMs: settings.shutdownTimeoutMs + CLOSE_MS,
 });

@@ -6,9 +6,11 @@ import { relaySettingsFrom } from '../outbox/relay-settings';
 import { registerOutboxGauges } from '../telemetry/metrics-outbox';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
+import { startTracing } from '../telemetry/tracing';
 
 /** The outbox relay process. Run as many as you like: each order's events still leave in order. */
 const config = loadConfig();
+const tracing = await startTracing({ serviceName: 'outbox-relay', config });
 const log = createLogger('outbox-relay', config.LOG_LEVEL);
 // One connection for the claims, one where the marks of the batches in hand queue up (LISTEN has
 // a connection of its own).
@@ -34,6 +36,7 @@ const stop = stopOnSignals({
     // Finishes the batches in hand, then closes its broker session.
     { name: 'relay', close: () => relay.stop() },
     { name: 'database', close: () => db.close() },
+    tracing.stopStep(log),
   ],
   // A batch in hand is cut short half a lease after it began to send; its marks follow.
   deadlineMs: config.RELAY_LEASE_MS / 2 + CLOSE_MS,

@@ -10,16 +10,18 @@ import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-ser
 import { temporalMetricsAppendix, temporalPrometheusExporter } from '../telemetry/temporal-runtime-metrics';
 import { freePort } from '../tools/environment/free-port';
 import { stopOnSignals } from './stop-on-signals';
+import { startTracing } from '../telemetry/tracing';
 
 /** The saga worker process: runs until SIGINT or SIGTERM, then finishes in-flight tasks and exits. */
 const config = loadConfig();
+const tracing = await startTracing({ serviceName: 'saga-worker', config });
 const log = createLogger('saga-worker', config.LOG_LEVEL);
-// The signals are stopOnSignals' to handle, like in every process (the SDK would also take
-// SIGUSR2, which the chaos run's fault needs).
 // Core serves the SDK's runtime metrics on a loopback port of its own; the worker's /metrics appends them.
 const coreMetricsAddress = `127.0.0.1:${await freePort()}`;
 Runtime.install({
   logger: temporalLoggerFor(log),
+  // The signals are stopOnSignals' to handle, like in every process (the SDK would also take
+  // SIGUSR2, which the chaos run's fault needs).
   shutdownSignals: [],
   telemetryOptions: { metrics: temporalPrometheusExporter(coreMetricsAddress) },
 });
@@ -44,6 +46,8 @@ const stop = stopOnSignals({
     },
     { name: 'Temporal connection', close: () => connection.close() },
     { name: 'database', close: () => db.close() },
+    // Last: the spans of the tasks that just finished go out too.
+    tracing.stopStep(log),
   ],
 });
 
@@ -63,6 +67,7 @@ try {
     db: db.db,
     ...(config.WORKFLOW_BUNDLE_PATH ? { workflowBundle: { codePath: config.WORKFLOW_BUNDLE_PATH } } : {}),
     activityInterceptors: faults,
+    tracing: tracing.sdk,
   });
   running = worker.run();
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'saga worker running');

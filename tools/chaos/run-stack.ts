@@ -3,6 +3,7 @@ import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { connectTemporalClient } from '../../saga-client/connect';
 import { API, CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import { writeWorkflowBundle } from '../environment/workflow-bundle';
+import { tracingConfigured } from '../../telemetry/tracing';
 import { ChaosApiClient } from './api-client';
 import { appChildren } from './app-children';
 import type { StockRow } from './catalog';
@@ -46,7 +47,8 @@ export async function startRunStack(stock: StockRow[], log: (message: string) =>
     const supervisor = new ProcessSupervisor(env.logDir);
     cleanups.push(() => supervisor.stopAll());
     const inboxDuplicates = new InboxDuplicateCounter();
-    const workflowBundlePath = await writeWorkflowBundle(env.logDir);
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, the workers trace: their bundle needs the workflow interceptors.
+    const workflowBundlePath = await writeWorkflowBundle(env.logDir, { tracing: tracingConfigured(env.config) });
     for (const spec of appChildren(env, client, workflowBundlePath, inboxDuplicates.onLine)) supervisor.launch(spec);
     for (const name of [SAGA_WORKER, RELAY, CONSUMERS, API]) await supervisor.waitReady(name, STARTUP_TIMEOUT_MS);
     const tracker = new OrderTracker(env.db.sql);
