@@ -34,15 +34,16 @@ describe('npm run bench -- --quick', () => {
     expect(code, `bench/run.ts failed:\n${stderr}`).toBe(0);
 
     const stdout = bench.output();
-    for (const label of ['relay/raw', 'relay/naive', 'commit-to-consume', 'saga/baseline', 'api/direct p50', 'peak RSS'])
+    for (const label of ['relay/raw', 'relay/naive', 'commit-to-consume', 'saga/baseline', 'api/direct p50', 'observed on/off', 'peak RSS'])
       expect(stdout).toContain(label);
     const file = /^results: (.+)$/m.exec(stdout)?.[1];
     expect(file).toBeDefined();
     const results = JSON.parse(await readFile(file!, 'utf8')) as BenchResults;
 
     expect(results.profile).toBe('quick');
-    const { relayThroughput: relay, commitLatency: latency, sagaThroughput: saga, apiOverhead: api } = results;
-    for (const ratio of [relay?.relayToRaw, relay?.relayToNaive, saga?.sagaToBaseline, api?.apiToDirectP50, api?.apiToDirectP99]) {
+    const { relayThroughput: relay, commitLatency: latency, sagaThroughput: saga, apiOverhead: api, observabilityCost: observed } = results;
+    const ratios = [relay?.relayToRaw, relay?.relayToNaive, saga?.sagaToBaseline, api?.apiToDirectP50, api?.apiToDirectP99];
+    for (const ratio of [...ratios, observed?.saga.onToOff, observed?.relay.onToOff]) {
       expect(ratio).toBeGreaterThan(0);
       expect(Number.isFinite(ratio)).toBe(true);
     }
@@ -56,6 +57,10 @@ describe('npm run bench -- --quick', () => {
     expect(saga!.baseline.count).toBe(saga!.sagas);
     expect(api!.api.count).toBe(api!.requests);
     expect(api!.adminToken.count).toBe(api!.requests);
+    // Tracing on really traced (the part fails itself otherwise) and the metrics were really scraped.
+    expect(observed!.saga.spans).toBeGreaterThanOrEqual(observed!.saga.sagas);
+    expect(observed!.relay.spans).toBeGreaterThanOrEqual(observed!.relay.rows);
+    expect(observed!.scrapes).toBeGreaterThan(0);
     for (const process of ['relay', 'worker', 'api']) expect(results.peakRssMiB[process]).toBeGreaterThan(0);
 
     const runId = /run (\S+),/.exec(stderr)?.[1];

@@ -14,6 +14,8 @@ export interface BenchProfile {
   /** rounds: baseline and saga alternate this many times; odd, so the median ratio is one round's. */
   saga: { sagas: number; concurrency: number; rounds: number };
   api: { requests: number; concurrency: number; rounds: number };
+  /** Observability on against off: sagas and relay rows per round, rounds odd (the median is one round's). */
+  observability: { sagas: number; concurrency: number; relayRows: number; rounds: number };
 }
 
 export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
@@ -23,6 +25,7 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     latency: { eventsPerSecond: 500, seconds: 30, naiveSeconds: 10 },
     saga: { sagas: 300, concurrency: 50, rounds: 5 },
     api: { requests: 2000, concurrency: 20, rounds: 3 },
+    observability: { sagas: 200, concurrency: 50, relayRows: 20_000, rounds: 5 },
   },
   quick: {
     name: 'quick',
@@ -30,5 +33,6 @@ export const PROFILES: Record<BenchProfile['name'], BenchProfile> = {
     latency: { eventsPerSecond: 500, seconds: 5, naiveSeconds: 5 },
     saga: { sagas: 60, concurrency: 20, rounds: 1 },
     api: { requests: 200, concurrency: 20, rounds: 1 },
+    observability: { sagas: 40, concurrency: 20, relayRows: 2000, rounds: 1 },
   },
 };

@@ -2,6 +2,7 @@ import { cpus, totalmem } from 'node:os';
 import type { ApiOverheadResult } from './parts/api-overhead';
 import type { CommitLatencyResult } from './parts/commit-latency';
 import type { RelayThroughputResult } from './parts/relay-throughput';
+import type { ObservabilityCostResult } from './parts/observability-cost';
 import type { SagaThroughputResult } from './parts/saga-throughput';
 import type { BenchProfile } from './profiles';
 
@@ -14,6 +15,7 @@ export interface BenchResults {
   commitLatency?: CommitLatencyResult;
   sagaThroughput?: SagaThroughputResult;
   apiOverhead?: ApiOverheadResult;
+  observabilityCost?: ObservabilityCostResult;
   /** Peak RSS per process over the parts that ran it, in MiB. */
   peakRssMiB: Record<string, number>;
 }

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { apiOverhead } from './parts/api-overhead';
+import { observabilityCost } from './parts/observability-cost';
 import { commitLatency } from './parts/commit-latency';
 import { relayThroughput } from './parts/relay-throughput';
 import { sagaThroughput } from './parts/saga-throughput';
@@ -11,7 +12,7 @@ import { summarize } from './summary';
 import { startBenchStack } from './support/bench-stack';
 import { PeakMemory } from './support/memory';
 
-const PARTS = ['relay', 'latency', 'saga', 'api'] as const;
+const PARTS = ['relay', 'latency', 'saga', 'api', 'observability'] as const;
 type Part = (typeof PARTS)[number];
 
 const USAGE = `usage: npm run bench -- [--quick] [${PARTS.join('|')} …]
@@ -51,12 +52,14 @@ const PART_TITLES: Record<Part, string> = {
   latency: 'part 2: commit-to-consume latency',
   saga: 'part 3: saga throughput',
   api: 'part 4: API overhead',
+  observability: 'part 5: tracing and metrics on against off',
 };
 const RUN_PART: Record<Part, () => Promise<unknown>> = {
   relay: async () => (results.relayThroughput = await relayThroughput(stack, profile, memory)),
   latency: async () => (results.commitLatency = await commitLatency(stack, profile, memory)),
   saga: async () => (results.sagaThroughput = await sagaThroughput(stack, profile, memory)),
   api: async () => (results.apiOverhead = await apiOverhead(stack, profile, memory)),
+  observability: async () => (results.observabilityCost = await observabilityCost(stack, profile, memory)),
 };
 const progress = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 try {

@@ -7,7 +7,7 @@ const ms = (value: number) => `${fixed(value)} ms`;
 /** The run as a plain-text table: what was measured, against what, and the targets. */
 export function summarize(results: BenchResults): string {
   const rows: [string, string, string, string][] = [['part', 'product', 'baseline', 'ratio']];
-  const { relayThroughput: relay, commitLatency: latency, sagaThroughput: saga, apiOverhead: api } = results;
+  const { relayThroughput: relay, commitLatency: latency, sagaThroughput: saga, apiOverhead: api, observabilityCost: observed } = results;
   if (relay) {
     rows.push([
       `relay throughput (${relay.rows} rows)`,
@@ -43,6 +43,22 @@ export function summarize(results: BenchResults): string {
       `p50 ${ms(api.adminToken.p50Ms)}, p99 ${ms(api.adminToken.p99Ms)}`,
       '',
       `api/direct p50 ${fixed(api.adminTokenToDirectP50, 2)}, p99 ${fixed(api.adminTokenToDirectP99, 2)}`,
+    ]);
+  }
+  if (observed) {
+    const { saga: sagas, relay: relayed } = observed;
+    const rounds = (ratios: number[]) => `(median of ${ratios.map((r) => fixed(r, 2)).join(', ')})`;
+    rows.push([
+      `sagas traced and scraped (${sagas.sagas} at concurrency ${sagas.concurrency})`,
+      `${fixed(sagas.on.perSecond, 1)}/s, ${sagas.spans} spans`,
+      `untraced ${fixed(sagas.off.perSecond, 1)}/s`,
+      `on/off ${fixed(sagas.onToOff, 2)} ${rounds(sagas.roundRatios)}`,
+    ]);
+    rows.push([
+      `relay traced and scraped (${relayed.rows} rows)`,
+      `${fixed(relayed.onRowsPerSecond, 0)} rows/s, ${relayed.spans} spans`,
+      `untraced ${fixed(relayed.offRowsPerSecond, 0)} rows/s`,
+      `on/off ${fixed(relayed.onToOff, 2)} ${rounds(relayed.roundRatios)}`,
     ]);
   }
   const memory = Object.entries(results.peakRssMiB);

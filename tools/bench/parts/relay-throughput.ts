@@ -30,7 +30,7 @@ const NAIVE_POLL_MS = 5000;
 export async function relayThroughput(stack: BenchStack, profile: BenchProfile, memory: PeakMemory): Promise<RelayThroughputResult> {
   const { rows, rounds, rawWindows, naivePolls } = profile.relay;
   const events = sampleEvents(rows);
-  await refill(stack, events);
+  await refillOutbox(stack, events);
   const pending = await readPendingRows(stack.sql);
   const sizes = pending.map((row) => outboxMessage(row).body.length);
 
@@ -47,12 +47,12 @@ export async function relayThroughput(stack: BenchStack, profile: BenchProfile, 
     rounds,
     () => rawRate(bestWindow),
     async () => {
-      await refill(stack, events);
+      await refillOutbox(stack, events);
       return relayRate(stack, rows, memory);
     },
   );
 
-  await refill(stack, events);
+  await refillOutbox(stack, events);
   const naive = await NaiveProcessor.start(stack.sql, stack.config.AMQP_URL, stack.exchange);
   await sleep(naivePolls * NAIVE_POLL_MS);
   await naive.stop();
@@ -73,19 +73,27 @@ export async function relayThroughput(stack: BenchStack, profile: BenchProfile, 
   };
 }
 
-async function refill(stack: BenchStack, events: readonly SampleEvent[]): Promise<void> {
+/** Empties the outbox and the sink, then fills the outbox with `events`, all pending. */
+export async function refillOutbox(stack: BenchStack, events: readonly SampleEvent[]): Promise<void> {
   await stack.reset();
   await insertOutboxRows(stack.sql, events);
   // Fresh statistics, so every run's claim queries get the same plans.
   await stack.sql`VACUUM ANALYZE outbox`;
 }
 
-async function relayRate(stack: BenchStack, rows: number, memory: PeakMemory): Promise<number> {
-  const relay = await startRelayProcess(stack);
+/** Rows per second of a relay process started on a full outbox, until it published every row. */
+export async function relayRate(
+  stack: BenchStack,
+  rows: number,
+  memory: PeakMemory,
+  env: Record<string, string> = {},
+  name = 'relay',
+): Promise<number> {
+  const relay = await startRelayProcess(stack, env);
   try {
     const finished = await waitUntilAllPublished(stack, 120_000);
     return (rows / (finished - relay.readyAt)) * 1000;
   } finally {
-    memory.record('relay', await relay.stop());
+    memory.record(name, await relay.stop());
   }
 }

@@ -26,7 +26,8 @@ export interface SagaThroughputResult {
   sagaToBaseline: number;
 }
 
-type RunOne = (index: number) => Promise<string>;
+/** Runs saga number `index` to its end; returns its final status. */
+export type RunOne = (index: number) => Promise<string>;
 
 /**
  * Part 3: sagas through the saga worker process, start to COMPLETED, against the textbook saga
@@ -65,13 +66,13 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
       return (await handle.result()) as string;
     };
     // Warm both up first: bundle loading, caches and connections are not what is measured.
-    await drive(concurrency, concurrency, runBaseline);
-    await drive(concurrency, concurrency, runSaga);
+    await driveSagas(concurrency, concurrency, runBaseline);
+    await driveSagas(concurrency, concurrency, runSaga);
 
     const runs = await alternate(
       rounds,
-      () => drive(sagas, concurrency, runBaseline),
-      () => drive(sagas, concurrency, runSaga),
+      () => driveSagas(sagas, concurrency, runBaseline),
+      () => driveSagas(sagas, concurrency, runSaga),
     );
     const paired = runs.product.map((saga, round) => ({
       saga,
@@ -86,7 +87,8 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
   }
 }
 
-async function drive(total: number, concurrency: number, runOne: RunOne): Promise<WorkflowRun> {
+/** Runs `total` sagas, `concurrency` at a time; each must end COMPLETED. */
+export async function driveSagas(total: number, concurrency: number, runOne: RunOne): Promise<WorkflowRun> {
   const latencies: number[] = [];
   const started = performance.now();
   await runPool(total, concurrency, async (index) => {

@@ -3,8 +3,8 @@ import type { BenchStack } from './bench-stack';
 import { startAppProcess, type AppProcess } from './app-process';
 
 /** The product's relay process (`npm run relay`), on this run's database and exchange. */
-export const startRelayProcess = (stack: BenchStack): Promise<AppProcess> =>
-  startAppProcess('relay', appEntry(RELAY), stack.processEnv(), 'outbox relay started');
+export const startRelayProcess = (stack: BenchStack, env: Record<string, string> = {}): Promise<AppProcess> =>
+  startAppProcess('relay', appEntry(RELAY), stack.processEnv(env), 'outbox relay started');
 
 /** Resolves once no outbox row is pending; returns when the last one was marked published (epoch ms). */
 export async function waitUntilAllPublished(stack: BenchStack, timeoutMs: number): Promise<number> {

@@ -27,7 +27,7 @@ interface KeyValue {
 }
 
 /**
- * An OTLP/HTTP trace receiver inside the test: it accepts `POST /v1/traces` in JSON (what the
+ * An OTLP/HTTP trace receiver inside the test or benchmark: it accepts `POST /v1/traces` in JSON (what the
  * processes send with OTEL_EXPORTER_OTLP_PROTOCOL=http/json) and keeps every span.
  */
 export async function startOtlpReceiver(): Promise<OtlpReceiver> {
