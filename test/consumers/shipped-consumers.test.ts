@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
 import { count, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
@@ -8,13 +7,13 @@ import { notifications, orderProjection, outbox } from '../../drizzle/schema';
 import { createLogger } from '../../logging/logger';
 import { createConsumerControl, type ConsumerControl } from '../../messaging/consumer-control';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
-import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import type { EventName } from '../../domain/events';
 import type { Envelope, EventContent } from '../../messaging/envelope';
 import { cancelUpdate } from '../../workflows/definitions';
 import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import { spawnTs } from '../support/child-process';
 import { startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
+import { deleteShippedQueues } from '../support/shipped-queues';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import { waitForStatus } from '../../saga-client/wait-for-status';
 
@@ -37,20 +36,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await control?.close();
   await kit?.close();
-  await deleteShippedQueues();
+  if (stack) await deleteShippedQueues(stack, prefix);
   await stack?.close();
 });
-
-async function deleteShippedQueues(): Promise<void> {
-  if (!stack) return;
-  const connection = await amqp.connect(stack.config.AMQP_URL);
-  const channel = await connection.createChannel();
-  for (const definition of shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix })) {
-    const { queue, deadLetter, retries } = consumerQueuesOf(definition, retryPolicyFrom(stack.config));
-    for (const name of [queue, deadLetter, ...retries]) await channel.deleteQueue(name);
-  }
-  await connection.close();
-}
 
 describe('the consumers process with the shipped consumers', () => {
   it('records the outcome e-mail of each order and projects its events, then stops cleanly on SIGTERM', async () => {

@@ -16,6 +16,7 @@ import { envelope, startConsumerKit, waitFor, type ConsumerKit } from '../suppor
 import { failOrderWrites } from '../support/failing-trigger';
 import { orderBody } from '../support/order-body';
 import { delta, scrapeMetrics, type Scrape } from '../support/prometheus-text';
+import { deleteShippedQueues } from '../support/shipped-queues';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -36,12 +37,7 @@ interface LogLine {
   metricsPort?: number;
   url?: string;
 }
-const logLines = (child: RunningChild): LogLine[] =>
-  child
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
+const logLines = (child: RunningChild): LogLine[] => child.logLines<LogLine>();
 
 /** Spawns an app process with METRICS_PORT=0 and answers the URL of its /metrics (the API's on its HTTP port). */
 async function start(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ child: RunningChild; url: string }> {
@@ -128,15 +124,7 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGKILL');
   await kit?.close();
-  if (stack) {
-    const connection = await amqp.connect(stack.config.AMQP_URL);
-    const channel = await connection.createChannel();
-    for (const definition of shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix })) {
-      const { queue, deadLetter, retries } = consumerQueuesOf(definition, retryPolicyFrom(stack.config));
-      for (const name of [queue, deadLetter, ...retries]) await channel.deleteQueue(name);
-    }
-    await connection.close();
-  }
+  if (stack) await deleteShippedQueues(stack, prefix);
   await stack?.close();
 });
 

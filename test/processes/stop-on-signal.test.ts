@@ -32,12 +32,7 @@ interface LogLine {
   exitCode?: number;
 }
 
-const logLines = (child: RunningChild): LogLine[] =>
-  child
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as LogLine);
+const logLines = (child: RunningChild): LogLine[] => child.logLines<LogLine>();
 
 describe('app processes on SIGTERM', () => {
   it.each(PROCESSES)('$name closes its steps without a failure, logs why and exits with 0', async ({ name, readyMessage }) => {

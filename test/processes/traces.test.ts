@@ -1,13 +1,9 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import amqp from 'amqplib';
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { outbox } from '../../drizzle/schema';
-import { retryPolicyFrom } from '../../messaging/consumer-settings';
-import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { waitForStatus } from '../../saga-client/wait-for-status';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { writeWorkflowBundle } from '../../tools/environment/workflow-bundle';
@@ -16,6 +12,7 @@ import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { orderBody } from '../support/order-body';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../tools/environment/otlp-receiver';
+import { deleteShippedQueues } from '../support/shipped-queues';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -84,22 +81,11 @@ const ready = (child: RunningChild, message: string) =>
 afterAll(async () => {
   for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGTERM');
   await Promise.all(children.map((child) => child.exited));
-  await deleteShippedQueues();
+  if (stack) await deleteShippedQueues(stack, prefix);
   await receiver?.close();
   if (bundleDir) await rm(bundleDir, { recursive: true, force: true });
   await stack?.close();
 }, 60_000);
-
-async function deleteShippedQueues(): Promise<void> {
-  if (!stack) return;
-  const connection = await amqp.connect(stack.config.AMQP_URL);
-  const channel = await connection.createChannel();
-  for (const definition of shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix })) {
-    const { queue, deadLetter, retries } = consumerQueuesOf(definition, retryPolicyFrom(stack.config));
-    for (const name of [queue, deadLetter, ...retries]) await channel.deleteQueue(name);
-  }
-  await connection.close();
-}
 
 async function submitOrder(body: Record<string, unknown>): Promise<string> {
   const response = await fetch(`${apiUrl}/orders`, {

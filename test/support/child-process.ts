@@ -5,6 +5,8 @@ export interface RunningChild {
   child: ChildProcessWithoutNullStreams;
   /** Everything it wrote to stdout so far. */
   output(): string;
+  /** Its JSON log lines (pino) so far, parsed; what it printed otherwise is left out. */
+  logLines<T = Record<string, unknown>>(): T[];
   /** Resolves when a stdout line starts with `prefix`; returns the rest of that line. */
   waitForLine(prefix: string, timeoutMs?: number): Promise<string>;
   /** Resolves with the exit code and signal. */
@@ -25,6 +27,11 @@ export function spawnTs(path: string, env: NodeJS.ProcessEnv, args: readonly str
   return {
     child,
     output: () => stdout,
+    logLines: <T>() =>
+      stdout
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as T),
     exited,
     async waitForLine(prefix, timeoutMs = 20_000) {
       const deadline = Date.now() + timeoutMs;

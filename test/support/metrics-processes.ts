@@ -17,13 +17,6 @@ export interface ProcessWithMetrics {
   stop(): Promise<void>;
 }
 
-const logLines = (child: RunningChild): Record<string, unknown>[] =>
-  child
-    .output()
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-
 /**
  * Starts the app process `name` with its metrics on a port of the OS's choosing (METRICS_PORT=0,
  * printed in its "metrics listening" log line; the API serves /metrics on its HTTP port) and
@@ -43,7 +36,7 @@ export async function spawnWithMetrics(name: string, env: NodeJS.ProcessEnv): Pr
   await waitFor(
     () => {
       if (child.child.exitCode !== null) throw new Error(`${name} exited (${child.child.exitCode}) before serving metrics`);
-      const lines = logLines(child);
+      const lines = child.logLines();
       if (name === API) {
         const url = lines.find((line) => line.msg === 'API listening')?.url;
         if (typeof url === 'string') target = new URL(url).host;
