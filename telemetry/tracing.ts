@@ -4,6 +4,8 @@ import type { Logger } from '../logging/logger';
 import type { StopStep } from '../workers/stop-on-signals';
 import type { TracingSdk } from './tracing-sdk';
 import { markTracingOn } from './tracing-state';
+// Registers the tracing pipeline's metrics in every process, traced or not (same names everywhere).
+import './span-pipeline-metrics';
 
 export type TracingConfig = Pick<AppConfig, 'OTEL_EXPORTER_OTLP_ENDPOINT' | 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT'>;
 
