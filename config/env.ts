@@ -175,6 +175,16 @@ const EnvSchema = z.object({
     .enum(['0', '1'])
     .default('0')
     .transform((value) => value === '1'),
+  /**
+   * "0": the relay and the consumers only check that the events exchange and their queues exist
+   * (passive declares) instead of declaring them, so their broker users need no configure
+   * permission; the topology's owner declares them first (scripts/least-privilege.ts). Compose
+   * and `npm start` with LEAST_PRIVILEGE=1 set it.
+   */
+  DECLARE_TOPOLOGY: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((value) => value === '1'),
   /** One process's own URLs, for `npm start` (each process itself reads DATABASE_URL and AMQP_URL). */
   SAGA_WORKER_DATABASE_URL: optionalString,
   OUTBOX_RELAY_DATABASE_URL: optionalString,

@@ -1,5 +1,4 @@
 import type { ConsumerQueues } from './consumer-topology';
-import { unroutedName } from './topology';
 
 /** The app processes that talk to the broker. The saga worker does not: it has no broker user. */
 export type BrokerProcess = 'outbox-relay' | 'consumers' | 'api';
@@ -26,42 +25,24 @@ const escape = (name: string) => name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const anyOf = (names: readonly string[]) => (names.length === 0 ? NOTHING : `^(${names.map(escape).join('|')})$`);
 
 /**
- * Each process's permissions, exactly the names it declares, publishes to and reads from:
+ * Each process's permissions, exactly the names it publishes to and reads from. None declares
+ * anything: the topology's owner (scripts/least-privilege.ts, as the admin) declares the events
+ * exchange and the consumers' queues, and the processes run with DECLARE_TOPOLOGY=0, which only
+ * checks them (passive declares need no permission). So:
  *
- * - the relay declares the events exchange with its unrouted-events exchange and queue
- *   (messaging/topology.ts) and publishes to the events exchange; it reads nothing.
- * - the consumers declare the same (they may start first), their queues, DLQs and retry
- *   queues (consumer-topology.ts), bind their queues to the events exchange (read on it),
- *   consume their queues and publish retries and dead letters through the default exchange.
- *   They cannot publish to the events exchange.
- * - the API (admin routes, messaging/consumer-control.ts) inspects the consumers' queues
- *   (passive declares need no permission), reads their DLQs and replays dead letters through
- *   the default exchange; it declares nothing.
+ * - the relay publishes to the events exchange, and nothing else;
+ * - the consumers consume their queues and publish retries and dead letters to their retry
+ *   queues and DLQs through the default exchange (consumer-runner.ts); they cannot publish events;
+ * - the API (admin routes, consumer-control.ts) reads the consumers' DLQs and replays dead
+ *   letters to their queues through the default exchange.
  *
- * A write on the default exchange reaches any queue of the vhost by name: RabbitMQ's
- * permissions cannot narrow it by routing key (topic permissions apply to topic exchanges only).
+ * A write on the default exchange reaches any queue of the vhost by name: RabbitMQ's permissions
+ * cannot narrow it by routing key (topic permissions apply to topic exchanges only).
  */
 export function brokerPermissions({ exchange, consumers }: BrokerTopology): Record<BrokerProcess, BrokerPermissions> {
-  const unrouted = unroutedName(exchange);
-  const events = [exchange, unrouted];
-  const queues = consumers.flatMap((c) => [c.queue, c.deadLetter, ...c.retries]);
   return {
-    'outbox-relay': {
-      // Declaring the exchange with its alternate exchange: write on the alternate, read on the exchange.
-      configure: anyOf(events),
-      // Binding the unrouted queue to its exchange: write on the queue, read on the exchange.
-      write: anyOf(events),
-      read: anyOf(events),
-    },
-    consumers: {
-      configure: anyOf([...events, ...queues]),
-      write: anyOf([...events.slice(1), ...queues, DEFAULT_EXCHANGE]),
-      read: anyOf([...events, ...queues]),
-    },
-    api: {
-      configure: NOTHING,
-      write: anyOf([DEFAULT_EXCHANGE]),
-      read: anyOf(consumers.flatMap((c) => [c.queue, c.deadLetter])),
-    },
+    'outbox-relay': { configure: NOTHING, write: anyOf([exchange]), read: NOTHING },
+    consumers: { configure: NOTHING, write: anyOf([DEFAULT_EXCHANGE]), read: anyOf(consumers.map((c) => c.queue)) },
+    api: { configure: NOTHING, write: anyOf([DEFAULT_EXCHANGE]), read: anyOf(consumers.map((c) => c.deadLetter)) },
   };
 }

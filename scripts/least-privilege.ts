@@ -2,19 +2,26 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../config/env';
 import { ensureLoginRoles, type DbProcess } from '../db/login-roles';
 import { ensureBrokerUsers, brokerUserCommands } from '../tools/environment/broker-users';
-import { BROKER_PROCESSES, deploymentBrokerPermissions, localBrokerPassword, PROCESS_USERS, vhostOf } from '../workers/process-credentials';
+import {
+  BROKER_PROCESSES,
+  declareDeploymentTopology,
+  deploymentBrokerPermissions,
+  localBrokerPassword,
+  PROCESS_USERS,
+  vhostOf,
+} from '../workers/process-credentials';
 
 /**
  * Least privilege's bootstrap (docs/operations.md "## Least privilege"), run with the admin
  * DATABASE_URL and AMQP_URL after the migrations (which make the group roles and their grants):
- * each app process's PostgreSQL login, and each broker user with its permissions. Idempotent.
+ * each app process's PostgreSQL login (passwords from <PREFIX>_DB_PASSWORD when set), the broker
+ * topology declared by its owner, and each broker user with its permissions. Idempotent.
  *
- *   tsx scripts/least-privilege.ts              both, for this machine (stack-up with LEAST_PRIVILEGE=1)
- *   tsx scripts/least-privilege.ts --database   the logins only (compose's migrate service); passwords
- *                                               from <PREFIX>_DB_PASSWORD when set
+ *   tsx scripts/least-privilege.ts           all three, on this machine (stack-up with LEAST_PRIVILEGE=1)
+ *   tsx scripts/least-privilege.ts --compose the logins and the topology (compose's migrate service)
  *   tsx scripts/least-privilege.ts --compose-rabbitmq
- *                                               prints docker/rabbitmq/users.sh, the same broker users
- *                                               as shell commands with passwords from the environment
+ *                                            prints docker/rabbitmq/users.sh: the same broker users as
+ *                                            shell commands, passwords from the environment
  */
 export function composeRabbitmqScript(): string {
   // compose's settings: the defaults, which docker-compose.yml's app environment keeps.
@@ -57,7 +64,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
         .map((u) => u.database)
         .join(', ')}`,
     );
-    if (mode !== '--database') {
+    await declareDeploymentTopology(config.AMQP_URL, config);
+    console.log(`[stack] RabbitMQ topology declared: ${config.EVENTS_EXCHANGE} and the shipped consumers' queues`);
+    // Under compose, the rabbitmq service makes its users itself (docker/rabbitmq/users.sh).
+    if (mode !== '--compose') {
       const permissions = deploymentBrokerPermissions(config);
       await ensureBrokerUsers(
         vhostOf(config.AMQP_URL),

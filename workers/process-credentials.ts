@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
+import amqp from 'amqplib';
 import type { AppConfig } from '../config/env';
 import { shippedConsumers } from '../consumers/shipped-consumers';
 import { asUser, type DbProcess } from '../db/login-roles';
 import { brokerPermissions, type BrokerPermissions, type BrokerProcess } from '../messaging/broker-permissions';
 import { retryPolicyFrom } from '../messaging/consumer-settings';
-import { consumerQueuesOf } from '../messaging/consumer-topology';
+import { assertConsumerTopology, consumerQueuesOf } from '../messaging/consumer-topology';
+import { assertEventsTopology } from '../messaging/topology';
 import { localSecret } from './local-secret';
 
 /**
@@ -85,6 +87,23 @@ export function deploymentBrokerPermissions(config: AppConfig): Record<BrokerPro
     exchange: config.EVENTS_EXCHANGE,
     consumers: shippedConsumers(config).map((definition) => consumerQueuesOf(definition, policy)),
   });
+}
+
+/**
+ * The topology's owner step: declares, as the admin (`amqpUrl`), the events exchange and every
+ * shipped consumer's queues, so the processes (DECLARE_TOPOLOGY=0) need no configure permission.
+ * Idempotent; run it again after a change of the consumers' retry tiers or queue names.
+ */
+export async function declareDeploymentTopology(amqpUrl: string, config: AppConfig): Promise<void> {
+  const connection = await amqp.connect(amqpUrl);
+  try {
+    const channel = await connection.createChannel();
+    await assertEventsTopology(channel, config.EVENTS_EXCHANGE);
+    const policy = retryPolicyFrom(config);
+    for (const definition of shippedConsumers(config)) await assertConsumerTopology(channel, definition, config.EVENTS_EXCHANGE, policy);
+  } finally {
+    await connection.close();
+  }
 }
 
 /** The vhost an AMQP URL names ('/' when it names none). */

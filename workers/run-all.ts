@@ -43,7 +43,12 @@ const CHILD_STOP_GRACE_MS = 20_000;
 
 function launch(app: AppProcess, restarts = 0): void {
   // Each process on its own users when LEAST_PRIVILEGE or its own URLs are set (workers/process-credentials.ts).
-  const env = { ...process.env, ...processUrls(app.name, config) };
+  const env = {
+    ...process.env,
+    ...processUrls(app.name, config),
+    // Their own users may not declare: stack-up's scripts/least-privilege.ts declared the topology.
+    ...(config.LEAST_PRIVILEGE ? { DECLARE_TOPOLOGY: '0' } : {}),
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', app.entry], { cwd: root, stdio: 'inherit', env });
   running.set(app.name, child);
   const startedAt = Date.now();

@@ -6,12 +6,12 @@ set -e
 rabbitmqctl 'add_user' 'outbox-relay' "$OUTBOX_RELAY_AMQP_PASSWORD" || true
 rabbitmqctl 'change_password' 'outbox-relay' "$OUTBOX_RELAY_AMQP_PASSWORD"
 rabbitmqctl 'set_user_tags' 'outbox-relay'
-rabbitmqctl 'set_permissions' '-p' '/' 'outbox-relay' '^(orders\.events|orders\.events\.unrouted)$' '^(orders\.events|orders\.events\.unrouted)$' '^(orders\.events|orders\.events\.unrouted)$'
+rabbitmqctl 'set_permissions' '-p' '/' 'outbox-relay' '^$' '^(orders\.events)$' '^$'
 rabbitmqctl 'add_user' 'consumers' "$CONSUMERS_AMQP_PASSWORD" || true
 rabbitmqctl 'change_password' 'consumers' "$CONSUMERS_AMQP_PASSWORD"
 rabbitmqctl 'set_user_tags' 'consumers'
-rabbitmqctl 'set_permissions' '-p' '/' 'consumers' '^(orders\.events|orders\.events\.unrouted|orders\.notifications|orders\.notifications\.dlq|orders\.notifications\.retry\.1000|orders\.notifications\.retry\.2000|orders\.notifications\.retry\.4000|orders\.notifications\.retry\.8000|orders\.order-projection|orders\.order-projection\.dlq|orders\.order-projection\.retry\.1000|orders\.order-projection\.retry\.2000|orders\.order-projection\.retry\.4000|orders\.order-projection\.retry\.8000)$' '^(orders\.events\.unrouted|orders\.notifications|orders\.notifications\.dlq|orders\.notifications\.retry\.1000|orders\.notifications\.retry\.2000|orders\.notifications\.retry\.4000|orders\.notifications\.retry\.8000|orders\.order-projection|orders\.order-projection\.dlq|orders\.order-projection\.retry\.1000|orders\.order-projection\.retry\.2000|orders\.order-projection\.retry\.4000|orders\.order-projection\.retry\.8000|amq\.default)$' '^(orders\.events|orders\.events\.unrouted|orders\.notifications|orders\.notifications\.dlq|orders\.notifications\.retry\.1000|orders\.notifications\.retry\.2000|orders\.notifications\.retry\.4000|orders\.notifications\.retry\.8000|orders\.order-projection|orders\.order-projection\.dlq|orders\.order-projection\.retry\.1000|orders\.order-projection\.retry\.2000|orders\.order-projection\.retry\.4000|orders\.order-projection\.retry\.8000)$'
+rabbitmqctl 'set_permissions' '-p' '/' 'consumers' '^$' '^(amq\.default)$' '^(orders\.notifications|orders\.order-projection)$'
 rabbitmqctl 'add_user' 'api' "$API_AMQP_PASSWORD" || true
 rabbitmqctl 'change_password' 'api' "$API_AMQP_PASSWORD"
 rabbitmqctl 'set_user_tags' 'api'
-rabbitmqctl 'set_permissions' '-p' '/' 'api' '^$' '^(amq\.default)$' '^(orders\.notifications|orders\.notifications\.dlq|orders\.order-projection|orders\.order-projection\.dlq)$'
+rabbitmqctl 'set_permissions' '-p' '/' 'api' '^$' '^(amq\.default)$' '^(orders\.notifications\.dlq|orders\.order-projection\.dlq)$'

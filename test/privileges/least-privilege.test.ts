@@ -12,6 +12,7 @@ import { orderProjection, orders } from '../../drizzle/schema';
 import { brokerPermissions, type BrokerProcess } from '../../messaging/broker-permissions';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
+import { sendConfirmed } from '../../messaging/confirmed-send';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { deleteBrokerUsers, ensureBrokerUsers } from '../../tools/environment/broker-users';
 import { TEST_ADMIN_TOKEN } from '../support/api-server';
@@ -19,6 +20,7 @@ import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { orderBody } from '../support/order-body';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
+import { declareDeploymentTopology } from '../../workers/process-credentials';
 
 /**
  * Least privilege (docs/operations.md "## Least privilege"): every app process on its own
@@ -49,6 +51,8 @@ beforeAll(async () => {
     stack.config.DATABASE_URL,
     (Object.keys(dbUsers) as DbProcess[]).map((process) => ({ name: dbUsers[process], process })),
   );
+  // The topology's owner step, as the admin: the processes below only check it (DECLARE_TOPOLOGY=0).
+  await declareDeploymentTopology(stack.config.AMQP_URL, { ...stack.config, CONSUMER_QUEUE_PREFIX: prefix });
   const permissions = brokerPermissions({ exchange: stack.exchange, consumers: consumerQueues() });
   const user = (process: BrokerProcess) => ({ name: `${run}.${process}`, password: randomBytes(12).toString('hex') });
   brokerUsers = { 'outbox-relay': user('outbox-relay'), consumers: user('consumers'), api: user('api') };
@@ -84,6 +88,7 @@ async function start(name: string, env: NodeJS.ProcessEnv, ready: string): Promi
       METRICS_PORT: '0',
       CONSUMER_QUEUE_PREFIX: prefix,
       RELAY_POLL_INTERVAL_MS: '250',
+      DECLARE_TOPOLOGY: '0',
       LOG_LEVEL: 'info',
       ...env,
     }),
@@ -192,12 +197,19 @@ describe('refused outside its permissions', () => {
         return ch.waitForConfirms();
       }),
     ).toMatch(/ACCESS_REFUSED/);
+    expect(await brokerAnswer(amqpUrl('outbox-relay'), (ch) => ch.deleteExchange(stack.exchange))).toMatch(/ACCESS_REFUSED/);
     // What it is there for works.
     expect(await brokerAnswer(amqpUrl('outbox-relay'), (ch) => publish(ch, stack.exchange, 'no.consumer.binds.this'))).toBe('allowed');
   });
 
-  it("a consumer's broker user cannot publish events, nor declare a queue of its own", async () => {
+  it("a consumer's broker user cannot publish events, nor declare a queue, nor read another's", async () => {
     expect(await brokerAnswer(amqpUrl('consumers'), (ch) => publish(ch, stack.exchange, 'order.completed'))).toMatch(/ACCESS_REFUSED/);
+    const [first] = consumerQueues();
+    expect(await brokerAnswer(amqpUrl('consumers'), (ch) => ch.consume(first!.deadLetter, () => {}))).toMatch(/ACCESS_REFUSED/);
+    // What it is there for works: a retry and a dead letter through the default exchange.
+    for (const queue of [first!.retries[0]!, first!.deadLetter]) {
+      expect(await brokerAnswer(amqpUrl('consumers'), (ch) => sendConfirmed(ch, queue, Buffer.from('{}'), {}))).toBe('allowed');
+    }
     expect(await brokerAnswer(amqpUrl('consumers'), (ch) => ch.assertQueue(`${prefix}not-a-consumer`))).toMatch(/ACCESS_REFUSED/);
   });
 

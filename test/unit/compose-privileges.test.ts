@@ -18,6 +18,7 @@ interface Service {
   command?: string[];
   volumes?: string[];
   healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
 }
 const composeText = readFileSync(join(REPO_ROOT, 'docker-compose.yml'), 'utf8');
 const services = (parse(composeText, { merge: true }) as { services: Record<string, Service> }).services;
@@ -40,7 +41,7 @@ describe('docker-compose.yml least privilege', () => {
       // The same default on both sides, else a fresh `compose up` fails to log in.
       expect(services[app]!.environment!.DATABASE_URL, app).toContain(migrate[passwordVariable!]!);
     }
-    expect(services.migrate!.command!.join(' ')).toMatch(/db\/prepare\.ts && .*scripts\/least-privilege\.ts --database$/);
+    expect(services.migrate!.command!.join(' ')).toMatch(/db\/prepare\.ts && .*scripts\/least-privilege\.ts --compose$/);
     expect(credentialsOf(migrate.DATABASE_URL).user).toBe('saga');
   });
 
@@ -67,5 +68,8 @@ describe('docker-compose.yml least privilege', () => {
     // The permissions name compose's exchange and queues: the defaults the script generates for.
     expect(services['outbox-relay']!.environment!.EVENTS_EXCHANGE).toBe('orders.events');
     expect(services.consumers!.environment!.CONSUMER_QUEUE_PREFIX).toBeUndefined();
+    // Their users may not declare: migrate, the topology's owner, does, once rabbitmq is up.
+    for (const app of ['outbox-relay', 'consumers']) expect(services[app]!.environment!.DECLARE_TOPOLOGY, app).toBe('0');
+    expect(services.migrate!.depends_on).toMatchObject({ rabbitmq: { condition: 'service_healthy' } });
   });
 });
