@@ -65,3 +65,14 @@ export function asUser(url: string, user: string, password?: string): string {
   parsed.password = password === undefined ? '' : encodeURIComponent(password);
   return parsed.toString();
 }
+
+/** The login roles whose names start with `prefix` (a harness's: to sweep those of killed runs). */
+export async function listLoginRoles(adminUrl: string, prefix: string): Promise<string[]> {
+  const sql = postgres(adminUrl, { max: 1, onnotice: () => {} });
+  try {
+    const rows = await sql<{ rolname: string }[]>`SELECT rolname FROM pg_roles WHERE rolcanlogin AND starts_with(rolname, ${prefix})`;
+    return rows.map((row) => row.rolname);
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mintToken } from '../../api/auth/mint-token';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { withDatabase } from '../../db/admin';
-import { asUser, dropLoginRoles, ensureLoginRoles, type DbProcess } from '../../db/login-roles';
+import { asUser, dropLoginRoles, ensureLoginRoles, listLoginRoles, type DbProcess } from '../../db/login-roles';
 import { postgresErrorIn } from '../../db/postgres-errors';
 import { orderProjection, orders } from '../../drizzle/schema';
 import { brokerPermissions, type BrokerProcess } from '../../messaging/broker-permissions';
@@ -14,11 +14,13 @@ import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { sendConfirmed } from '../../messaging/confirmed-send';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
-import { deleteBrokerUsers, ensureBrokerUsers } from '../../tools/environment/broker-users';
+import { deleteBrokerUsers, ensureBrokerUsers, listBrokerUsers } from '../../tools/environment/broker-users';
+import { isStaleRunName } from '../../tools/environment/run-identity';
 import { TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { orderBody } from '../support/order-body';
+import { scrapeMetrics } from '../support/prometheus-text';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
 import { declareDeploymentTopology } from '../../workers/process-credentials';
 
@@ -40,8 +42,16 @@ const amqpUrl = (process: BrokerProcess) => asUser(stack.config.AMQP_URL, broker
 const consumerQueues = () =>
   shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix }).map((d) => consumerQueuesOf(d, retryPolicyFrom(stack.config)));
 
+/** Removes the users and roles of earlier runs killed before their teardown (named after their run, like their databases). */
+async function sweepStaleUsers(adminUrl: string): Promise<void> {
+  const roles = (await listLoginRoles(adminUrl, 'test_')).filter((name) => isStaleRunName(name, 'test_'));
+  await dropLoginRoles(adminUrl, roles);
+  await deleteBrokerUsers((await listBrokerUsers('test.')).filter((name) => isStaleRunName(name, 'test.')));
+}
+
 beforeAll(async () => {
   stack = await startTestStack({ worker: false, relay: false, probePattern: 'no.events.wanted' });
+  await sweepStaleUsers(stack.config.DATABASE_URL);
   prefix = `${stack.exchange}.`;
   const run = stack.exchange.replace(/\.events$/, '');
   const role = (process: string) => `${run.replaceAll('.', '_')}_${process.replaceAll('-', '_')}`;
@@ -109,9 +119,9 @@ describe('every process on its own user and role', () => {
   it('runs a saga end to end: API, saga worker, relay and consumers', async () => {
     // The worker has no broker user at all: an AMQP_URL with no such user proves it never connects.
     const noBroker = asUser(stack.config.AMQP_URL, 'nobody-at-all', 'nothing');
-    await start(SAGA_WORKER, { DATABASE_URL: dbUrl('saga-worker'), AMQP_URL: noBroker }, 'metrics listening');
-    await start(RELAY, { DATABASE_URL: dbUrl('outbox-relay'), AMQP_URL: amqpUrl('outbox-relay') }, 'metrics listening');
-    await start(CONSUMERS, { DATABASE_URL: dbUrl('consumers'), AMQP_URL: amqpUrl('consumers') }, 'consumers running');
+    const worker = await start(SAGA_WORKER, { DATABASE_URL: dbUrl('saga-worker'), AMQP_URL: noBroker }, 'metrics listening');
+    const relay = await start(RELAY, { DATABASE_URL: dbUrl('outbox-relay'), AMQP_URL: amqpUrl('outbox-relay') }, 'metrics listening');
+    const consumers = await start(CONSUMERS, { DATABASE_URL: dbUrl('consumers'), AMQP_URL: amqpUrl('consumers') }, 'consumers running');
     const api = await start(API, { DATABASE_URL: dbUrl('api'), AMQP_URL: amqpUrl('api') }, 'API listening');
     const apiUrl = /"url":"([^"]+)"/.exec(api.output())![1]!;
 
@@ -145,6 +155,21 @@ describe('every process on its own user and role', () => {
     expect(listed.consumers.every((consumer) => consumer.declared)).toBe(true);
     const readiness = await fetch(`${apiUrl}/readyz`);
     expect(readiness.status).toBe(200);
+    // The shared-state gauges each process reads at scrape time (orders and steps, the outbox,
+    // queue depths and consumer states) are within its grants: no reading failed.
+    for (const [child, gauge] of [
+      [worker, 'saga_stalled_sagas'],
+      [relay, 'outbox_pending_events'],
+      [consumers, 'consumer_queue_messages'],
+    ] as const) {
+      const port = /"metricsPort":(\d+)/.exec(child.output())![1]!;
+      const metrics = await scrapeMetrics(`http://127.0.0.1:${port}/metrics`);
+      expect(metrics.has(gauge), gauge).toBe(true);
+      expect(metrics.value('metrics_read_failures_total'), gauge).toBe(0);
+    }
+    const apiMetrics = await scrapeMetrics(`${apiUrl}/metrics`, TEST_ADMIN_TOKEN);
+    expect(apiMetrics.value('metrics_read_failures_total')).toBe(0);
+    for (const child of [worker, relay, consumers, api]) expect(child.output()).not.toMatch(/permission denied|ACCESS_REFUSED/);
   }, 120_000);
 });
 

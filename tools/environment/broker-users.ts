@@ -43,3 +43,12 @@ export async function deleteBrokerUsers(names: readonly string[]): Promise<void>
     });
   }
 }
+
+/** The broker users whose names start with `prefix` (a harness's: to sweep those of killed runs). */
+export async function listBrokerUsers(prefix: string): Promise<string[]> {
+  const stdout = await rabbitmqctl('list_users', '-q', '--no-table-headers');
+  return stdout
+    .split('\n')
+    .map((line) => line.split('\t')[0]!.trim())
+    .filter((name) => name !== '' && name.startsWith(prefix));
+}
