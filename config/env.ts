@@ -3,6 +3,7 @@ import { DEFAULT_REVIEW_THRESHOLD_CENTS, DEFAULT_REVIEW_TIMEOUT_MS } from '../do
 
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
 /** Every setting the processes read, from the environment, with the defaults of a local stack. */
 const EnvSchema = z.object({
@@ -165,6 +166,38 @@ const EnvSchema = z.object({
   METRICS_HOST: z.string().default('127.0.0.1'),
   /** An order not finished, not awaiting review, with no progress for longer than this counts in saga_stalled_sagas. */
   SAGA_STALL_AFTER_SECONDS: positiveInt(300),
+  /**
+   * Least privilege (docs/operations.md "## Least privilege"): with "1", `npm run stack:up`
+   * creates each app process's own PostgreSQL login and RabbitMQ user, and `npm start` runs each
+   * process as its own. Off unless "1".
+   */
+  LEAST_PRIVILEGE: z
+    .enum(['0', '1'])
+    .default('0')
+    .transform((value) => value === '1'),
+  /**
+   * "0": the relay and the consumers only check that the events exchange and their queues exist
+   * (passive declares) instead of declaring them, so their broker users need no configure
+   * permission; the topology's owner declares them first (scripts/least-privilege.ts). Compose
+   * and `npm start` with LEAST_PRIVILEGE=1 set it.
+   */
+  DECLARE_TOPOLOGY: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((value) => value === '1'),
+  /** One process's own URLs, for `npm start` (each process itself reads DATABASE_URL and AMQP_URL). */
+  SAGA_WORKER_DATABASE_URL: optionalString,
+  OUTBOX_RELAY_DATABASE_URL: optionalString,
+  OUTBOX_RELAY_AMQP_URL: optionalString,
+  CONSUMERS_DATABASE_URL: optionalString,
+  CONSUMERS_AMQP_URL: optionalString,
+  API_DATABASE_URL: optionalString,
+  API_AMQP_URL: optionalString,
+  /** Passwords `scripts/least-privilege.ts` gives the PostgreSQL logins (compose); unset: none (trust authentication). */
+  SAGA_WORKER_DB_PASSWORD: optionalString,
+  OUTBOX_RELAY_DB_PASSWORD: optionalString,
+  CONSUMERS_DB_PASSWORD: optionalString,
+  API_DB_PASSWORD: optionalString,
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
   /**
    * Tracing is off unless one of these is set (docs/observability.md#traces). The OpenTelemetry SDK

@@ -11,7 +11,7 @@ import { UnprocessableMessageError, type ConsumerDefinition, type EventHandler }
 import type { ConsumerSettings } from './consumer-settings';
 import { CONSUMER_CONTROL_CHANNEL, readDesiredState } from './consumer-state';
 import type { ConsumerState } from './consumer-states';
-import { assertConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
+import { assertConsumerTopology, checkConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
 import { sendConfirmed } from './confirmed-send';
 import { decodeEnvelope, type ReceivedEnvelope } from './decode-envelope';
 import {
@@ -162,7 +162,8 @@ export class ConsumerRunner {
     return BrokerSession.open(settings.amqpUrl, this.connectionName, this.#log, {
       prefetch: this.definition.prefetch,
       prepare: async (channel) => {
-        await assertConsumerTopology(channel, this.definition, settings.exchange, settings.retry);
+        const topology = settings.declareTopology === false ? checkConsumerTopology : assertConsumerTopology;
+        await topology(channel, this.definition, settings.exchange, settings.retry);
         this.stats.sessions += 1;
       },
     });

@@ -24,6 +24,11 @@ export interface ConsumerSettings {
   handlerTimeoutMs: number;
   shutdownTimeoutMs: number;
   controlPollMs: number;
+  /**
+   * False: the consumer only checks that its queues exist (their owner declared them), so its
+   * broker user needs no configure permission. Default true.
+   */
+  declareTopology?: boolean;
 }
 
 export const retryPolicyFrom = (config: AppConfig): ConsumerRetryPolicy => ({
@@ -40,4 +45,5 @@ export const consumerSettingsFrom = (config: AppConfig): ConsumerSettings => ({
   handlerTimeoutMs: config.CONSUMER_HANDLER_TIMEOUT_MS,
   shutdownTimeoutMs: config.CONSUMER_SHUTDOWN_TIMEOUT_MS,
   controlPollMs: config.CONSUMER_CONTROL_POLL_MS,
+  declareTopology: config.DECLARE_TOPOLOGY,
 });

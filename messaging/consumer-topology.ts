@@ -2,7 +2,7 @@ import type { Channel } from 'amqplib';
 import { backoffMs } from '../outbox/backoff';
 import type { ConsumerDefinition } from './consumer-definition';
 import type { ConsumerRetryPolicy } from './consumer-settings';
-import { assertEventsTopology } from './topology';
+import { assertEventsTopology, checkEventsTopology } from './topology';
 
 /**
  * Redeliveries the broker allows before it dead-letters a message itself. Our own retries
@@ -79,4 +79,21 @@ export async function assertConsumerTopology(
       },
     });
   }
+}
+
+/**
+ * Checks (passive declares: no permission needed) that a consumer's queues exist, for a process
+ * that may not declare them (DECLARE_TOPOLOGY=0: the topology's owner declared them, with
+ * assertConsumerTopology). A missing one, such as the retry queue of a new delay tier, fails the
+ * channel with NOT_FOUND: run the owner's step again.
+ */
+export async function checkConsumerTopology(
+  channel: Channel,
+  definition: ConsumerDefinition,
+  exchange: string,
+  policy: ConsumerRetryPolicy,
+): Promise<void> {
+  const { queue, deadLetter, retries } = consumerQueuesOf(definition, policy);
+  await checkEventsTopology(channel, exchange);
+  for (const name of [queue, deadLetter, ...retries]) await channel.checkQueue(name);
 }

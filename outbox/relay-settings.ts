@@ -14,4 +14,5 @@ export const relaySettingsFrom = (config: AppConfig): RelaySettings => ({
   retentionMs: config.RELAY_RETENTION_MS,
   cleanupIntervalMs: config.RELAY_CLEANUP_INTERVAL_MS,
   leaseMs: config.RELAY_LEASE_MS,
+  declareTopology: config.DECLARE_TOPOLOGY,
 });

@@ -3,7 +3,7 @@ import type { Sql } from 'postgres';
 import type { Logger } from '../logging/logger';
 import { BrokerSession } from '../messaging/broker-session';
 import { superviseBrokerSession } from '../messaging/supervise-broker-session';
-import { assertEventsTopology } from '../messaging/topology';
+import { assertEventsTopology, checkEventsTopology } from '../messaging/topology';
 import { countRelay, relayBatchDuration } from '../telemetry/metrics-outbox';
 import { claimBatch } from './claim-batch';
 import { ConfirmPublisher, type PublishResults } from './confirm-publisher';
@@ -14,6 +14,11 @@ import type { OutboxRow } from './outbox-row';
 export interface RelaySettings {
   amqpUrl: string;
   exchange: string;
+  /**
+   * False: the relay only checks that the events exchange exists (its owner declared it), so its
+   * broker user needs no configure permission. Default true.
+   */
+  declareTopology?: boolean;
   batchSize: number;
   /**
    * Claimed batches one relay holds at once. They send one after another, so while one sends,
@@ -116,7 +121,7 @@ export class OutboxRelay {
   private async openSession(): Promise<BrokerSession> {
     const { amqpUrl, exchange } = this.settings;
     const session = await BrokerSession.open(amqpUrl, this.name, this.log, {
-      prepare: (channel) => assertEventsTopology(channel, exchange),
+      prepare: (channel) => (this.settings.declareTopology === false ? checkEventsTopology : assertEventsTopology)(channel, exchange),
     });
     this.stats.connections += 1;
     return session;

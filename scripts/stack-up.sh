@@ -92,3 +92,8 @@ ensure_postgres
 ensure_rabbitmq
 ensure_temporal_server
 node_modules/.bin/tsx db/prepare.ts
+# Least privilege (docs/operations.md "## Least privilege"): each app process's own PostgreSQL
+# login and RabbitMQ user, which `npm start` then runs it as.
+if [[ ${LEAST_PRIVILEGE:-0} == 1 ]]; then
+  node_modules/.bin/tsx scripts/least-privilege.ts
+fi

@@ -8,6 +8,7 @@ import { backoffMs } from '../outbox/backoff';
 import { resolveAdminToken } from './admin-token';
 import { APP_PROCESSES, type AppProcess } from './app-processes';
 import { LOCAL_JWT_SECRET_PATH, localJwtSecret } from './local-secret';
+import { processUrls } from './process-credentials';
 import { CLOSE_MS, stopOnSignals } from './stop-on-signals';
 
 /**
@@ -41,7 +42,14 @@ const HEALTHY_RUN_MS = 30_000;
 const CHILD_STOP_GRACE_MS = 20_000;
 
 function launch(app: AppProcess, restarts = 0): void {
-  const child = spawn(process.execPath, ['--import', 'tsx', app.entry], { cwd: root, stdio: 'inherit', env: process.env });
+  // Each process on its own users when LEAST_PRIVILEGE or its own URLs are set (workers/process-credentials.ts).
+  const env = {
+    ...process.env,
+    ...processUrls(app.name, config),
+    // Their own users may not declare: stack-up's scripts/least-privilege.ts declared the topology.
+    ...(config.LEAST_PRIVILEGE ? { DECLARE_TOPOLOGY: '0' } : {}),
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', app.entry], { cwd: root, stdio: 'inherit', env });
   running.set(app.name, child);
   const startedAt = Date.now();
   child.on('exit', (code, signal) => {
@@ -95,6 +103,6 @@ process.stdout.write(`
   Temporal        ${config.TEMPORAL_ADDRESS}  (task queue ${config.TEMPORAL_TASK_QUEUE})
   RabbitMQ        ${config.AMQP_URL.replace(/\/\/[^@]*@/, '//')}  (exchange ${config.EVENTS_EXCHANGE})
   PostgreSQL      ${config.DATABASE_URL.replace(/\/\/[^@]*@/, '//')}
-  Processes       ${APP_PROCESSES.map((p) => p.name).join(', ')}
+  Processes       ${APP_PROCESSES.map((p) => p.name).join(', ')}${config.LEAST_PRIVILEGE ? '  (each on its own database and broker user: LEAST_PRIVILEGE=1)' : ''}
 
 `);
