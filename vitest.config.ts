@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Against the production-mode stack: `npm run test:cluster` (vitest.cluster.config.ts).
+    exclude: ['test/cluster/**', 'node_modules/**'],
     // The Temporal worker is a native addon: run test files in child processes, not threads.
     pool: 'forks',
     globalSetup: ['test/support/global-setup.ts'],
