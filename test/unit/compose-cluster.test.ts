@@ -63,13 +63,17 @@ describe('docker-compose.yml against the production-mode stack', () => {
     const uiReads = templateEnvNames(UI_CONFIG);
     const uiNames = Object.keys(services['temporal-ui']?.environment ?? {});
     expect(uiNames.filter((name) => !uiReads.has(name))).toEqual([]);
-    expect(services['temporal-ui']?.environment).toMatchObject({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_DEFAULT_NAMESPACE: shared.TEMPORAL_NAMESPACE });
+    expect(services['temporal-ui']?.environment).toMatchObject({
+      TEMPORAL_ADDRESS: 'temporal:7233',
+      TEMPORAL_DEFAULT_NAMESPACE: shared.TEMPORAL_NAMESPACE,
+    });
   });
 
   it('sets up schema, namespace, retention and search attributes with the scripts the stack runs', () => {
     expect(services['temporal-schema']?.command).toEqual(['/opt/saga/setup-schema.sh']);
     expect(services['temporal-setup']?.command).toEqual(['/opt/saga/setup-namespace.sh']);
-    for (const name of ['temporal-schema', 'temporal-setup']) expect(services[name]?.volumes, name).toContain('./docker/temporal:/opt/saga:ro');
+    for (const name of ['temporal-schema', 'temporal-setup'])
+      expect(services[name]?.volumes, name).toContain('./docker/temporal:/opt/saga:ro');
     const cluster = read('scripts/lib/cluster.sh');
     expect(cluster).toContain('sh docker/temporal/setup-schema.sh');
     expect(cluster).toContain('sh docker/temporal/setup-namespace.sh');

@@ -33,7 +33,15 @@ export interface ClusterSettings extends Record<string, string> {
 
 export function clusterSettings(): ClusterSettings {
   const values = { ...parseAssignments(repoFile(STACK_ENV_FILE)), ...parseAssignments(repoFile(TEMPORAL_ENV_FILE)) };
-  for (const key of ['TEMPORAL_SERVER_VERSION', 'TEMPORAL_UI_VERSION', 'CLUSTER_FRONTEND_PORT', 'CLUSTER_UI_PORT', 'DBNAME', 'VISIBILITY_DBNAME', 'TEMPORAL_NAMESPACE_RETENTION_HOURS']) {
+  for (const key of [
+    'TEMPORAL_SERVER_VERSION',
+    'TEMPORAL_UI_VERSION',
+    'CLUSTER_FRONTEND_PORT',
+    'CLUSTER_UI_PORT',
+    'DBNAME',
+    'VISIBILITY_DBNAME',
+    'TEMPORAL_NAMESPACE_RETENTION_HOURS',
+  ]) {
     if (!values[key]) throw new Error(`${key} is not set in ${STACK_ENV_FILE} or ${TEMPORAL_ENV_FILE}`);
   }
   return values as ClusterSettings;
