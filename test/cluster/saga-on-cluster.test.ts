@@ -1,7 +1,7 @@
 import amqp from 'amqplib';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { workflowIdForOrder } from '../../domain/order';
 import { orderProjection } from '../../drizzle/schema';
@@ -14,7 +14,6 @@ import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { orderBody } from '../support/order-body';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
-import { inject } from 'vitest';
 
 /**
  * The production-mode stack (`STACK=cluster`, scripts/lib/cluster.sh) runs a real saga: the four
