@@ -209,6 +209,9 @@ const EnvSchema = z.object({
 
 export type AppConfig = z.infer<typeof EnvSchema>;
 
+/** Every setting's name, for checks that a deployment (docker-compose.yml) sets only real ones. */
+export const ENV_NAMES: readonly string[] = Object.keys(EnvSchema.shape);
+
 /** Each process's metrics port when METRICS_PORT is unset: one port per process, so they run side by side. */
 export const DEFAULT_METRICS_PORTS = { 'saga-worker': 9464, 'outbox-relay': 9465, consumers: 9466 } as const;
 

@@ -3,6 +3,8 @@
 # changes nothing: the pinned Node.js (scripts/lib/pinned-node.sh), npm packages, the pinned Temporal CLI (built once into a cache outside the
 # clone), PostgreSQL, RabbitMQ, the Temporal dev server (persistent SQLite file, UI on :8233)
 # with the saga's search attributes, database migrations and the demo catalog.
+# STACK=cluster starts the production-mode stack instead of the dev server (scripts/lib/cluster.sh,
+# docs/operations.md "## Production-mode stack").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib/stack-env.sh
@@ -90,7 +92,12 @@ ensure_npm_packages
 ensure_temporal_cli
 ensure_postgres
 ensure_rabbitmq
-ensure_temporal_server
+if [[ ${STACK:-dev} == cluster ]]; then
+  source scripts/lib/cluster.sh
+  ensure_cluster
+else
+  ensure_temporal_server
+fi
 node_modules/.bin/tsx db/prepare.ts
 # Least privilege (docs/operations.md "## Least privilege"): each app process's own PostgreSQL
 # login and RabbitMQ user, which `npm start` then runs it as.

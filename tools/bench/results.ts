@@ -11,6 +11,8 @@ export interface BenchResults {
   startedAt: string;
   finishedAt: string;
   machine: { cpus: number; cpuModel: string; memoryGiB: number; node: string; platform: string };
+  /** Which Temporal the sagas ran on: the dev server, or the production-mode stack (STACK=cluster); absent in older results. */
+  temporal?: { stack: 'dev' | 'cluster'; address: string };
   relayThroughput?: RelayThroughputResult;
   commitLatency?: CommitLatencyResult;
   sagaThroughput?: SagaThroughputResult;

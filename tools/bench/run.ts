@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { loadConfig } from '../../config/env';
 import { apiOverhead } from './parts/api-overhead';
 import { observabilityCost } from './parts/observability-cost';
 import { commitLatency } from './parts/commit-latency';
@@ -15,8 +16,9 @@ import { PeakMemory } from './support/memory';
 const PARTS = ['relay', 'latency', 'saga', 'api', 'observability'] as const;
 type Part = (typeof PARTS)[number];
 
-const USAGE = `usage: npm run bench -- [--quick] [${PARTS.join('|')} …]
-  Runs every part (or the ones named) against its baseline on the running stack (npm run stack:up),
+const USAGE = `usage: [STACK=cluster] npm run bench -- [--quick] [${PARTS.join('|')} …]
+  Runs every part (or the ones named) against its baseline on the running stack (npm run stack:up;
+  STACK=cluster: the production-mode stack, docs/operations.md "## Production-mode stack"),
   prints a summary table and writes the results as JSON to tools/bench/results/.`;
 
 const { values, positionals } = parseArgs({
@@ -44,6 +46,7 @@ const results: BenchResults = {
   startedAt: new Date().toISOString(),
   finishedAt: '',
   machine: describeMachine(),
+  temporal: { stack: process.env.STACK === 'cluster' ? 'cluster' : 'dev', address: loadConfig().TEMPORAL_ADDRESS },
   peakRssMiB: {},
 };
 const stack = await startBenchStack();

@@ -78,9 +78,10 @@ export function summarize(results: BenchResults): string {
       .join('  ')
       .trimEnd(),
   );
-  const { machine } = results;
+  const { machine, temporal } = results;
+  const on = temporal ? `, Temporal: ${temporal.stack === 'cluster' ? 'production-mode stack' : 'dev server'} at ${temporal.address}` : '';
   return [
-    `benchmark (${results.profile} profile) ${results.startedAt} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}`,
+    `benchmark (${results.profile} profile) ${results.startedAt} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, node ${machine.node}${on}`,
     '',
     ...table,
     '',
