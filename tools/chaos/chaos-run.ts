@@ -12,6 +12,7 @@ import { buildScenarios, scenarioCounts, type ScenarioKind } from './scenarios';
 import { verifyRun, type Verification } from './verify-run';
 import type { InjectedFault } from './fault-injector';
 import { describeError } from './describe-error';
+import { needsOwnServices } from './fault-kinds';
 
 export interface ChaosReport extends Verification {
   runId: string;
@@ -39,13 +40,19 @@ export async function runChaos(
 ): Promise<ChaosReport> {
   const startedAt = new Date();
   const random = new SeededRandom(options.seed);
-  const stack = await startRunStack(chaosCatalog(options.sagas), log);
+  const stack = await startRunStack(chaosCatalog(options.sagas), log, { ownServices: needsOwnServices(options.faults) });
   let report: ChaosReport | undefined;
   try {
     const scenarios = buildScenarios(stack.env.identity.id, options.sagas, random);
     const plan = planFaults(options.faults, options.sagas, random);
     log(`seed ${options.seed}; ${options.sagas} sagas at concurrency ${options.concurrency}; faults: ${describePlan(plan)}`);
-    const injector = new FaultInjector(stack.supervisor, stack.env.db.sql, stack.env.identity.database, stack.env.identity.vhost);
+    const injector = new FaultInjector(
+      stack.supervisor,
+      stack.env.db.sql,
+      stack.env.identity.database,
+      stack.env.identity.vhost,
+      stack.env.services,
+    );
     const bar = new ProgressBar('sagas ended', options.sagas);
     let nextFault = 0;
     const driver = new SagaDriver(scenarios, stack.api, stack.tracker, (progress) => {

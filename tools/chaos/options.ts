@@ -31,7 +31,7 @@ export interface SoakOptions {
 
 export type RunOptions = ChaosOptions | SoakOptions;
 
-/** Every fault the issue lists: the saga worker and the relay are killed twice. */
+/** Every fault the issues list: the saga worker and the relay are killed twice. */
 export const FULL_FAULTS: FaultKind[] = [
   'kill-saga-worker',
   'kill-saga-worker',
@@ -41,6 +41,9 @@ export const FULL_FAULTS: FaultKind[] = [
   'broker-drop',
   'postgres-kill',
   'activity-crash',
+  'restart-temporal',
+  'restart-rabbitmq',
+  'restart-postgres',
 ];
 
 export function chaosProfile(profile: 'full' | 'ci', seed = Date.now() % 1_000_000): ChaosOptions {

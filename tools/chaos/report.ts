@@ -39,16 +39,17 @@ const ms = (value: number | null) => (value === null ? '–' : formatDuration(va
 
 export function faultTable(recoveries: readonly FaultRecovery[]): string {
   return table(
-    ['fault', 'after saga', 'hit', 'restarted and ready', 'caught in flight', 'recovered after'],
-    recoveries.map(({ fault, readyMs, recoveryMs, caught }) => [
+    ['fault', 'after saga', 'hit', 'restarted and ready', 'caught in flight', 'first progress', 'recovered after'],
+    recoveries.map(({ fault, readyMs, firstProgressMs, recoveryMs, caught }) => [
       fault.description,
       String(fault.afterSubmitted),
       fault.detail.length > 70 ? `${fault.detail.slice(0, 67)}…` : fault.detail,
       ms(readyMs),
       caught,
+      ms(firstProgressMs),
       fault.injected ? ms(recoveryMs) : 'not injected',
     ]),
-    ['l', 'r', 'l', 'r', 'l', 'r'],
+    ['l', 'r', 'l', 'r', 'l', 'r', 'r'],
   );
 }
 
