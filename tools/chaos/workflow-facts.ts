@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { temporal } from '@temporalio/proto';
 import type { OrderSagaState } from '../../domain/order';
 import { orderSagaHandle } from '../../saga-client/order-handle';
 import { activityExecutions } from '../histories/activity-executions';
@@ -28,7 +27,9 @@ export interface Timeout {
   at: number;
 }
 
-const { TimeoutType } = temporal.api.enums.v1;
+// temporal.api.enums.v1.TimeoutType (the proto package is CommonJS without named ESM exports).
+const TIMEOUT_TYPE_START_TO_CLOSE = 1;
+const TIMEOUT_TYPE_HEARTBEAT = 4;
 
 /** What Temporal knows about each saga: how its execution ended, its result, its retries. */
 export async function collectWorkflowFacts(client: Client, orderIds: readonly string[], parallel = 8): Promise<Map<string, WorkflowFacts>> {
@@ -63,9 +64,9 @@ async function factsOf(client: Client, orderId: string): Promise<WorkflowFacts> 
   const timeouts: Timeout[] = [];
   for (const event of history.events ?? []) {
     const at = tsToMs(event.eventTime);
-    const lastTimeout = event.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType;
-    if (lastTimeout === TimeoutType.TIMEOUT_TYPE_HEARTBEAT) timeouts.push({ kind: 'activity heartbeat', at });
-    else if (lastTimeout === TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE) timeouts.push({ kind: 'activity start-to-close', at });
+    const lastTimeout = Number(event.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType ?? 0);
+    if (lastTimeout === TIMEOUT_TYPE_HEARTBEAT) timeouts.push({ kind: 'activity heartbeat', at });
+    else if (lastTimeout === TIMEOUT_TYPE_START_TO_CLOSE) timeouts.push({ kind: 'activity start-to-close', at });
     if (event.workflowTaskTimedOutEventAttributes) timeouts.push({ kind: 'workflow task', at });
   }
   return {

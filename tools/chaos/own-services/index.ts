@@ -30,12 +30,32 @@ export async function startOwnServices(dir: string, runId: string): Promise<OwnS
     stops.length = 0;
     if (problems.length > 0) throw new AggregateError(problems, "the chaos run's own services did not stop cleanly");
   };
+  // Should the harness exit without its teardown (Ctrl-C, a test timeout), nothing stays running.
+  const stopAtExit = () => {
+    for (const stop of stopsAtExit) {
+      try {
+        stop();
+      } catch {
+        // Best effort: the process is going.
+      }
+    }
+  };
+  const stopsAtExit: (() => void)[] = [];
+  process.once('exit', stopAtExit);
+  stops.push(async () => {
+    process.off('exit', stopAtExit);
+  });
   try {
     // In parallel: the broker's start (about 6 s) dominates.
+    const track = <S extends { stop(): Promise<void>; stopNow(): void }>(service: S): S => {
+      stops.push(() => service.stop());
+      stopsAtExit.push(() => service.stopNow());
+      return service;
+    };
     const [postgres, rabbitmq, temporal] = await Promise.all([
-      startOwnPostgres(join(dir, 'postgres')).then((service) => (stops.push(service.stop), service)),
-      startOwnRabbitmq(join(dir, 'rabbitmq'), `chaos-${runId}`).then((service) => (stops.push(service.stop), service)),
-      startOwnTemporal(join(dir, 'temporal')).then((service) => (stops.push(service.stop), service)),
+      startOwnPostgres(join(dir, 'postgres')).then(track),
+      startOwnRabbitmq(join(dir, 'rabbitmq'), `chaos-${runId}`).then(track),
+      startOwnTemporal(join(dir, 'temporal')).then(track),
     ]);
     return {
       postgres,

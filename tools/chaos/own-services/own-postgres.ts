@@ -1,4 +1,5 @@
-import { chown, mkdir, appendFile, readdir } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { appendFile, chown, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../../environment/free-port';
 import { runCommand } from './run-command';
@@ -16,6 +17,8 @@ export interface OwnPostgres {
   /** Fast shutdown (open transactions rolled back, every connection closed), then start; resolves once it accepts connections. */
   restart(): Promise<{ stoppedAt: number; readyAt: number }>;
   stop(): Promise<void>;
+  /** Immediate shutdown, synchronously: for a harness that exits without its teardown. */
+  stopNow(): void;
 }
 
 /**
@@ -49,6 +52,9 @@ export async function startOwnPostgres(dir: string): Promise<OwnPostgres> {
     },
     async stop() {
       await stop();
+    },
+    stopNow() {
+      execFileSync('runuser', ['-u', PG_USER, '--', bin('pg_ctl'), '-D', data, '-m', 'immediate', 'stop'], { stdio: 'ignore' });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { freePort } from '../../environment/free-port';
@@ -20,6 +20,8 @@ export interface OwnRabbitmq {
   /** `rabbitmqctl stop_app` then `start_app`: every connection dropped, durable queues and persistent messages kept. */
   restart(): Promise<{ stoppedAt: number; readyAt: number }>;
   stop(): Promise<void>;
+  /** The node stopped, synchronously: for a harness that exits without its teardown. */
+  stopNow(): void;
 }
 
 /**
@@ -80,6 +82,9 @@ export async function startOwnRabbitmq(dir: string, name: string): Promise<OwnRa
     },
     async stop() {
       await ctl('stop');
+    },
+    stopNow() {
+      execFileSync('rabbitmqctl', ['-n', node, 'stop'], { stdio: 'ignore', timeout: 30_000 });
     },
   };
 }

@@ -16,6 +16,8 @@ export interface OwnTemporal {
   /** SIGKILL of the server, then the same binary on the same SQLite file and ports; resolves once the namespace answers. */
   killAndRestart(): Promise<{ stoppedAt: number; readyAt: number; detail: string }>;
   stop(): Promise<void>;
+  /** SIGKILL, synchronously: for a harness that exits without its teardown. */
+  stopNow(): void;
 }
 
 /** The pinned Temporal CLI, where scripts/stack-up.sh builds it (scripts/lib/stack-env.sh says where). */
@@ -93,6 +95,9 @@ export async function startOwnTemporal(dir: string): Promise<OwnTemporal> {
     },
     async stop() {
       await kill('SIGTERM');
+    },
+    stopNow() {
+      server?.kill('SIGKILL');
     },
   };
 }
