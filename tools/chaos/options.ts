@@ -46,9 +46,13 @@ export const FULL_FAULTS: FaultKind[] = [
   'restart-postgres',
 ];
 
+/**
+ * The CI profile: 60 sagas, enough run for its nine faults, injected one after another (a service
+ * restart takes seconds), to each find work in flight; with 36 the last could come after the end.
+ */
 export function chaosProfile(profile: 'full' | 'ci', seed = Date.now() % 1_000_000): ChaosOptions {
   return profile === 'ci'
-    ? { mode: 'chaos', profile, sagas: 36, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, keep: false }
+    ? { mode: 'chaos', profile, sagas: 60, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, keep: false }
     : { mode: 'chaos', profile, sagas: 300, concurrency: 16, seed, faults: [...FULL_FAULTS], quiescenceTimeoutMs: 240_000, keep: false };
 }
 
