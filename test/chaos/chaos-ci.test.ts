@@ -1,5 +1,7 @@
 import { expect, it } from 'vitest';
+import { loadConfig } from '../../config/env';
 import { runChaos } from '../../tools/chaos/chaos-run';
+import { portOpen } from '../../tools/environment/port-open';
 import { chaosProfile } from '../../tools/chaos/options';
 import { formatChaosReport, violationDetails } from '../../tools/chaos/report';
 
@@ -18,4 +20,18 @@ it(`keeps every invariant while every fault, service restarts included, hits onc
   expect(report.violations, violationDetails(report.invariants)).toBe(0);
   // The short heartbeat and workflow-task timeouts must not fire on healthy work under this load.
   expect(report.retries.unexplainedTimeouts, JSON.stringify(report.retries.timeouts)).toBe(0);
+  // The restarts hit the run's own services, stopped by now; the machine's kept serving throughout.
+  const own = report.ownServices!;
+  const [temporalHost, temporalPort] = own.temporalAddress.split(':') as [string, string];
+  for (const [host, port] of [
+    ['127.0.0.1', own.postgresPort],
+    ['127.0.0.1', own.rabbitmqPort],
+    [temporalHost, Number(temporalPort)],
+  ] as const)
+    expect(await portOpen(host, port), `${host}:${port}`).toBe(false);
+  const machine = loadConfig();
+  for (const url of [machine.DATABASE_URL, machine.AMQP_URL, `tcp://${machine.TEMPORAL_ADDRESS}`]) {
+    const { hostname, port } = new URL(url);
+    expect(await portOpen(hostname, Number(port)), url).toBe(true);
+  }
 }, 240_000);

@@ -13,6 +13,7 @@ import { verifyRun, type Verification } from './verify-run';
 import type { InjectedFault } from './fault-injector';
 import { describeError } from './describe-error';
 import { needsOwnServices } from './fault-kinds';
+import type { OwnServices } from './own-services';
 
 export interface ChaosReport extends Verification {
   runId: string;
@@ -28,6 +29,8 @@ export interface ChaosReport extends Verification {
   logDir: string;
   /** True when the database and vhost were kept (asked for, or left for a look after violations). */
   kept: boolean;
+  /** Where the run's own services listened, when its faults restarted services (stopped by now). */
+  ownServices: { postgresPort: number; rabbitmqPort: number; rabbitmqNode: string; temporalAddress: string } | null;
 }
 
 /**
@@ -83,6 +86,7 @@ export async function runChaos(
       quiescence,
       logDir: stack.env.logDir,
       kept: options.keep || verification.violations > 0,
+      ownServices: ownServicesOf(stack.env.services),
     };
     return report;
   } finally {
@@ -91,4 +95,14 @@ export async function runChaos(
       .close({ keep: report?.kept ?? options.keep })
       .catch((error: unknown) => log(`the run did not tear down cleanly: ${describeError(error)}`));
   }
+}
+
+function ownServicesOf(services: OwnServices | null): ChaosReport['ownServices'] {
+  if (!services) return null;
+  return {
+    postgresPort: services.postgres.port,
+    rabbitmqPort: Number(new URL(services.rabbitmq.url).port),
+    rabbitmqNode: services.rabbitmq.node,
+    temporalAddress: services.temporal.address,
+  };
 }

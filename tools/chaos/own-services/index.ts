@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { startOwnPostgres, type OwnPostgres } from './own-postgres';
 import { startOwnRabbitmq, type OwnRabbitmq } from './own-rabbitmq';
 import { startOwnTemporal, type OwnTemporal } from './own-temporal';
+import { sweepStaleOwnServices } from './sweep';
 
 /**
  * The services a chaos run with infrastructure faults restarts: a PostgreSQL cluster, a RabbitMQ
@@ -20,6 +21,7 @@ export interface OwnServices {
 }
 
 export async function startOwnServices(dir: string, runId: string): Promise<OwnServices> {
+  await sweepStaleOwnServices();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
     const problems: unknown[] = [];

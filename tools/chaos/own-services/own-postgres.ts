@@ -8,7 +8,17 @@ import { runCommand } from './run-command';
 const PG_ROOT = '/usr/lib/postgresql';
 const PG_ETC = '/etc/postgresql';
 /** initdb and postgres refuse to run as root; Debian's packages make this user. */
-const PG_USER = 'postgres';
+export const PG_USER = 'postgres';
+
+/** The machine's newest PostgreSQL major version (the one `scripts/stack-up.sh` starts too). */
+async function pgVersion(): Promise<string> {
+  const version = (await readdir(PG_ROOT)).sort((a, b) => Number(a) - Number(b)).at(-1);
+  if (!version) throw new Error(`no PostgreSQL under ${PG_ROOT}`);
+  return version;
+}
+
+/** A binary of the machine's newest PostgreSQL. */
+export const pgBinary = async (name: string): Promise<string> => join(PG_ROOT, await pgVersion(), 'bin', name);
 
 export interface OwnPostgres {
   /** The superuser URL of the cluster's `postgres` database (user root, trust, as on the machine). */
@@ -27,8 +37,7 @@ export interface OwnPostgres {
  * free port. Restarting it touches no other test's database.
  */
 export async function startOwnPostgres(dir: string): Promise<OwnPostgres> {
-  const version = (await readdir(PG_ROOT)).sort((a, b) => Number(a) - Number(b)).at(-1);
-  if (!version) throw new Error(`no PostgreSQL under ${PG_ROOT}`);
+  const version = await pgVersion();
   const bin = (name: string) => join(PG_ROOT, version, 'bin', name);
   const data = join(dir, 'data');
   await mkdir(dir, { recursive: true });

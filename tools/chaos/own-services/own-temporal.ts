@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, openSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { searchAttributesFile } from '../../../scripts/search-attributes';
 import { REPO_ROOT } from '../../environment/child-process';
@@ -9,6 +9,8 @@ import { freePort } from '../../environment/free-port';
 import { runCommand, waitUntil } from './run-command';
 
 const START_TIMEOUT_MS = 120_000;
+/** The server's pid, under its directory: the sweep of a later run finds it there. */
+export const TEMPORAL_PID_FILE = 'temporal.pid';
 
 export interface OwnTemporal {
   /** host:port of its frontend. */
@@ -66,6 +68,7 @@ export async function startOwnTemporal(dir: string): Promise<OwnTemporal> {
     const log = openSync(join(dir, 'temporal.log'), 'a');
     try {
       server = spawn(binary, args, { stdio: ['ignore', log, log] });
+      await writeFile(join(dir, TEMPORAL_PID_FILE), String(server.pid ?? ''));
     } finally {
       closeSync(log);
     }
