@@ -8,6 +8,8 @@ import type { ActivityDeps } from './deps';
 import { runStep, type StepOutcome } from './run-step';
 import { clearStepRetry, recordStepRetry, type StepAttempt } from './step-retries';
 
+const HEARTBEAT_INTERVAL_MS = 1000;
+
 /**
  * runStep for the activity that is running now: ids from its Temporal context, one log line per
  * step. A failure that retrying cannot fix (classify-error.ts) becomes a non-retryable
@@ -21,7 +23,11 @@ export async function activityStep<R>(
   body: (tx: Transaction) => Promise<StepOutcome<R>>,
   options: { compensatedBy?: SagaStep; onFirstCommit?: () => void } = {},
 ): Promise<R> {
-  const { info, log } = Context.current();
+  const context = Context.current();
+  const { info, log } = context;
+  // Each second while it runs: a remote step on a worker that died is retried after its 4 s
+  // heartbeatTimeout (workflows/activity-options.ts). Local steps have no heartbeat.
+  const heartbeat = info.isLocal ? undefined : setInterval(() => context.heartbeat(), HEARTBEAT_INTERVAL_MS);
   const started = performance.now();
   const observe = (result: 'ok' | 'error') =>
     sagaStepDuration.observe({ step, kind: stepKind(step), result }, (performance.now() - started) / 1000);
@@ -34,9 +40,9 @@ export async function activityStep<R>(
   };
   const bookkeeping = (what: string) => (error: unknown) =>
     log.error(`${step}: could not ${what}`, { ...fields, error: describeStepError(error) });
-  // An attempt that timed out, or whose worker died, wrote nothing: the next one says so.
-  if (attempt.attempt > 1) await recordStepRetry(deps.db, attempt, null).catch(bookkeeping('record the retry'));
   try {
+    // An attempt that timed out, or whose worker died, wrote nothing: the next one says so.
+    if (attempt.attempt > 1) await recordStepRetry(deps.db, attempt, null).catch(bookkeeping('record the retry'));
     const result = await runStep(
       deps.db,
       { orderId, step, workflowId: attempt.workflowId, retried: attempt.attempt > 1, ...options },
@@ -68,6 +74,8 @@ export async function activityStep<R>(
     log.warn(`${step} failed, will retry`, { ...fields, error: description });
     await recordStepRetry(deps.db, attempt, description).catch(bookkeeping('record the failed attempt'));
     throw error;
+  } finally {
+    clearInterval(heartbeat);
   }
 }
 

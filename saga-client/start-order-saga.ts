@@ -32,6 +32,10 @@ export function startOrderSaga(client: Client, input: OrderSagaInput, taskQueue:
     workflowId: workflowIdForOrder(input.orderId),
     workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
     workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    // 5 s instead of 10 s: a workflow task (with the local steps it runs) on a worker that died is
+    // handed to another after this. A healthy task takes milliseconds, and one running a long
+    // local step is kept alive by the SDK's workflow-task heartbeat, so it never fires on them.
+    workflowTaskTimeout: '5 seconds',
     args: [input],
     typedSearchAttributes: [{ key: CUSTOMER_ID, value: input.customerId }],
     ...orderSummary(input),

@@ -7,22 +7,28 @@ import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow
  * delay a saga, they do not fail it. Business failures are non-retryable ApplicationFailures
  * thrown by the activities and end the retrying at once.
  *
- * No heartbeatTimeout: an attempt is one provider call and one short transaction, bounded by
- * startToCloseTimeout, and the simulated providers answer at once. A provider call that can run
- * for long (a carrier's batch booking, a payment waiting on 3-D Secure) would heartbeat while it
- * waits and set a heartbeatTimeout of a few seconds, so that an attempt on a worker that died is
- * retried after that instead of after startToCloseTimeout.
+ * A heartbeatTimeout of 4 s: every attempt heartbeats each second while it runs (activityStep,
+ * activities/activity-step.ts; the worker sends them at most each second, workers/worker-tuning.ts),
+ * so an attempt whose worker died is retried about 4 s later instead of after the 30 s
+ * startToCloseTimeout, while a healthy attempt on a loaded machine has 3 s of slack. Changing it
+ * changes no command the replayer compares (activity type and id), so recorded histories replay.
  */
 export const STEP_OPTIONS: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '4 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
 };
 
 /**
- * The steps that run as local activities: the same timeout and retry policy. A retry wait longer
- * than the local retry threshold (1 minute by default) becomes a durable timer in the history.
+ * The steps that run as local activities: the same timeout and retry policy (local activities do
+ * not heartbeat: a dead worker's local step runs again once its workflow task times out, see
+ * saga-client/start-order-saga.ts). A retry wait longer than the local retry threshold (1 minute by
+ * default) becomes a durable timer in the history.
  */
-export const LOCAL_STEP_OPTIONS: LocalActivityOptions = STEP_OPTIONS;
+export const LOCAL_STEP_OPTIONS: LocalActivityOptions = {
+  startToCloseTimeout: STEP_OPTIONS.startToCloseTimeout,
+  retry: STEP_OPTIONS.retry,
+};
 
 /** Compensations retry until they succeed; only a non-retryable rejection stops them. */
 export const COMPENSATION_OPTIONS: ActivityOptions = STEP_OPTIONS;

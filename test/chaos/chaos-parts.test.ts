@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatDuration, parseDuration } from '../../tools/chaos/duration';
 import { planFaults } from '../../tools/chaos/fault-plan';
 import { topicMatches } from '../../tools/chaos/invariants/topic-match';
-import { FULL_FAULTS, parseOptions } from '../../tools/chaos/options';
+import { FAULT_KINDS, INFRASTRUCTURE_FAULTS, needsOwnServices } from '../../tools/chaos/fault-kinds';
+import { chaosProfile, FULL_FAULTS, parseOptions } from '../../tools/chaos/options';
 import { SeededRandom } from '../../tools/chaos/random';
 import { rssGrowth, type RssSample } from '../../tools/chaos/rss';
 import { buildScenarios, scenarioCounts } from '../../tools/chaos/scenarios';
@@ -48,6 +49,16 @@ describe('chaos harness parts', () => {
     expect(plan.map((fault) => fault.kind).sort()).toEqual([...FULL_FAULTS].sort());
     expect(plan.every((fault) => fault.afterSubmitted >= 24 && fault.afterSubmitted <= 225)).toBe(true);
     expect(plan.map((fault) => fault.afterSubmitted)).toEqual([...plan.map((fault) => fault.afterSubmitted)].sort((a, b) => a - b));
+  });
+
+  it('runs on services of its own exactly when a fault restarts one, in both profiles', () => {
+    expect([...INFRASTRUCTURE_FAULTS].sort()).toEqual(['restart-postgres', 'restart-rabbitmq', 'restart-temporal']);
+    for (const profile of ['full', 'ci'] as const) {
+      const { faults } = chaosProfile(profile, 1);
+      expect(new Set(faults)).toEqual(new Set(FAULT_KINDS));
+      expect(needsOwnServices(faults)).toBe(true);
+    }
+    expect(needsOwnServices(['kill-saga-worker', 'broker-drop', 'postgres-kill'])).toBe(false);
   });
 
   it('matches topics like the broker', () => {

@@ -12,6 +12,8 @@ import { buildScenarios, scenarioCounts, type ScenarioKind } from './scenarios';
 import { verifyRun, type Verification } from './verify-run';
 import type { InjectedFault } from './fault-injector';
 import { describeError } from './describe-error';
+import { needsOwnServices } from './fault-kinds';
+import type { OwnServices } from './own-services';
 
 export interface ChaosReport extends Verification {
   runId: string;
@@ -27,6 +29,8 @@ export interface ChaosReport extends Verification {
   logDir: string;
   /** True when the database and vhost were kept (asked for, or left for a look after violations). */
   kept: boolean;
+  /** Where the run's own services listened, when its faults restarted services (stopped by now). */
+  ownServices: { postgresPort: number; rabbitmqPort: number; rabbitmqNode: string; temporalAddress: string } | null;
 }
 
 /**
@@ -39,13 +43,19 @@ export async function runChaos(
 ): Promise<ChaosReport> {
   const startedAt = new Date();
   const random = new SeededRandom(options.seed);
-  const stack = await startRunStack(chaosCatalog(options.sagas), log);
+  const stack = await startRunStack(chaosCatalog(options.sagas), log, { ownServices: needsOwnServices(options.faults) });
   let report: ChaosReport | undefined;
   try {
     const scenarios = buildScenarios(stack.env.identity.id, options.sagas, random);
     const plan = planFaults(options.faults, options.sagas, random);
     log(`seed ${options.seed}; ${options.sagas} sagas at concurrency ${options.concurrency}; faults: ${describePlan(plan)}`);
-    const injector = new FaultInjector(stack.supervisor, stack.env.db.sql, stack.env.identity.database, stack.env.identity.vhost);
+    const injector = new FaultInjector(
+      stack.supervisor,
+      stack.env.db.sql,
+      stack.env.identity.database,
+      stack.env.identity.vhost,
+      stack.env.services,
+    );
     const bar = new ProgressBar('sagas ended', options.sagas);
     let nextFault = 0;
     const driver = new SagaDriver(scenarios, stack.api, stack.tracker, (progress) => {
@@ -76,6 +86,7 @@ export async function runChaos(
       quiescence,
       logDir: stack.env.logDir,
       kept: options.keep || verification.violations > 0,
+      ownServices: ownServicesOf(stack.env.services),
     };
     return report;
   } finally {
@@ -84,4 +95,14 @@ export async function runChaos(
       .close({ keep: report?.kept ?? options.keep })
       .catch((error: unknown) => log(`the run did not tear down cleanly: ${describeError(error)}`));
   }
+}
+
+function ownServicesOf(services: OwnServices | null): ChaosReport['ownServices'] {
+  if (!services) return null;
+  return {
+    postgresPort: services.postgres.port,
+    rabbitmqPort: Number(new URL(services.rabbitmq.url).port),
+    rabbitmqNode: services.rabbitmq.node,
+    temporalAddress: services.temporal.address,
+  };
 }

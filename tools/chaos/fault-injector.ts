@@ -4,6 +4,7 @@ import { CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import { FAULT_DESCRIPTIONS, type FaultKind } from './fault-kinds';
 import type { ProcessSupervisor } from './process-supervisor';
 import { closeVhostConnections } from './vhost-connections';
+import type { OwnServices } from './own-services';
 import { HARNESS_APPLICATION_NAME } from './run-environment';
 
 export interface InjectedFault {
@@ -13,6 +14,8 @@ export interface InjectedFault {
   afterSubmitted: number;
   /** When it hit: the kill, the broker's close, the terminate, or the self-inflicted crash. */
   at: number | null;
+  /** For a service restart: when the service answered again. */
+  readyAt: number | null;
   /** What it hit: a pid, how many connections, what activity. */
   detail: string;
   /** False when it could not be injected (then `detail` says why). */
@@ -44,11 +47,21 @@ export class FaultInjector {
     private readonly sql: Sql,
     private readonly database: string,
     private readonly vhost: string,
+    /** The run's own services, which the infrastructure faults restart; null: no such fault planned. */
+    private readonly services: OwnServices | null,
   ) {}
 
   schedule(kind: FaultKind, afterSubmitted: number): void {
     this.#chain = this.#chain.then(async () => {
-      const fault: InjectedFault = { kind, description: FAULT_DESCRIPTIONS[kind], afterSubmitted, at: null, detail: '', injected: false };
+      const fault: InjectedFault = {
+        kind,
+        description: FAULT_DESCRIPTIONS[kind],
+        afterSubmitted,
+        at: null,
+        readyAt: null,
+        detail: '',
+        injected: false,
+      };
       this.injected.push(fault);
       try {
         await this.inject(fault);
@@ -76,7 +89,7 @@ export class FaultInjector {
     switch (fault.kind) {
       case 'broker-drop': {
         fault.at = Date.now();
-        const closed = await closeVhostConnections(this.vhost, 'chaos');
+        const closed = await closeVhostConnections(this.vhost, 'chaos', this.services?.rabbitmq.node ?? null);
         fault.detail = `${closed} connections in vhost ${this.vhost}`;
         return;
       }
@@ -109,6 +122,23 @@ export class FaultInjector {
           if (attempt === MAX_ARM_ATTEMPTS)
             throw new Error(`the armed worker exited otherwise ${attempt} times, last (pid ${pid}): ${exit.cause}`);
         }
+      }
+      case 'restart-temporal':
+      case 'restart-rabbitmq':
+      case 'restart-postgres': {
+        const services = this.services;
+        if (!services) throw new Error('the run has no services of its own to restart');
+        const restart =
+          fault.kind === 'restart-temporal'
+            ? () => services.temporal.killAndRestart()
+            : fault.kind === 'restart-rabbitmq'
+              ? async () => ({ ...(await services.rabbitmq.restart()), detail: `node ${services.rabbitmq.node}` })
+              : async () => ({ ...(await services.postgres.restart()), detail: `cluster on :${services.postgres.port}` });
+        const { stoppedAt, readyAt, detail } = await restart();
+        fault.at = stoppedAt;
+        fault.readyAt = readyAt;
+        fault.detail = detail;
+        return;
       }
       default:
         throw new Error(`no injection for fault ${fault.kind}`);

@@ -31,7 +31,7 @@ export interface SoakOptions {
 
 export type RunOptions = ChaosOptions | SoakOptions;
 
-/** Every fault the issue lists: the saga worker and the relay are killed twice. */
+/** Every fault the issues list: the saga worker and the relay are killed twice. */
 export const FULL_FAULTS: FaultKind[] = [
   'kill-saga-worker',
   'kill-saga-worker',
@@ -41,11 +41,18 @@ export const FULL_FAULTS: FaultKind[] = [
   'broker-drop',
   'postgres-kill',
   'activity-crash',
+  'restart-temporal',
+  'restart-rabbitmq',
+  'restart-postgres',
 ];
 
+/**
+ * The CI profile: 60 sagas, enough run for its nine faults, injected one after another (a service
+ * restart takes seconds), to each find work in flight; with 36 the last could come after the end.
+ */
 export function chaosProfile(profile: 'full' | 'ci', seed = Date.now() % 1_000_000): ChaosOptions {
   return profile === 'ci'
-    ? { mode: 'chaos', profile, sagas: 36, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, keep: false }
+    ? { mode: 'chaos', profile, sagas: 60, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, keep: false }
     : { mode: 'chaos', profile, sagas: 300, concurrency: 16, seed, faults: [...FULL_FAULTS], quiescenceTimeoutMs: 240_000, keep: false };
 }
 

@@ -6,13 +6,15 @@ import type { ProcessStart } from './process-supervisor';
 
 export interface FaultRecovery {
   fault: InjectedFault;
-  /** From the fault to the restarted process passing its readiness check (kills only). */
+  /** From the fault to the restarted process passing its readiness check, or the restarted service answering. */
   readyMs: number | null;
   /**
    * From the fault until the work it caught was done: null when nothing was caught, or when
    * some of it never got done (an invariant then says so).
    */
   recoveryMs: number | null;
+  /** From the fault to the first piece of the caught work done: the first saga step, publish or handled delivery after it. */
+  firstProgressMs: number | null;
   /** What was caught: sagas in flight, outbox rows unpublished, deliveries not yet handled. */
   caught: string;
 }
@@ -26,12 +28,18 @@ const AFFECTED: Record<FaultKind, { restarts: string | null; components: Compone
   'kill-consumers': { restarts: CONSUMERS, components: ['consumers'] },
   'broker-drop': { restarts: null, components: ['relay', 'consumers'] },
   'postgres-kill': { restarts: null, components: ['sagas', 'relay', 'consumers'] },
+  // Every saga step and every worker poll goes through the Temporal server.
+  'restart-temporal': { restarts: null, components: ['sagas'] },
+  'restart-rabbitmq': { restarts: null, components: ['relay', 'consumers'] },
+  'restart-postgres': { restarts: null, components: ['sagas', 'relay', 'consumers'] },
 };
 
 interface Backlog {
   caught: number;
   /** When the last of it was done, or null if some never was. */
   clearedAt: string | null;
+  /** When the first of it was done, or null if none was. */
+  firstAt: string | null;
   what: string;
 }
 
@@ -61,7 +69,7 @@ export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRe
   for (const fault of inputs.faults) {
     const { restarts, components } = AFFECTED[fault.kind];
     if (!fault.injected || fault.at === null) {
-      recoveries.push({ fault, readyMs: null, recoveryMs: null, caught: '' });
+      recoveries.push({ fault, readyMs: null, recoveryMs: null, firstProgressMs: null, caught: '' });
       continue;
     }
     const at = fault.at;
@@ -80,10 +88,12 @@ export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRe
     }
     const caught = backlogs.filter((backlog) => backlog.caught > 0);
     const cleared = caught.every((backlog) => backlog.clearedAt !== null);
+    const firsts = caught.flatMap((backlog) => (backlog.firstAt === null ? [] : [Date.parse(backlog.firstAt)]));
     recoveries.push({
       fault,
-      readyMs: restart?.readyAt ? restart.readyAt - at : null,
+      readyMs: restart?.readyAt ? restart.readyAt - at : fault.readyAt !== null ? fault.readyAt - at : null,
       recoveryMs: caught.length > 0 && cleared ? Math.max(...caught.map((backlog) => Date.parse(backlog.clearedAt!))) - at : null,
+      firstProgressMs: firsts.length > 0 ? Math.min(...firsts) - at : null,
       caught: caught.map((backlog) => `${backlog.caught} ${backlog.what}`).join(', ') || 'nothing in flight',
     });
   }
@@ -93,28 +103,33 @@ export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRe
 async function sagaBacklog({ sql, sagas }: RecoveryInputs, since: string): Promise<Backlog> {
   // Submitted before the fault, not ended before it: also those whose first step had not run yet.
   const submitted = sagas.filter((saga) => saga.submittedAt < Date.parse(since)).map((saga) => saga.orderId);
-  const [row] = await sql<{ caught: number; unfinished: number; clearedAt: string | null }[]>`
+  const [row] = await sql<{ caught: number; unfinished: number; clearedAt: string | null; firstAt: string | null }[]>`
     WITH in_flight AS (
       SELECT submitted.id,
              (SELECT min(s.completed_at) FROM saga_steps s WHERE s.order_id = submitted.id AND s.completed_at >= ${since}) AS next_step_at
       FROM unnest(${submitted}::uuid[]) AS submitted(id)
       WHERE NOT EXISTS (SELECT 1 FROM saga_steps s WHERE s.order_id = submitted.id AND s.step IN ('completeOrder', 'markOrderOutcome') AND s.completed_at < ${since})
     )
-    SELECT count(*)::int AS caught, count(*) FILTER (WHERE next_step_at IS NULL)::int AS unfinished, max(next_step_at) AS "clearedAt" FROM in_flight`;
-  return { caught: row!.caught, clearedAt: row!.unfinished > 0 ? null : row!.clearedAt, what: 'sagas in flight' };
+    SELECT count(*)::int AS caught, count(*) FILTER (WHERE next_step_at IS NULL)::int AS unfinished, max(next_step_at) AS "clearedAt", min(next_step_at) AS "firstAt" FROM in_flight`;
+  return { caught: row!.caught, clearedAt: row!.unfinished > 0 ? null : row!.clearedAt, firstAt: row!.firstAt, what: 'sagas in flight' };
 }
 
 async function relayBacklog(sql: Sql, since: string): Promise<Backlog> {
-  const [row] = await sql<{ caught: number; unfinished: number; clearedAt: string | null }[]>`
-    SELECT count(*)::int AS caught, count(*) FILTER (WHERE published_at IS NULL)::int AS unfinished, max(published_at) AS "clearedAt"
+  const [row] = await sql<{ caught: number; unfinished: number; clearedAt: string | null; firstAt: string | null }[]>`
+    SELECT count(*)::int AS caught, count(*) FILTER (WHERE published_at IS NULL)::int AS unfinished, max(published_at) AS "clearedAt", min(published_at) AS "firstAt"
     FROM outbox WHERE created_at < ${since} AND (published_at IS NULL OR published_at >= ${since})`;
-  return { caught: row!.caught, clearedAt: row!.unfinished > 0 ? null : row!.clearedAt, what: 'rows unpublished' };
+  return { caught: row!.caught, clearedAt: row!.unfinished > 0 ? null : row!.clearedAt, firstAt: row!.firstAt, what: 'rows unpublished' };
 }
 
 async function consumerBacklog(sql: Sql, since: string, consumer: string, names: readonly string[]): Promise<Backlog> {
-  const [row] = await sql<{ caught: number; unfinished: number; clearedAt: string | null }[]>`
-    SELECT count(*)::int AS caught, count(*) FILTER (WHERE i.processed_at IS NULL)::int AS unfinished, max(i.processed_at) AS "clearedAt"
+  const [row] = await sql<{ caught: number; unfinished: number; clearedAt: string | null; firstAt: string | null }[]>`
+    SELECT count(*)::int AS caught, count(*) FILTER (WHERE i.processed_at IS NULL)::int AS unfinished, max(i.processed_at) AS "clearedAt", min(i.processed_at) AS "firstAt"
     FROM outbox o LEFT JOIN inbox i ON i.consumer = ${consumer} AND i.message_id = o.id
     WHERE o.name = ANY(${names}::text[]) AND o.published_at < ${since} AND (i.processed_at IS NULL OR i.processed_at >= ${since})`;
-  return { caught: row!.caught, clearedAt: row!.unfinished > 0 ? null : row!.clearedAt, what: `deliveries for ${consumer}` };
+  return {
+    caught: row!.caught,
+    clearedAt: row!.unfinished > 0 ? null : row!.clearedAt,
+    firstAt: row!.firstAt,
+    what: `deliveries for ${consumer}`,
+  };
 }

@@ -4,6 +4,7 @@ import type { InvariantResult } from './invariants';
 import type { FaultRecovery } from './recovery';
 import { growthWindows } from './rss';
 import type { SoakReport } from './soak-run';
+import type { TemporalRetries } from './verify-run';
 
 const MAX_LISTED_VIOLATIONS = 10;
 
@@ -39,16 +40,17 @@ const ms = (value: number | null) => (value === null ? '–' : formatDuration(va
 
 export function faultTable(recoveries: readonly FaultRecovery[]): string {
   return table(
-    ['fault', 'after saga', 'hit', 'restarted and ready', 'caught in flight', 'recovered after'],
-    recoveries.map(({ fault, readyMs, recoveryMs, caught }) => [
+    ['fault', 'after saga', 'hit', 'restarted and ready', 'caught in flight', 'first progress', 'recovered after'],
+    recoveries.map(({ fault, readyMs, firstProgressMs, recoveryMs, caught }) => [
       fault.description,
       String(fault.afterSubmitted),
       fault.detail.length > 70 ? `${fault.detail.slice(0, 67)}…` : fault.detail,
       ms(readyMs),
       caught,
+      ms(firstProgressMs),
       fault.injected ? ms(recoveryMs) : 'not injected',
     ]),
-    ['l', 'r', 'l', 'r', 'l', 'r'],
+    ['l', 'r', 'l', 'r', 'l', 'r', 'r'],
   );
 }
 
@@ -83,16 +85,21 @@ export function formatChaosReport(report: ChaosReport): string {
         .map(([consumer, n]) => `${n} (${consumer})`)
         .join(', ') || '0'
     } redeliveries without a second effect`,
-    `Temporal retries: ${report.retries.total} activity retries (${report.retries.byDesign} by design: tok_flaky); by activity: ${
-      Object.entries(report.retries.byActivity)
-        .map(([type, n]) => `${type} ${n}`)
-        .join(', ') || 'none'
-    }`,
+    retriesLine(report.retries),
     `API: ${report.api.retries} requests retried after a network error or 5xx; ${report.api.repeatedSubmissions} POST /orders answered as repeats of their Idempotency-Key`,
     `Quiescence: ${report.quiescence.settled ? `settled ${formatDuration(report.quiescence.waitedMs)} after the last saga was driven` : `NOT settled after ${formatDuration(report.quiescence.waitedMs)}: ${report.quiescence.pending}`}`,
     `Logs: ${report.logDir}${report.kept ? ' (database and vhost kept for inspection)' : ''}`,
   ];
   return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
+}
+
+function retriesLine(retries: TemporalRetries): string {
+  const byActivity = Object.entries(retries.byActivity).map(([type, n]) => `${type} ${n}`);
+  const timeouts = Object.entries(retries.timeouts).map(([kind, n]) => `${n} ${kind}`);
+  return [
+    `Temporal retries: ${retries.total} activity retries (${retries.byDesign} by design: tok_flaky); by activity: ${byActivity.join(', ') || 'none'}`,
+    `Timeouts: ${timeouts.join(', ') || 'none'}; ${retries.unexplainedTimeouts} of them not within 25 s after a worker kill, an activity crash or a Temporal restart (a healthy task that timed out)`,
+  ].join('\n');
 }
 
 function summariseExits(report: ChaosReport): string {
@@ -134,11 +141,7 @@ export function formatSoakReport(report: SoakReport): string {
     '',
     report.violations === 0 ? 'No violations.' : `${report.violations} violations:\n${violationDetails(report.invariants)}`,
     report.problems.length === 0 ? 'RSS held.' : `Problems:\n${report.problems.map((problem) => `  - ${problem}`).join('\n')}`,
-    `Temporal retries: ${report.retries.total} activity retries (${report.retries.byDesign} by design: tok_flaky); by activity: ${
-      Object.entries(report.retries.byActivity)
-        .map(([type, n]) => `${type} ${n}`)
-        .join(', ') || 'none'
-    }`,
+    retriesLine(report.retries),
     `Quiescence: ${report.quiescence.settled ? `settled ${formatDuration(report.quiescence.waitedMs)} after the last saga was driven` : `NOT settled: ${report.quiescence.pending}`}`,
     `Logs: ${report.logDir}${report.kept ? ' (database and vhost kept for inspection)' : ''}`,
   ];

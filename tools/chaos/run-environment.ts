@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -8,9 +7,9 @@ import { inventory } from '../../drizzle/schema';
 import { freePort } from '../environment/free-port';
 import { createRunDatabase } from '../environment/run-database';
 import { declareRunExchange } from '../environment/run-exchange';
-import { newRunId } from '../environment/run-identity';
 import { createRunVhost, deleteRunVhost, sweepStaleVhosts, withVhost } from '../environment/run-vhost';
 import type { StockRow } from './catalog';
+import type { OwnServices } from './own-services';
 
 /** The application_name of the harness's own connections: the Postgres fault spares them. */
 export const HARNESS_APPLICATION_NAME = 'chaos-harness';
@@ -18,6 +17,9 @@ export const HARNESS_APPLICATION_NAME = 'chaos-harness';
 /** What a chaos run's databases and vhosts start with; the sweep of a later run looks for them. */
 const DATABASE_PREFIX = 'saga_chaos_';
 const VHOST_PREFIX = 'chaos-';
+
+/** Where a run's children and services log; kept after the run. */
+export const runLogDir = (id: string): string => join(tmpdir(), `saga-chaos-${id}`);
 
 /** Names of one chaos run's private resources, all after its run id. */
 export interface RunIdentity {
@@ -40,20 +42,23 @@ export interface RunEnvironment {
   db: DbHandle;
   /** The initial stock of every SKU. */
   stock: StockRow[];
+  /** The run's own PostgreSQL, RabbitMQ and Temporal when its faults restart services; null: the machine's. */
+  services: OwnServices | null;
   destroy(options: { keep: boolean }): Promise<void>;
 }
 
 /**
  * A chaos run's private world: its own database (migrated, seeded with the run's SKUs), its own
  * RabbitMQ vhost with the events exchange declared, its own Temporal task queue and API port.
- * Databases and vhosts of earlier runs killed before their teardown are removed first.
+ * Databases and vhosts of earlier runs killed before their teardown are removed first. With
+ * `services`, all of it lives on the run's own PostgreSQL, RabbitMQ node and Temporal server.
  */
-export async function createRunEnvironment(stock: StockRow[]): Promise<RunEnvironment> {
-  const base = loadConfig();
-  const id = newRunId();
+export async function createRunEnvironment(stock: StockRow[], id: string, services: OwnServices | null): Promise<RunEnvironment> {
+  const base: AppConfig = { ...loadConfig(), ...services?.config };
+  const node = services?.rabbitmq.node ?? null;
   const identity: RunIdentity = { id, database: `${DATABASE_PREFIX}${id}`, vhost: `${VHOST_PREFIX}${id}`, taskQueue: `chaos-${id}` };
 
-  await sweepStaleVhosts(VHOST_PREFIX);
+  await sweepStaleVhosts(VHOST_PREFIX, node);
   const database = await createRunDatabase({
     serverUrl: base.DATABASE_URL,
     prefix: DATABASE_PREFIX,
@@ -64,13 +69,12 @@ export async function createRunEnvironment(stock: StockRow[]): Promise<RunEnviro
   });
   const db = connectDb(database.url, { max: 4, applicationName: HARNESS_APPLICATION_NAME });
 
-  await createRunVhost(identity.vhost);
+  await createRunVhost(identity.vhost, node);
   const amqpUrl = withVhost(base.AMQP_URL, identity.vhost);
   // The default exchange name: the vhost is the run's own.
   await declareRunExchange(amqpUrl, base.EVENTS_EXCHANGE);
 
-  const logDir = join(tmpdir(), `saga-chaos-${identity.id}`);
-  await mkdir(logDir, { recursive: true });
+  const logDir = runLogDir(id);
   const apiPort = await freePort();
   const adminToken = randomBytes(24).toString('base64url');
   const config: AppConfig = {
@@ -93,11 +97,12 @@ export async function createRunEnvironment(stock: StockRow[]): Promise<RunEnviro
     logDir,
     db,
     stock,
+    services,
     async destroy({ keep }) {
       await db.close();
       if (keep) return;
       await database.drop();
-      await deleteRunVhost(identity.vhost);
+      await deleteRunVhost(identity.vhost, node);
     },
   };
 }

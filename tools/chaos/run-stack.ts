@@ -11,7 +11,11 @@ import { DeliveryProbe } from './delivery-probe';
 import { InboxDuplicateCounter } from './inbox-duplicates';
 import { OrderTracker } from './order-tracker';
 import { ProcessSupervisor } from './process-supervisor';
-import { createRunEnvironment, type RunEnvironment } from './run-environment';
+import { startOwnServices } from './own-services';
+import { createRunEnvironment, runLogDir, type RunEnvironment } from './run-environment';
+import { newRunId } from '../environment/run-identity';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 export interface RunStack {
   env: RunEnvironment;
@@ -29,15 +33,34 @@ export interface RunStack {
 const STARTUP_TIMEOUT_MS = 180_000;
 
 /**
- * Brings up a run's private environment, its probe queue (before any event can be published)
- * and the four app processes under the supervisor, and waits until each serves.
+ * Brings up a run's private environment (on services of its own with `ownServices`: a
+ * PostgreSQL cluster, a RabbitMQ node and a Temporal server that its faults may restart), its
+ * probe queue (before any event can be published) and the four app processes under the
+ * supervisor, and waits until each serves.
  */
-export async function startRunStack(stock: StockRow[], log: (message: string) => void): Promise<RunStack> {
-  const env = await createRunEnvironment(stock);
+export async function startRunStack(stock: StockRow[], log: (message: string) => void, { ownServices = false } = {}): Promise<RunStack> {
+  const id = newRunId();
+  await mkdir(runLogDir(id), { recursive: true });
+  let services = null;
+  if (ownServices) {
+    const started = Date.now();
+    services = await startOwnServices(join(runLogDir(id), 'services'), id);
+    log(`own services up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(services.config)}`);
+  }
+  let env: RunEnvironment;
+  try {
+    env = await createRunEnvironment(stock, id, services);
+  } catch (error) {
+    await services?.stop({ keep: false }).catch(() => undefined);
+    throw error;
+  }
   log(
     `chaos run ${env.identity.id}: database ${env.identity.database}, vhost ${env.identity.vhost}, task queue ${env.identity.taskQueue}, API :${env.apiPort}, logs ${env.logDir}`,
   );
   const cleanups: (() => Promise<void>)[] = [];
+  const stopServices = async ({ keep }: { keep: boolean }) => {
+    await services?.stop({ keep });
+  };
   try {
     const client = await connectTemporalClient(env.config);
     cleanups.push(() => client.connection.close());
@@ -67,11 +90,13 @@ export async function startRunStack(stock: StockRow[], log: (message: string) =>
       async close({ keep }) {
         await runCleanups(cleanups);
         await env.destroy({ keep });
+        await stopServices({ keep });
       },
     };
   } catch (error) {
     await runCleanups(cleanups).catch((cleanupError: unknown) => log(`cleanup after a failed start failed too: ${String(cleanupError)}`));
     await env.destroy({ keep: false });
+    await stopServices({ keep: false });
     throw error;
   }
 }

@@ -12,7 +12,18 @@ export interface TemporalRetries {
   byActivity: Record<string, number>;
   /** Retries tok_flaky asks for by design: two per flaky charge. */
   byDesign: number;
+  /** Timeouts in the histories (each forces a retry), per kind. */
+  timeouts: Record<string, number>;
+  /**
+   * Timeouts not within TIMEOUT_WINDOW_MS after a fault that stops a worker or Temporal: a healthy
+   * activity or workflow task timed out, so the timeouts are too short for the machine's load.
+   */
+  unexplainedTimeouts: number;
 }
+
+/** A dead worker's step times out within 5 s of the worker's restart; restarts take up to ~15 s on a loaded machine. */
+const TIMEOUT_WINDOW_MS = 25_000;
+const STOPS_WORK: ReadonlySet<string> = new Set(['kill-saga-worker', 'activity-crash', 'restart-temporal']);
 
 export interface Verification {
   invariants: InvariantResult[];
@@ -58,7 +69,7 @@ export async function verifyRun(stack: RunStack, sagas: readonly SagaRecord[], f
     invariants,
     violations: invariants.reduce((sum, result) => sum + result.violations.length, 0),
     recoveries,
-    retries: retriesOf(sagas, workflows),
+    retries: retriesOf(sagas, workflows, faults),
     duplicates: { probe: stack.probe.duplicates, inbox: Object.fromEntries(stack.inboxDuplicates.byConsumer) },
   };
 }
@@ -91,14 +102,27 @@ function crashedActivityRetried(fault: InjectedFault, workflows: ReadonlyMap<str
   return { name, checked: 1, violations };
 }
 
-function retriesOf(sagas: readonly SagaRecord[], workflows: ReadonlyMap<string, WorkflowFacts>): TemporalRetries {
+function retriesOf(
+  sagas: readonly SagaRecord[],
+  workflows: ReadonlyMap<string, WorkflowFacts>,
+  faults: readonly InjectedFault[],
+): TemporalRetries {
   const byActivity: Record<string, number> = {};
+  const timeouts: Record<string, number> = {};
+  const stops = faults.flatMap((fault) => (STOPS_WORK.has(fault.kind) && fault.at !== null ? [fault.at] : []));
+  let unexplainedTimeouts = 0;
   for (const workflow of workflows.values()) {
     for (const [type, retries] of Object.entries(workflow.retries)) if (retries > 0) byActivity[type] = (byActivity[type] ?? 0) + retries;
+    for (const timeout of workflow.timeouts) {
+      timeouts[timeout.kind] = (timeouts[timeout.kind] ?? 0) + 1;
+      if (!stops.some((at) => timeout.at >= at && timeout.at <= at + TIMEOUT_WINDOW_MS)) unexplainedTimeouts++;
+    }
   }
   return {
     total: Object.values(byActivity).reduce((sum, n) => sum + n, 0),
     byActivity,
     byDesign: sagas.filter((saga) => saga.scenario.kind === 'complete-flaky' && saga.orderId).length * 2,
+    timeouts,
+    unexplainedTimeouts,
   };
 }

@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { tsToMs } from '@temporalio/common/lib/time';
 import type { OrderSagaState } from '../../domain/order';
 import { orderSagaHandle } from '../../saga-client/order-handle';
 import { activityExecutions } from '../histories/activity-executions';
@@ -17,7 +18,18 @@ export interface WorkflowFacts {
   localActivities: string[];
   /** Workflow tasks that timed out or failed: how a worker that died mid-task shows. */
   workflowTaskFailures: number;
+  /** Every timeout in the history, and when Temporal recorded it (an activity's: when its next attempt started). */
+  timeouts: Timeout[];
 }
+
+export interface Timeout {
+  kind: 'activity heartbeat' | 'activity start-to-close' | 'workflow task';
+  at: number;
+}
+
+// temporal.api.enums.v1.TimeoutType (the proto package is CommonJS without named ESM exports).
+const TIMEOUT_TYPE_START_TO_CLOSE = 1;
+const TIMEOUT_TYPE_HEARTBEAT = 4;
 
 /** What Temporal knows about each saga: how its execution ended, its result, its retries. */
 export async function collectWorkflowFacts(client: Client, orderIds: readonly string[], parallel = 8): Promise<Map<string, WorkflowFacts>> {
@@ -49,5 +61,22 @@ async function factsOf(client: Client, orderId: string): Promise<WorkflowFacts> 
   const workflowTaskFailures = (history.events ?? []).filter(
     (event) => event.workflowTaskTimedOutEventAttributes || event.workflowTaskFailedEventAttributes,
   ).length;
-  return { orderId, execution: status.name, result, retries, maxAttempt, localActivities: [...localActivities], workflowTaskFailures };
+  const timeouts: Timeout[] = [];
+  for (const event of history.events ?? []) {
+    const at = tsToMs(event.eventTime);
+    const lastTimeout = Number(event.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType ?? 0);
+    if (lastTimeout === TIMEOUT_TYPE_HEARTBEAT) timeouts.push({ kind: 'activity heartbeat', at });
+    else if (lastTimeout === TIMEOUT_TYPE_START_TO_CLOSE) timeouts.push({ kind: 'activity start-to-close', at });
+    if (event.workflowTaskTimedOutEventAttributes) timeouts.push({ kind: 'workflow task', at });
+  }
+  return {
+    orderId,
+    execution: status.name,
+    result,
+    retries,
+    maxAttempt,
+    localActivities: [...localActivities],
+    workflowTaskFailures,
+    timeouts,
+  };
 }
