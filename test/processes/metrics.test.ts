@@ -177,10 +177,14 @@ describe('metrics of the real processes', () => {
     expect(delta(r0!, r1, 'outbox_publish_failures_total')).toBe(0);
     expect(delta(r0!, r1, 'outbox_relay_batch_duration_seconds_count')).toBeGreaterThan(0);
 
-    // The projection binds every event; each was handled once.
+    // The projection binds every event; each was handled once. The notifications consumer's two
+    // e-mails may come after the projection's last event: wait for both, and for every ack.
     const c1 = await scrapeUntil(
       consumers,
-      (m) => delta(c0!, m, 'consumer_messages_handled_total', { consumer: PROJECTION }) >= events,
+      (m) =>
+        delta(c0!, m, 'consumer_messages_handled_total', { consumer: PROJECTION }) >= events &&
+        delta(c0!, m, 'consumer_messages_handled_total', { consumer: 'notifications' }) >= 2 &&
+        m.value('consumer_unacknowledged_messages') === 0,
       'events handled',
     );
     expect(delta(c0!, c1, 'consumer_messages_handled_total', { consumer: PROJECTION })).toBe(events);
