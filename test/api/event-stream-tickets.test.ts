@@ -97,6 +97,6 @@ describe('stream tickets', () => {
     const { url } = await issueTicket(ctx.api, orderId);
     const both = await ctx.api.request(url, { as: owner });
     expect(both.status).toBe(400);
-    expect(await both.json()).toMatchObject({ error: { code: 'ambiguous_credentials' } });
+    expect(await both.json()).toMatchObject({ code: 'ambiguous_credentials' });
   });
 });

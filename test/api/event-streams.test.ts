@@ -171,14 +171,14 @@ describe('event streams: caps and lifetime', () => {
     const overCustomer = await openStream(capped, `/orders/${orderA}/events`, { as: a });
     expect(overCustomer.response.status).toBe(429);
     expect(overCustomer.response.headers.get('retry-after')).toBe('4');
-    expect(await overCustomer.response.json()).toMatchObject({ error: { code: 'too_many_streams' } });
+    expect(await overCustomer.response.json()).toMatchObject({ code: 'too_many_streams' });
 
     open.push(await openStream(capped, `/orders/${orderB}/events`, { as: b }));
     expect(open[2]?.response.status).toBe(200);
     const overTotal = await openStream(capped, `/orders/${orderB}/events`, { as: b });
     expect(overTotal.response.status).toBe(503);
     expect(overTotal.response.headers.get('retry-after')).toBe('4');
-    expect(await overTotal.response.json()).toMatchObject({ error: { code: 'streams_full' } });
+    expect(await overTotal.response.json()).toMatchObject({ code: 'streams_full' });
 
     const stats = await streamStats(capped);
     expect(stats).toMatchObject({

@@ -37,7 +37,7 @@ describe('Idempotency-Key on POST /orders', () => {
     expect((await post(ctx.api, body, key)).status).toBe(202);
     const reused = await post(ctx.api, { ...body, items: [{ sku: 'SKU-RED-MUG', quantity: 2 }] }, key);
     expect(reused.status).toBe(422);
-    expect(await reused.json()).toMatchObject({ error: { code: 'idempotency_key_reused', details: [{ path: 'Idempotency-Key' }] } });
+    expect(await reused.json()).toMatchObject({ code: 'idempotency_key_reused', errors: [{ path: 'Idempotency-Key' }] });
   });
 
   it("keys are the customer's own: another customer's same key is a new order, and a reuse says nothing of the first", async () => {
@@ -59,7 +59,7 @@ describe('Idempotency-Key on POST /orders', () => {
     const reused = await post(ctx.api, { ...alice, items: [{ sku: 'SKU-RED-MUG', quantity: 3 }] }, key, { customer: 'alice-idem' });
     expect(reused.status).toBe(422);
     const text = await reused.text();
-    expect(JSON.parse(text)).toMatchObject({ error: { code: 'idempotency_key_reused' } });
+    expect(JSON.parse(text)).toMatchObject({ code: 'idempotency_key_reused' });
     for (const secret of [orderId, 'alice-idem', 'Ada Lovelace', 'London', 'tok_visa']) expect(text).not.toContain(secret);
   });
 

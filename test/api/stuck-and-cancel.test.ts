@@ -169,7 +169,7 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
       const cancel = await ctx.api.request(`/orders/${orderId}/cancel`, { method: 'POST' });
       expect(cancel.status).toBe(409);
       expect(Date.now() - started).toBeLessThan(ANSWER_TIMEOUT_MS + 3000);
-      expect(await cancel.json()).toMatchObject({ error: { code: 'order_state_conflict', message: expect.stringContaining('SHIPPING') } });
+      expect(await cancel.json()).toMatchObject({ code: 'order_state_conflict', detail: expect.stringContaining('SHIPPING') });
     } finally {
       await blocker`SELECT pg_advisory_unlock(hashtextextended(${orderId}, 0))`;
       blocker.release();
