@@ -97,13 +97,8 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
         'answers 404 route_not_found when no route matches and 405 method_not_allowed (with Allow) for another method.',
       contact: { name: 'Saga orchestrator maintainers' },
     },
-    servers: [
-      {
-        url: 'http://{host}:{port}',
-        description: 'An API instance: a local stack (npm start) listens on localhost:3000',
-        variables: { host: { default: 'localhost' }, port: { default: '3000' } },
-      },
-    ],
+    // Relative: the instance that served this document, whatever its address (Swagger UI's Try it out calls it).
+    servers: [{ url: '/', description: 'The API instance serving this document (a local stack: http://localhost:3000)' }],
     tags: TAGS.map((tag) => ({ ...tag })),
   });
 
