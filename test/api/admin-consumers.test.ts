@@ -20,14 +20,7 @@ const queuesOf = (name: string) => {
   return consumerQueuesOf(definition, retryPolicyFrom(ctx.stack.config));
 };
 
-interface Status {
-  name: string;
-  state: string;
-  consumers: number;
-  queueDepth: number;
-  dlqDepth: number;
-}
-const listConsumers = async () => ((await (await ctx.api.request('/admin/consumers', {})).json()) as { consumers: Status[] }).consumers;
+const listConsumers = async () => (await ctx.api.client().GET('/admin/consumers')).data!.consumers;
 const statusOf = async (name: string) => (await listConsumers()).find((c) => c.name === name)!;
 
 afterAll(async () => {
