@@ -46,7 +46,16 @@ const apiRestrictedImports = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'tools/bench/results/', '.test-output/', 'drizzle/migrations/', 'drizzle/schema.ts'] },
+  {
+    ignores: [
+      'node_modules/',
+      'tools/bench/results/',
+      '.test-output/',
+      'drizzle/migrations/',
+      'drizzle/schema.ts',
+      'api/client/openapi.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -83,6 +92,24 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', apiRestrictedImports],
+    },
+  },
+  {
+    // What API users import: openapi-fetch and the generated types, nothing of the server.
+    files: ['api/client/**/*.ts'],
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*', '../../*'],
+              message: 'api/client/ is the API client users import: it may use openapi-fetch and its generated types, not server code',
+            },
+          ],
+        },
+      ],
     },
   },
   {

@@ -6,6 +6,9 @@ import type { ApiEnv } from './hono-env';
 import { authenticate } from './auth/authenticate';
 import { createTokenVerifier } from './auth/token-verifier';
 import { ApiError, handleError, respond, validationHook } from './errors';
+import { TAGS } from './operation';
+import { PROBLEM_CONTENT_TYPE } from './problem';
+import { ProblemSchema } from './schemas';
 import { requestContext } from './middleware/request-context';
 import { securityHeaders } from './middleware/security-headers';
 import { closeAfterUnreadBody } from './middleware/unread-body';
@@ -78,13 +81,25 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
     description:
       "A single-use stream ticket from POST /orders/{id}/events/ticket: opens that order's event stream once, for a browser EventSource.",
   });
+  app.openAPIRegistry.register('Problem', ProblemSchema);
+  app.openAPIRegistry.registerComponent('responses', 'Problem', {
+    description: 'An error, as RFC 9457 problem details: the same shape for every error of every operation',
+    content: { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } },
+  });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',
     info: {
       title: 'Saga orchestrator API',
       version: '0.1.0',
-      description: 'Submit orders, follow and steer their sagas, and administer stock and the outbox.',
+      description:
+        'Submit orders, follow and steer their sagas, and administer stock and the outbox. Every error is an ' +
+        'application/problem+json body (RFC 9457) with a stable `code`; besides the errors each operation lists, any path ' +
+        'answers 404 route_not_found when no route matches and 405 method_not_allowed (with Allow) for another method.',
+      contact: { name: 'Saga orchestrator maintainers' },
     },
+    // Relative: the instance that served this document, whatever its address (Swagger UI's Try it out calls it).
+    servers: [{ url: '/', description: 'The API instance serving this document (a local stack: http://localhost:3000)' }],
+    tags: TAGS.map((tag) => ({ ...tag })),
   });
 
   app.notFound((c) => respond(c, new ApiError(404, 'route_not_found', `no route for ${c.req.method} ${c.req.path}`)));

@@ -4,15 +4,10 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { InvalidPageTokenError, OrderNotFoundError } from '../saga-client/errors';
 import type { ApiEnv } from './hono-env';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemField } from './problem';
 
-export interface ErrorDetail {
-  path: string;
-  message: string;
-}
-
-export interface ErrorBody {
-  error: { code: string; message: string; details: ErrorDetail[]; requestId?: string };
-}
+/** A field an error is about; the problem's `errors`. */
+export type ErrorDetail = ProblemField;
 
 /** An error a client can act on: its HTTP status, a stable code, a message, and the fields involved. */
 export class ApiError extends Error {
@@ -52,10 +47,11 @@ const HTTP_EXCEPTION_CODES: Partial<Record<number, string>> = {
   415: 'unsupported_media_type',
 };
 
+/** The one place an error becomes an answer: RFC 9457 problem details (api/problem.ts). */
 export function respond(c: Context<ApiEnv>, error: ApiError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  const body: ErrorBody = { error: { code: error.code, message: error.message, details: error.details, requestId: c.get('requestId') } };
-  return c.json(body, error.status);
+  const body = problem(error.status, error.code, error.message, error.details, { instance: c.req.path, requestId: c.get('requestId') });
+  return c.body(JSON.stringify(body), error.status, { 'Content-Type': PROBLEM_CONTENT_TYPE });
 }
 
 /** The saga client's refusals, as what they mean to an API client. */

@@ -12,19 +12,9 @@ import {
   quantityViolations,
 } from '../domain/order-limits';
 import { DEPENDENCY_NAMES } from './readiness';
+import { freeText } from './free-text';
 
 /** Request and response shapes; the single source for validation and the OpenAPI document. */
-
-// No control characters and no unpaired surrogates: Postgres cannot store NUL or a lone surrogate
-// in text or jsonb at all, and control characters have no place in a name or an address. Refused
-// here, they never reach a saga whose first step could only retry them forever.
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1)
-    .max(max)
-    .regex(/^[^\p{Cc}\p{Cs}]*$/u, 'must not contain control characters or unpaired surrogates');
 
 export const OrderItemSchema = z
   .object({
@@ -46,10 +36,10 @@ export const OrderItemSchema = z
 
 export const ShippingAddressSchema = z
   .object({
-    name: text(200).openapi({ example: 'Ada Lovelace' }),
-    line1: text(200).openapi({ example: '12 St James Sq' }),
-    city: text(100).openapi({ example: 'London' }),
-    postalCode: text(20).openapi({ example: 'SW1Y 4JH' }),
+    name: freeText(200).openapi({ example: 'Ada Lovelace' }),
+    line1: freeText(200).openapi({ example: '12 St James Sq' }),
+    city: freeText(100).openapi({ example: 'London' }),
+    postalCode: freeText(20).openapi({ example: 'SW1Y 4JH' }),
     country: z
       .string()
       .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 code such as DE')
@@ -74,7 +64,7 @@ export const SubmitOrderSchema = z
           `Priced from the catalog, the order may total at most ${(MAX_ORDER_TOTAL_CENTS / 100).toFixed(2)} EUR (${MAX_ORDER_TOTAL_CENTS} cents); ` +
           'above that it is refused with 400 naming items, and nothing is started',
       }),
-    payment: z.object({ token: text(100).openapi({ example: 'tok_visa' }) }).strict(),
+    payment: z.object({ token: freeText(100).openapi({ example: 'tok_visa' }) }).strict(),
     shippingAddress: ShippingAddressSchema,
   })
   .strict()
@@ -211,24 +201,42 @@ export const OrderSummarySchema = z
 export const OrderListSchema = z.object({ orders: z.array(OrderSummarySchema), nextPageToken: z.string().nullable() }).openapi('OrderList');
 
 export const CancelOrderSchema = z
-  .object({ reason: text(500).optional() })
+  .object({ reason: freeText(500).optional() })
   .strict()
   .openapi('CancelOrder');
 export const ReviewDecisionSchema = z
-  .object({ reviewer: text(200).optional(), reason: text(500).optional() })
+  .object({ reviewer: freeText(200).optional(), reason: freeText(500).optional() })
   .strict()
   .openapi('ReviewDecision');
 
-export const ErrorSchema = z
+/** RFC 9457 problem details (api/problem.ts): the body of every error, served as application/problem+json. */
+export const ProblemSchema = z
   .object({
-    error: z.object({
-      code: z.string().openapi({ example: 'validation_failed' }),
-      message: z.string(),
-      details: z.array(z.object({ path: z.string().openapi({ example: 'items.0.quantity' }), message: z.string() })),
-      requestId: z.string().optional(),
+    type: z.string().openapi({
+      description: 'Names the kind of problem, one per code: urn:saga-orchestrator:problem:<code>',
+      example: 'urn:saga-orchestrator:problem:validation_failed',
     }),
+    title: z.string().openapi({ description: 'A short summary of the type, the same every time', example: 'Validation failed' }),
+    status: z.number().int().openapi({ description: 'The HTTP status', example: 400 }),
+    detail: z.string().openapi({ description: 'What happened this time and what to do', example: 'the request body is invalid' }),
+    instance: z.string().optional().openapi({ description: "The request's path", example: '/orders' }),
+    code: z.string().openapi({ description: 'The stable code to branch on (docs/api.md lists them)', example: 'validation_failed' }),
+    errors: z
+      .array(
+        z.object({
+          path: z
+            .string()
+            .openapi({ description: 'A body field (dots between parts), a parameter or a header', example: 'items.0.quantity' }),
+          message: z.string().openapi({ example: 'Too big: expected number to be <=100' }),
+        }),
+      )
+      .openapi({ description: 'One entry per invalid field; empty when the problem is not about a field' }),
+    requestId: z
+      .string()
+      .optional()
+      .openapi({ description: 'The X-Request-Id of the answer: quote it to an operator', example: '2f1c7a0e-3b9d-4c55-8a1e-6d0b7f9e4c21' }),
   })
-  .openapi('Error');
+  .openapi('Problem');
 
 export const EventSchema = z
   .object({
@@ -244,7 +252,7 @@ export const InventoryUpdateSchema = z
   .object({
     onHand: z.number().int().min(0).max(10_000_000),
     priceCents: z.number().int().min(0).max(100_000_000),
-    name: text(200).optional(),
+    name: freeText(200).optional(),
   })
   .strict()
   .openapi('InventoryUpdate');
@@ -343,8 +351,3 @@ export const DeadLetterPeekQuerySchema = z.object({ limit: z.coerce.number().int
 
 /** A route's JSON response: its schema and what it means. */
 export const jsonContent = <T>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
-
-export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((status) => [status, { description: 'Error', content: { 'application/json': { schema: ErrorSchema } } }]),
-  );

@@ -4,6 +4,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Hono } from 'hono';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from '../config/env';
+import { problem, PROBLEM_CONTENT_TYPE } from './problem';
 
 export interface ServeOptions {
   port: number;
@@ -24,8 +25,8 @@ export const serveTimeouts = (
 /**
  * Serves the app over HTTP, the one way every API process and test server does. Node's HTTP
  * parser refuses some requests before the app sees them (headers over the 16 KiB limit, a
- * malformed request line) and would answer them with an empty body; they get the API's JSON
- * error shape here instead, so a client always has something to read and act on.
+ * malformed request line) and would answer them with an empty body; they get the API's problem
+ * details here instead, so a client always has something to read and act on.
  *
  * A slow client (slowloris: headers or a body dribbled in, a byte at a time) is cut off with a
  * 408 once its headers take longer than `headersMs` or its whole request longer than `requestMs`;
@@ -70,8 +71,8 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
     code: 'malformed_request',
     message: `the server could not parse the request (${error.code ?? 'unknown parser error'})`,
   };
-  const body = JSON.stringify({ error: { code: known.code, message: known.message, details: [] } });
+  const body = JSON.stringify(problem(known.status, known.code, known.message));
   socket.end(
-    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: application/json\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    `HTTP/1.1 ${known.status} ${STATUS_CODES[known.status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nX-Content-Type-Options: nosniff\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }

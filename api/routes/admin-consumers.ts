@@ -3,6 +3,7 @@ import { ConsumerNotDeclaredError, UnknownConsumerError } from '../../messaging/
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { requireAdmin } from '../auth/require-caller';
+import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import {
   ConsumerListSchema,
@@ -10,58 +11,78 @@ import {
   ConsumerStateChangeSchema,
   DeadLetterListSchema,
   DeadLetterPeekQuerySchema,
-  errorResponses,
   jsonContent as json,
   ReplayResultSchema,
 } from '../schemas';
 
+const ADMIN_ONLY = { 403: 'forbidden: the caller is not an admin' } as const;
+const UNKNOWN_CONSUMER = { 404: 'consumer_not_found: no consumer of that name (errors lists the known ones)' } as const;
+
 const listRoute = createRoute({
   method: 'get',
   path: '/admin/consumers',
-  summary: "Each consumer's state, queue depth, attached instances and DLQ depth (admin)",
   security: ADMIN_SECURITY,
-  responses: { 200: json(ConsumerListSchema, 'The consumers'), ...errorResponses(401, 403) },
+  ...operation({
+    operationId: 'listConsumers',
+    tag: 'consumers',
+    summary: "Each consumer's state, queue depth, attached instances and DLQ depth (admin)",
+    errors: ADMIN_ONLY,
+    responses: { 200: json(ConsumerListSchema, 'The consumers') },
+  }),
 });
 
 const stateRoute = (action: 'stop' | 'start') =>
   createRoute({
     method: 'post',
     path: `/admin/consumers/{name}/${action}`,
-    summary:
-      action === 'stop'
-        ? 'Stop taking deliveries everywhere; in-flight messages finish, new ones wait in the queue (admin)'
-        : 'Resume taking deliveries (admin)',
     security: ADMIN_SECURITY,
     request: { params: ConsumerParamSchema },
-    responses: {
-      200: json(ConsumerStateChangeSchema, 'Every instance follows the new state'),
-      202: json(
-        ConsumerStateChangeSchema,
-        'Recorded, but the queue did not reflect it in time (for a start: no consumer process is running)',
-      ),
-      ...errorResponses(401, 403, 404),
-    },
+    ...operation({
+      operationId: action === 'stop' ? 'stopConsumer' : 'startConsumer',
+      tag: 'consumers',
+      summary:
+        action === 'stop'
+          ? 'Stop taking deliveries everywhere; in-flight messages finish, new ones wait in the queue (admin)'
+          : 'Resume taking deliveries (admin)',
+      errors: { 400: 'validation_failed: the name is invalid', ...ADMIN_ONLY, ...UNKNOWN_CONSUMER },
+      responses: {
+        200: json(ConsumerStateChangeSchema, 'Every instance follows the new state'),
+        202: json(
+          ConsumerStateChangeSchema,
+          'Recorded, but the queue did not reflect it in time (for a start: no consumer process is running)',
+        ),
+      },
+    }),
   });
+
+const NOT_DECLARED = { 409: 'consumer_not_declared: the consumer has not declared its queues yet (it never ran)' } as const;
 
 const peekRoute = createRoute({
   method: 'get',
   path: '/admin/dlq/{name}',
-  summary: "Peek a consumer's dead letters with their reasons, oldest first, leaving them in place (admin)",
   security: ADMIN_SECURITY,
   request: { params: ConsumerParamSchema, query: DeadLetterPeekQuerySchema },
-  responses: {
-    200: json(DeadLetterListSchema, 'The dead letters'),
-    ...errorResponses(400, 401, 403, 404, 409),
-  },
+  ...operation({
+    operationId: 'peekDeadLetters',
+    tag: 'dead letters',
+    summary: "Peek a consumer's dead letters with their reasons, oldest first, leaving them in place (admin)",
+    errors: { 400: 'validation_failed: the name or limit is invalid', ...ADMIN_ONLY, ...UNKNOWN_CONSUMER, ...NOT_DECLARED },
+    responses: { 200: json(DeadLetterListSchema, 'The dead letters') },
+  }),
 });
 
 const replayRoute = createRoute({
   method: 'post',
   path: '/admin/dlq/{name}/replay',
-  summary: "Move a consumer's dead letters back to its queue with fresh attempts (admin)",
   security: ADMIN_SECURITY,
   request: { params: ConsumerParamSchema },
-  responses: { 200: json(ReplayResultSchema, 'What was replayed'), ...errorResponses(401, 403, 404, 409) },
+  ...operation({
+    operationId: 'replayDeadLetters',
+    tag: 'dead letters',
+    summary: "Move a consumer's dead letters back to its queue with fresh attempts (admin)",
+    errors: { 400: 'validation_failed: the name is invalid', ...ADMIN_ONLY, ...UNKNOWN_CONSUMER, ...NOT_DECLARED },
+    responses: { 200: json(ReplayResultSchema, 'What was replayed') },
+  }),
 });
 
 /** The control's errors as HTTP answers. */

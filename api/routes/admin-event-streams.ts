@@ -2,18 +2,24 @@ import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { requireAdmin } from '../auth/require-caller';
 import { EventStreamStatsQuerySchema, EventStreamStatsSchema } from '../event-streams/stream-schemas';
+import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter } from '../router';
-import { errorResponses, jsonContent } from '../schemas';
+import { jsonContent } from '../schemas';
 
 const statsRoute = createRoute({
   method: 'get',
   path: '/admin/event-streams',
-  summary: "This API instance's open event streams, its caps, refusals and LISTEN connection (admin)",
-  description: 'Numbers of the instance that answers: behind a load balancer, ask each instance.',
   security: ADMIN_SECURITY,
   middleware: [requireAdmin()],
   request: { query: EventStreamStatsQuerySchema },
-  responses: { 200: jsonContent(EventStreamStatsSchema, 'Counts and settings'), ...errorResponses(400, 401, 403) },
+  ...operation({
+    operationId: 'getEventStreamStats',
+    tag: 'event streams',
+    summary: "This API instance's open event streams, its caps, refusals and LISTEN connection (admin)",
+    description: 'Numbers of the instance that answers: behind a load balancer, ask each instance',
+    errors: { 400: 'validation_failed: top is invalid', 403: 'forbidden: the caller is not an admin' },
+    responses: { 200: jsonContent(EventStreamStatsSchema, 'Counts and settings') },
+  }),
 });
 
 export function adminEventStreamRoutes(deps: ApiDeps) {

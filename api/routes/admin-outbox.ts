@@ -2,27 +2,40 @@ import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { ApiError, notFound } from '../errors';
 import { requireAdmin } from '../auth/require-caller';
+import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter } from '../router';
-import { errorResponses, jsonContent, OutboxIdParamSchema, OutboxStatsSchema } from '../schemas';
+import { jsonContent, OutboxIdParamSchema, OutboxStatsSchema } from '../schemas';
 
 const statsRoute = createRoute({
   method: 'get',
   path: '/admin/outbox',
-  summary: 'Outbox counts: pending, published, dead, and the age of the oldest pending row (admin)',
   security: ADMIN_SECURITY,
-  responses: { 200: jsonContent(OutboxStatsSchema, 'Counts'), ...errorResponses(401, 403) },
+  ...operation({
+    operationId: 'getOutboxStats',
+    tag: 'outbox',
+    summary: 'Outbox counts: pending, published, dead, and the age of the oldest pending row (admin)',
+    errors: { 403: 'forbidden: the caller is not an admin' },
+    responses: { 200: jsonContent(OutboxStatsSchema, 'Counts') },
+  }),
 });
 
 const retryRoute = createRoute({
   method: 'post',
   path: '/admin/outbox/{id}/retry',
-  summary: 'Put a dead outbox row back in line for the relay (admin)',
   security: ADMIN_SECURITY,
   request: { params: OutboxIdParamSchema },
-  responses: {
-    200: jsonContent(OutboxStatsSchema, 'The row is pending again'),
-    ...errorResponses(400, 401, 403, 404, 409),
-  },
+  ...operation({
+    operationId: 'retryOutboxRow',
+    tag: 'outbox',
+    summary: 'Put a dead outbox row back in line for the relay (admin)',
+    errors: {
+      400: 'validation_failed: the id is not a UUID',
+      403: 'forbidden: the caller is not an admin',
+      404: 'outbox_row_not_found: no such outbox row',
+      409: 'outbox_row_not_dead: the row is not dead; only dead rows can be retried',
+    },
+    responses: { 200: jsonContent(OutboxStatsSchema, 'The row is pending again') },
+  }),
 });
 
 export function adminOutboxRoutes(deps: ApiDeps) {

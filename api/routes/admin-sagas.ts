@@ -1,19 +1,22 @@
 import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { requireAdmin } from '../auth/require-caller';
+import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter } from '../router';
-import { errorResponses, jsonContent, StuckSagaListSchema, StuckSagaQuerySchema } from '../schemas';
+import { jsonContent, StuckSagaListSchema, StuckSagaQuerySchema } from '../schemas';
 
 const stuckRoute = createRoute({
   method: 'get',
   path: '/admin/sagas/stuck',
-  summary: 'Running sagas with a step (forward or compensation) failing for longer than STEP_STUCK_AFTER_MS, oldest first (admin)',
   security: ADMIN_SECURITY,
   request: { query: StuckSagaQuerySchema },
-  responses: {
-    200: jsonContent(StuckSagaListSchema, 'The stuck sagas: the step, since when it fails, its attempts and last error'),
-    ...errorResponses(400, 401, 403),
-  },
+  ...operation({
+    operationId: 'listStuckSagas',
+    tag: 'sagas',
+    summary: 'Running sagas with a step (forward or compensation) failing for longer than STEP_STUCK_AFTER_MS, oldest first (admin)',
+    errors: { 400: 'validation_failed: limit is invalid', 403: 'forbidden: the caller is not an admin' },
+    responses: { 200: jsonContent(StuckSagaListSchema, 'The stuck sagas: the step, since when it fails, its attempts and last error') },
+  }),
 });
 
 /** Where an operator finds sagas that retry a step without end. */

@@ -2,32 +2,54 @@ import { createRoute } from '@hono/zod-openapi';
 import type { ApiDeps } from '../deps';
 import { isAdminCaller } from '../auth/caller';
 import { DEPENDENCY_NAMES } from '../readiness';
+import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter } from '../router';
-import { errorResponses, jsonContent, LivenessSchema, ReadinessSchema } from '../schemas';
+import { jsonContent, LivenessSchema, ProblemSchema, ReadinessSchema } from '../schemas';
+
+// Public, but a header that does not verify is still refused (api/auth/authenticate.ts).
+const PUBLIC_401 = 'unauthorized: an Authorization header was sent and does not verify (WWW-Authenticate says why)';
 
 const livenessRoute = createRoute({
   method: 'get',
   path: '/healthz',
-  summary: 'Liveness: the process answers',
   security: [],
-  responses: { 200: jsonContent(LivenessSchema, 'Alive') },
+  ...operation({
+    operationId: 'getLiveness',
+    tag: 'health',
+    summary: 'Liveness: the process answers',
+    errors: { 401: PUBLIC_401 },
+    responses: { 200: jsonContent(LivenessSchema, 'Alive') },
+  }),
 });
 
 const readinessRoute = createRoute({
   method: 'get',
   path: '/readyz',
-  summary: 'Readiness: Temporal, PostgreSQL and RabbitMQ each answer',
-  description:
-    'Anyone gets `status` and `down` (which dependencies are down), never error text. With the admin token the answer adds ' +
-    "`checks`: each probe, its error and when it ran. Probes reuse the API's connections and each answer is reused for " +
-    'READINESS_CACHE_MS (2 s by default), so polling costs at most one probe of each dependency per period.',
   // Open to anyone; the admin token is optional and adds details.
   security: [{}, ...ADMIN_SECURITY],
-  responses: {
-    200: jsonContent(ReadinessSchema, 'Every dependency is up'),
-    503: jsonContent(ReadinessSchema, 'At least one dependency is down; `down` names them'),
-    ...errorResponses(401),
-  },
+  ...operation({
+    operationId: 'getReadiness',
+    tag: 'health',
+    summary: 'Readiness: Temporal, PostgreSQL and RabbitMQ each answer',
+    description:
+      'Anyone gets `status` and `down` (which dependencies are down), never error text. With the admin token the answer adds ' +
+      "`checks`: each probe, its error and when it ran. Probes reuse the API's connections and each answer is reused for " +
+      'READINESS_CACHE_MS (2 s by default), so polling costs at most one probe of each dependency per period',
+    errors: {
+      401: PUBLIC_401,
+      503: 'A dependency is down (the readiness body, application/json); or auth_unavailable as a problem when a token could not be verified',
+    },
+    responses: {
+      200: jsonContent(ReadinessSchema, 'Every dependency is up'),
+      503: {
+        description: 'At least one dependency is down; `down` names them. Or a token could not be verified (a problem)',
+        content: {
+          'application/json': { schema: ReadinessSchema },
+          'application/problem+json': { schema: ProblemSchema },
+        },
+      },
+    },
+  }),
 });
 
 export function healthRoutes(deps: ApiDeps) {

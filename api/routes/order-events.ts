@@ -8,46 +8,62 @@ import { capKeyOf } from '../event-streams/stream-caps';
 import { EventStreamHeaderSchema, EventStreamQuerySchema, StreamTicketSchema } from '../event-streams/stream-schemas';
 import { ticketCaller } from '../event-streams/ticket-caller';
 import { assertCallerMayRead } from '../orders/order-access';
+import { operation } from '../operation';
 import { CALLER_SECURITY, createRouter, logOrder } from '../router';
-import { errorResponses, jsonContent, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
+import { jsonContent, OrderEventListSchema, OrderEventStreamSchema, OrderIdParamSchema } from '../schemas';
 
 const eventsRoute = (deps: ApiDeps) =>
   createRoute({
     method: 'get',
     path: '/orders/{id}/events',
-    summary: "The order's integration events; with Accept: text/event-stream, live until the order ends",
-    description:
-      'A stream sends each event as it commits (SSE id = messageId), an SSE comment every EVENT_STREAM_HEARTBEAT_MS, and ends after ' +
-      'the outcome event, or after EVENT_STREAM_MAX_LIFETIME_MS (or when the instance stops) with a `reconnect` event carrying `retry:`. ' +
-      'A reconnect with Last-Event-ID (or lastEventId=) resumes after that event. Open streams are capped per caller (429) and per ' +
-      'instance (503), both with Retry-After. A browser EventSource, which cannot send Authorization, passes ?ticket= from ' +
-      'POST /orders/{id}/events/ticket instead.',
     security: [...CALLER_SECURITY, { streamTicket: [] }],
     middleware: [ticketCaller(deps.streams.tickets), requireCaller()],
     request: { params: OrderIdParamSchema, query: EventStreamQuerySchema, headers: EventStreamHeaderSchema },
-    responses: {
-      200: {
-        description: 'Events in commit order',
-        content: {
-          'application/json': { schema: OrderEventListSchema },
-          'text/event-stream': { schema: OrderEventStreamSchema },
+    ...operation({
+      operationId: 'getOrderEvents',
+      tag: 'orders',
+      summary: "The order's integration events; with Accept: text/event-stream, live until the order ends",
+      description:
+        'A stream sends each event as it commits (SSE id = messageId), an SSE comment every EVENT_STREAM_HEARTBEAT_MS, and ends after ' +
+        'the outcome event, or after EVENT_STREAM_MAX_LIFETIME_MS (or when the instance stops) with a `reconnect` event carrying `retry:`. ' +
+        'A reconnect with Last-Event-ID (or lastEventId=) resumes after that event. Open streams are capped per caller (429) and per ' +
+        'instance (503), both with Retry-After. A browser EventSource, which cannot send Authorization, passes ?ticket= from ' +
+        'POST /orders/{id}/events/ticket instead',
+      errors: {
+        400: 'validation_failed: the id or a parameter is invalid; ambiguous_credentials: both a ticket and an Authorization header',
+        401: 'unauthorized: no credentials, a token that does not verify, or a ticket that is unknown, used or expired',
+        404: "order_not_found: no such order, or another customer's",
+        429: 'too_many_streams: the caller holds EVENT_STREAMS_PER_CUSTOMER streams; close one, or retry after Retry-After',
+        503: "streams_full: this instance holds EVENT_STREAMS_MAX streams; shutting_down: it is stopping; auth_unavailable: the identity provider's keys are out of reach. Retry after Retry-After",
+      },
+      responses: {
+        200: {
+          description: 'Events in commit order',
+          content: {
+            'application/json': { schema: OrderEventListSchema },
+            'text/event-stream': { schema: OrderEventStreamSchema },
+          },
         },
       },
-      ...errorResponses(400, 401, 404, 429, 503),
-    },
+    }),
   });
 
 const ticketRoute = createRoute({
   method: 'post',
   path: '/orders/{id}/events/ticket',
-  summary: "A short-lived, single-use ticket that opens the order's event stream from a browser EventSource",
-  description:
-    'For pages: `new EventSource(url)` cannot send Authorization, and a long-lived token must not sit in a URL. The ticket opens ' +
-    'GET /orders/{id}/events once, for this order only, within EVENT_STREAM_TICKET_TTL_MS; any API instance redeems it.',
   security: CALLER_SECURITY,
   middleware: [requireCaller()],
   request: { params: OrderIdParamSchema },
-  responses: { 200: jsonContent(StreamTicketSchema, 'The ticket and the stream URL that carries it'), ...errorResponses(400, 401, 404) },
+  ...operation({
+    operationId: 'createOrderEventTicket',
+    tag: 'orders',
+    summary: "A short-lived, single-use ticket that opens the order's event stream from a browser EventSource",
+    description:
+      'For pages: `new EventSource(url)` cannot send Authorization, and a long-lived token must not sit in a URL. The ticket opens ' +
+      'GET /orders/{id}/events once, for this order only, within EVENT_STREAM_TICKET_TTL_MS; any API instance redeems it',
+    errors: { 400: 'validation_failed: the id is not a UUID', 404: "order_not_found: no such order, or another customer's" },
+    responses: { 200: jsonContent(StreamTicketSchema, 'The ticket and the stream URL that carries it') },
+  }),
 });
 
 export function orderEventRoutes(deps: ApiDeps) {

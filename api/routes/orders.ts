@@ -12,10 +12,10 @@ import { submitOrder } from '../orders/submit-order';
 import { callerOf, requireCaller } from '../auth/require-caller';
 import { assertCallerMayRead, assertOwnOrder } from '../orders/order-access';
 import { customerOfSubmission } from '../orders/order-customer';
+import { operation } from '../operation';
 import { CALLER_SECURITY, createRouter, logOrder } from '../router';
 import {
   CancelOrderSchema,
-  errorResponses,
   IdempotencyKeyHeaderSchema,
   jsonContent as json,
   ListOrdersQuerySchema,
@@ -27,63 +27,107 @@ import {
   SubmittedOrderSchema,
 } from '../schemas';
 
+const BODY_ERRORS = {
+  413: 'payload_too_large: the body is larger than 64 KiB',
+  415: 'unsupported_media_type: a body that is not application/json',
+} as const;
+
 const submitRoute = createRoute({
   method: 'post',
   path: '/orders',
-  summary: 'Submit an order: validates it and starts its saga',
   security: CALLER_SECURITY,
   middleware: [requireCaller(), ...jsonBody()],
   request: {
     headers: IdempotencyKeyHeaderSchema,
     body: { required: true, content: { 'application/json': { schema: SubmitOrderSchema } } },
   },
-  responses: {
-    202: json(SubmittedOrderSchema, 'The saga started'),
-    200: json(SubmittedOrderSchema, 'A repeat of an earlier request with the same Idempotency-Key'),
-    ...errorResponses(400, 401, 403, 413, 415, 422, 429),
-  },
+  ...operation({
+    operationId: 'submitOrder',
+    tag: 'orders',
+    summary: 'Submit an order: validates it and starts its saga',
+    description:
+      'Validates the order, prices it from the catalog and starts its saga. With an Idempotency-Key, a repeat of the same request ' +
+      'answers 200 with the same order instead of starting another',
+    errors: {
+      400: 'validation_failed: a field is invalid, a SKU is unknown, or the order is over its limits (errors names each field); malformed_json: the body is not JSON',
+      403: "customer_mismatch: customerId is not the token's subject",
+      ...BODY_ERRORS,
+      422: 'idempotency_key_reused: the Idempotency-Key was used with another body',
+      429: 'rate_limited: too many submissions from this customer or address; retry after Retry-After',
+    },
+    responses: {
+      202: json(SubmittedOrderSchema, 'The saga started'),
+      200: json(SubmittedOrderSchema, 'A repeat of an earlier request with the same Idempotency-Key'),
+    },
+  }),
 });
 
 const getRoute = createRoute({
   method: 'get',
   path: '/orders/{id}',
-  summary: "An order's saga status",
   security: CALLER_SECURITY,
   middleware: [requireCaller()],
   request: { params: OrderIdParamSchema },
-  responses: {
-    200: json(OrderStateSchema, 'The status, steps, compensations and failure, a pending cancel, and steps that keep failing (retrying)'),
-    ...errorResponses(400, 401, 404),
-  },
+  ...operation({
+    operationId: 'getOrder',
+    tag: 'orders',
+    summary: "An order's saga status",
+    description: "The saga's state: status, steps, compensations, failure, a pending cancel, and steps that keep failing",
+    errors: {
+      400: 'validation_failed: the id is not a UUID',
+      404: "order_not_found: no such order, or another customer's",
+    },
+    responses: {
+      200: json(OrderStateSchema, 'The status, steps, compensations and failure, a pending cancel, and steps that keep failing (retrying)'),
+    },
+  }),
 });
 
 const listRoute = createRoute({
   method: 'get',
   path: '/orders',
-  summary: 'List orders from Temporal visibility (eventually consistent)',
-  description: "A customer sees only their own orders (a customerId filter naming anyone else is a 403); an admin sees everyone's.",
   security: CALLER_SECURITY,
   middleware: [requireCaller()],
   request: { query: ListOrdersQuerySchema },
-  responses: { 200: json(OrderListSchema, 'A page of orders, newest first'), ...errorResponses(400, 401, 403, 429) },
+  ...operation({
+    operationId: 'listOrders',
+    tag: 'orders',
+    summary: 'List orders from Temporal visibility (eventually consistent)',
+    description: "A customer sees only their own orders (a customerId filter naming anyone else is a 403); an admin sees everyone's",
+    errors: {
+      400: 'validation_failed: a query parameter is invalid; invalid_page_token: pageToken is not one this listing gave',
+      403: 'forbidden: a customer named another customer in customerId',
+      429: 'rate_limited: too many listings from this customer or address; retry after Retry-After',
+    },
+    responses: { 200: json(OrderListSchema, 'A page of orders, newest first') },
+  }),
 });
 
 const cancelRoute = createRoute({
   method: 'post',
   path: '/orders/{id}/cancel',
-  summary: 'Cancel an order that has not started shipping',
-  description:
-    'Answers within SAGA_ANSWER_TIMEOUT_MS. 200: the cancel took effect and the saga compensates. 202: it is pending, either accepted by ' +
-    'the saga and waiting for a step it cannot interrupt (recordOrder), or not taken yet because the saga is inside a step; ' +
-    'GET /orders/{id} shows it under cancellation once accepted. 409: it never can (shipping started, or the order ended).',
   security: CALLER_SECURITY,
   middleware: [requireCaller(), ...jsonBody()],
   request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: CancelOrderSchema } } } },
-  responses: {
-    200: json(OrderStateSchema, 'Cancel took effect: the saga compensates'),
-    202: json(OrderRequestPendingSchema, 'Cancel pending: it takes effect when the saga can apply it'),
-    ...errorResponses(400, 401, 404, 409, 413, 415),
-  },
+  ...operation({
+    operationId: 'cancelOrder',
+    tag: 'orders',
+    summary: 'Cancel an order that has not started shipping',
+    description:
+      'Answers within SAGA_ANSWER_TIMEOUT_MS. 200: the cancel took effect and the saga compensates. 202: it is pending, either accepted by ' +
+      'the saga and waiting for a step it cannot interrupt (recordOrder), or not taken yet because the saga is inside a step; ' +
+      'GET /orders/{id} shows it under cancellation once accepted. 409: it never can (shipping started, or the order ended)',
+    errors: {
+      400: 'validation_failed: the id or the body is invalid; malformed_json: the body is not JSON',
+      404: "order_not_found: no such order, or another customer's",
+      409: 'order_state_conflict: the order can no longer be cancelled (shipping started, or it ended)',
+      ...BODY_ERRORS,
+    },
+    responses: {
+      200: json(OrderStateSchema, 'Cancel took effect: the saga compensates'),
+      202: json(OrderRequestPendingSchema, 'Cancel pending: it takes effect when the saga can apply it'),
+    },
+  }),
 });
 
 export function orderRoutes(deps: ApiDeps) {

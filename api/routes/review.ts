@@ -6,30 +6,35 @@ import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderView } from '../orders/read-order-state';
 import { stateConflict, takenOrPending } from '../orders/saga-answer';
+import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter, logOrder } from '../router';
-import {
-  errorResponses,
-  jsonContent as json,
-  OrderIdParamSchema,
-  OrderRequestPendingSchema,
-  OrderStateSchema,
-  ReviewDecisionSchema,
-} from '../schemas';
+import { jsonContent as json, OrderIdParamSchema, OrderRequestPendingSchema, OrderStateSchema, ReviewDecisionSchema } from '../schemas';
 
 const decisionRoute = (decision: 'approve' | 'reject') =>
   createRoute({
     method: 'post',
     path: `/orders/{id}/${decision}`,
-    summary: decision === 'approve' ? 'Approve an order awaiting review (admin)' : 'Reject an order awaiting review (admin)',
-    description: 'Answers within SAGA_ANSWER_TIMEOUT_MS: 202 when the saga did not take the decision in that time (no worker runs).',
     security: ADMIN_SECURITY,
     middleware: [requireAdmin(), ...jsonBody()],
     request: { params: OrderIdParamSchema, body: { required: false, content: { 'application/json': { schema: ReviewDecisionSchema } } } },
-    responses: {
-      200: json(OrderStateSchema, 'The decision was taken'),
-      202: json(OrderRequestPendingSchema, 'The saga has not taken the decision yet'),
-      ...errorResponses(400, 401, 403, 404, 409),
-    },
+    ...operation({
+      operationId: decision === 'approve' ? 'approveOrder' : 'rejectOrder',
+      tag: 'review',
+      summary: decision === 'approve' ? 'Approve an order awaiting review (admin)' : 'Reject an order awaiting review (admin)',
+      description: 'Answers within SAGA_ANSWER_TIMEOUT_MS: 202 when the saga did not take the decision in that time (no worker runs)',
+      errors: {
+        400: 'validation_failed: the id or the body is invalid; malformed_json: the body is not JSON',
+        403: 'forbidden: the caller is not an admin',
+        404: 'order_not_found: no such order',
+        409: 'order_state_conflict: the order is not awaiting review',
+        413: 'payload_too_large: the body is larger than 64 KiB',
+        415: 'unsupported_media_type: a body that is not application/json',
+      },
+      responses: {
+        200: json(OrderStateSchema, 'The decision was taken'),
+        202: json(OrderRequestPendingSchema, 'The saga has not taken the decision yet'),
+      },
+    }),
   });
 
 /** A human's decision on an order above the review threshold. */

@@ -35,7 +35,7 @@ describe('PUT /admin/inventory/:sku', () => {
       json: { onHand: 3, priceCents: 100 },
     });
     expect(response.status).toBe(409);
-    expect(await response.json()).toMatchObject({ error: { code: 'stock_below_reserved', details: [{ path: 'onHand' }] } });
+    expect(await response.json()).toMatchObject({ code: 'stock_below_reserved', errors: [{ path: 'onHand' }] });
   });
 
   it('401 without the token or with a wrong one; 400 naming bad fields', async () => {
@@ -50,10 +50,7 @@ describe('PUT /admin/inventory/:sku', () => {
     expect(wrong.status).toBe(401);
     const bad = await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: -1 } });
     expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { details: { path: string }[] } }).error.details.map((d) => d.path).sort()).toEqual([
-      'onHand',
-      'priceCents',
-    ]);
+    expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((d) => d.path).sort()).toEqual(['onHand', 'priceCents']);
   });
 });
 

@@ -20,14 +20,7 @@ const queuesOf = (name: string) => {
   return consumerQueuesOf(definition, retryPolicyFrom(ctx.stack.config));
 };
 
-interface Status {
-  name: string;
-  state: string;
-  consumers: number;
-  queueDepth: number;
-  dlqDepth: number;
-}
-const listConsumers = async () => ((await (await ctx.api.request('/admin/consumers', {})).json()) as { consumers: Status[] }).consumers;
+const listConsumers = async () => (await ctx.api.client().GET('/admin/consumers')).data!.consumers;
 const statusOf = async (name: string) => (await listConsumers()).find((c) => c.name === name)!;
 
 afterAll(async () => {
@@ -105,7 +98,7 @@ describe('admin routes over the consumers, which run in their own process', () =
   it('404 for an unknown consumer, 400 for a bad limit, 401 without the token', async () => {
     const unknown = await ctx.api.request('/admin/consumers/nope/stop', { method: 'POST' });
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: { code: 'consumer_not_found', details: [{ path: 'name' }] } });
+    expect(await unknown.json()).toMatchObject({ code: 'consumer_not_found', errors: [{ path: 'name' }] });
     expect((await ctx.api.request('/admin/dlq/nope', {})).status).toBe(404);
     expect((await ctx.api.request('/admin/dlq/notifications?limit=0', {})).status).toBe(400);
     expect((await ctx.api.request('/admin/consumers', { as: 'anonymous' })).status).toBe(401);

@@ -21,10 +21,10 @@ describe('/docs/assets/:file', () => {
     it(`404 JSON error for ${name}`, async () => {
       const response = await ctx.api.request(`/docs/assets/${name}`);
       expect(response.status).toBe(404);
-      expect(response.headers.get('content-type')).toContain('application/json');
-      const body = (await response.json()) as { error: { code: string; message: string; requestId: string } };
-      expect(body.error).toMatchObject({ code: 'asset_not_found', requestId: expect.any(String) });
-      expect(body.error.message).toContain('no asset with id');
+      expect(response.headers.get('content-type')).toBe('application/problem+json');
+      const body = (await response.json()) as { code: string; detail: string; requestId: string };
+      expect(body).toMatchObject({ code: 'asset_not_found', requestId: expect.any(String) });
+      expect(body.detail).toContain('no asset with id');
     });
   }
 

@@ -6,8 +6,10 @@ import { INVALID_ORDER_BODIES, orderBody } from '../support/order-body';
 
 const ctx = useApiStack({ relay: false });
 
-interface ErrorJson {
-  error: { code: string; message: string; details: { path: string; message: string }[] };
+interface ProblemJson {
+  code: string;
+  detail: string;
+  errors: { path: string; message: string }[];
 }
 
 async function rowsWritten() {
@@ -16,7 +18,7 @@ async function rowsWritten() {
   return o!.n + k!.n;
 }
 
-describe('bad requests get a JSON error naming the problem, and start nothing', () => {
+describe('bad requests get problem details naming the problem, and start nothing', () => {
   it.each(INVALID_ORDER_BODIES)('400 for %s', async (_what, body, paths) => {
     const before = await rowsWritten();
     const response = await ctx.api.request('/orders', {
@@ -25,9 +27,9 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
       headers: { 'idempotency-key': `bad-${Math.random()}` },
     });
     expect(response.status).toBe(400);
-    const { error } = (await response.json()) as ErrorJson;
-    expect(error.code).toBe('validation_failed');
-    expect(error.details.map((d) => d.path)).toEqual(paths);
+    const problem = (await response.json()) as ProblemJson;
+    expect(problem.code).toBe('validation_failed');
+    expect(problem.errors.map((d) => d.path)).toEqual(paths);
     expect(await rowsWritten()).toBe(before);
   });
 
@@ -38,7 +40,7 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
       headers: { 'content-type': 'application/json' },
     });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { code: 'malformed_json' } });
+    expect(await response.json()).toMatchObject({ code: 'malformed_json' });
   });
 
   it('415 for a body that is not JSON', async () => {
@@ -48,25 +50,25 @@ describe('bad requests get a JSON error naming the problem, and start nothing', 
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
     expect(response.status).toBe(415);
-    expect(await response.json()).toMatchObject({ error: { code: 'unsupported_media_type' } });
+    expect(await response.json()).toMatchObject({ code: 'unsupported_media_type' });
   });
 
   it('413 above 64 KiB, without reading it all', async () => {
     const before = await rowsWritten();
     const response = await ctx.api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'x'.repeat(70 * 1024) }) });
     expect(response.status).toBe(413);
-    expect(await response.json()).toMatchObject({ error: { code: 'payload_too_large' } });
+    expect(await response.json()).toMatchObject({ code: 'payload_too_large' });
     expect(await rowsWritten()).toBe(before);
   });
 
   it('404 for an unknown route, 405 with Allow for a known route and another method', async () => {
     const unknown = await ctx.api.request('/nope');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: { code: 'route_not_found' } });
+    expect(await unknown.json()).toMatchObject({ code: 'route_not_found' });
     const wrongMethod = await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000', { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toContain('GET');
-    expect(await wrongMethod.json()).toMatchObject({ error: { code: 'method_not_allowed' } });
+    expect(await wrongMethod.json()).toMatchObject({ code: 'method_not_allowed' });
   });
 });
 
@@ -77,6 +79,6 @@ describe('X-Request-Id', () => {
     const made = await ctx.api.request('/nope');
     const id = made.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(await made.json()).toMatchObject({ error: { requestId: id } });
+    expect(await made.json()).toMatchObject({ requestId: id });
   });
 });

@@ -34,9 +34,9 @@ const ctx = useApiStack({}, (stack) => {
 
 async function submit(api: RunningApi, as: TestCaller = 'admin', quantity = 1): Promise<string> {
   const body = orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity }], ...(as === 'admin' ? {} : { customerId: undefined }) });
-  const response = await api.request('/orders', { method: 'POST', json: body, as });
+  const { data, response } = await api.client(as).POST('/orders', { body, params: { header: {} } });
   expect(response.status).toBe(202);
-  return ((await response.json()) as { orderId: string }).orderId;
+  return data!.orderId;
 }
 
 /** An order that waits for review once its first events are out. */
@@ -47,7 +47,7 @@ async function waitingOrder(api: RunningApi, as: TestCaller = 'admin'): Promise<
 }
 
 const approve = async (api: RunningApi, orderId: string) =>
-  expect([200, 202]).toContain((await api.request(`/orders/${orderId}/approve`, { method: 'POST' })).status);
+  expect([200, 202]).toContain((await api.client().POST('/orders/{id}/approve', { params: { path: { id: orderId } } })).response.status);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const eventNames = (stream: OpenStream) => stream.messages.filter((m) => m.id).map((m) => m.event);
@@ -171,14 +171,14 @@ describe('event streams: caps and lifetime', () => {
     const overCustomer = await openStream(capped, `/orders/${orderA}/events`, { as: a });
     expect(overCustomer.response.status).toBe(429);
     expect(overCustomer.response.headers.get('retry-after')).toBe('4');
-    expect(await overCustomer.response.json()).toMatchObject({ error: { code: 'too_many_streams' } });
+    expect(await overCustomer.response.json()).toMatchObject({ code: 'too_many_streams' });
 
     open.push(await openStream(capped, `/orders/${orderB}/events`, { as: b }));
     expect(open[2]?.response.status).toBe(200);
     const overTotal = await openStream(capped, `/orders/${orderB}/events`, { as: b });
     expect(overTotal.response.status).toBe(503);
     expect(overTotal.response.headers.get('retry-after')).toBe('4');
-    expect(await overTotal.response.json()).toMatchObject({ error: { code: 'streams_full' } });
+    expect(await overTotal.response.json()).toMatchObject({ code: 'streams_full' });
 
     const stats = await streamStats(capped);
     expect(stats).toMatchObject({

@@ -5,8 +5,9 @@ import { orderBody } from '../support/order-body';
 const ctx = useApiStack();
 
 async function submit(body = orderBody()): Promise<string> {
-  const response = await ctx.api.request('/orders', { method: 'POST', json: body });
-  return ((await response.json()) as { orderId: string }).orderId;
+  const { data, error } = await ctx.api.client().POST('/orders', { body, params: { header: {} } });
+  if (!data) throw new Error(`POST /orders refused: ${JSON.stringify(error)}`);
+  return data.orderId;
 }
 
 /** Reads an SSE stream to its end and returns its messages. */

@@ -8,7 +8,7 @@ import { uniqueSuffix } from '../../tools/environment/run-identity';
 
 const ctx = useApiStack({ relay: false });
 
-type ErrorAnswer = { error: { code: string; message: string; details: { path: string; message: string }[] } };
+type ErrorAnswer = { code: string; detail: string; errors: { path: string; message: string }[] };
 
 /** POSTs an order with a fresh Idempotency-Key and reports whether the refusal wrote anything. */
 async function submit(body: Record<string, unknown>) {
@@ -30,8 +30,8 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
     );
 
     expect(status).toBe(400);
-    expect(body.error.code).toBe('validation_failed');
-    expect(body.error.details).toEqual([
+    expect(body.code).toBe('validation_failed');
+    expect(body.errors).toEqual([
       { path: 'items', message: '34000 units of SKU-ESPRESSO over 34 lines: at most 1000 units of one SKU per order' },
       { path: 'items', message: '34000 units in all: at most 10000 units per order' },
     ]);
@@ -51,7 +51,7 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
       }),
     );
     expect(over.status).toBe(400);
-    expect(over.body.error.details).toEqual([
+    expect(over.body.errors).toEqual([
       { path: 'items', message: '1200 units of SKU-RED-MUG over 2 lines: at most 1000 units of one SKU per order' },
     ]);
     expect(over.written).toEqual([]);
@@ -86,9 +86,9 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
       }),
     );
     expect(over.status).toBe(400);
-    expect(over.body.error).toMatchObject({
+    expect(over.body).toMatchObject({
       code: 'validation_failed',
-      details: [{ path: 'items', message: 'the order totals 1000012.50 EUR at catalog prices: at most 1000000.00 EUR per order' }],
+      errors: [{ path: 'items', message: 'the order totals 1000012.50 EUR at catalog prices: at most 1000000.00 EUR per order' }],
     });
     expect(over.written).toEqual([]);
 

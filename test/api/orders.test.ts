@@ -31,10 +31,10 @@ describe('POST /orders and GET /orders/:id', () => {
   it('404 for an order nobody submitted, 400 naming the parameter for an id that is no UUID', async () => {
     const unknown = await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000');
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ error: { code: 'order_not_found' } });
+    expect(await unknown.json()).toMatchObject({ code: 'order_not_found' });
     const malformed = await ctx.api.request('/orders/..%2F..%2Fetc%2Fpasswd');
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ error: { code: 'validation_failed', details: [{ path: 'id' }] } });
+    expect(await malformed.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: 'id' }] });
   });
 });
 
@@ -74,8 +74,8 @@ describe('GET /orders (Temporal visibility)', () => {
   it('400 for a bad filter', async () => {
     const response = await ctx.api.request('/orders?status=SHIPPED&pageSize=1000');
     expect(response.status).toBe(400);
-    const { error } = (await response.json()) as { error: { details: { path: string }[] } };
-    expect(error.details.map((d) => d.path).sort()).toEqual(['pageSize', 'status']);
+    const problem = (await response.json()) as { errors: { path: string }[] };
+    expect(problem.errors.map((d) => d.path).sort()).toEqual(['pageSize', 'status']);
   });
 });
 
@@ -98,7 +98,7 @@ describe('cancel, approve and reject', () => {
     await waitForOrderStatus(ctx.api, body.orderId, 'COMPLETED');
     const late = await ctx.api.request(`/orders/${body.orderId}/cancel`, { method: 'POST' });
     expect(late.status).toBe(409);
-    expect(await late.json()).toMatchObject({ error: { code: 'order_state_conflict', message: expect.stringContaining('COMPLETED') } });
+    expect(await late.json()).toMatchObject({ code: 'order_state_conflict', detail: expect.stringContaining('COMPLETED') });
     expect((await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000/cancel', { method: 'POST' })).status).toBe(404);
   });
 
@@ -132,7 +132,7 @@ describe('cancel, approve and reject', () => {
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
     const without = await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST', as: 'anonymous' });
     expect(without.status).toBe(401);
-    expect(await without.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    expect(await without.json()).toMatchObject({ code: 'unauthorized' });
     const wrong = await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST', headers: { authorization: 'Bearer nope' } });
     expect(wrong.status).toBe(401);
     expect((await ctx.api.request(`/orders/${body.orderId}`)).status).toBe(200);

@@ -27,20 +27,25 @@ function rawRequest(path: string, headers: Record<string, string>): Promise<RawA
 }
 
 describe("requests Node's HTTP parser refuses still get a JSON error", () => {
-  it('headers over the 16 KiB limit (found by the fuzz test: a long admin path and a long bearer token): 431, JSON, Connection: close', async () => {
+  it('headers over the 16 KiB limit (found by the fuzz test: a long admin path and a long bearer token): 431, problem details, Connection: close', async () => {
     const answer = await rawRequest(`/admin/inventory/${'%61'.repeat(4000)}`, {
       authorization: `Bearer ${'a'.repeat(12_000)}`,
       'content-type': 'application/json',
     });
     expect(answer.status).toBe(431);
-    expect(answer.headers['content-type']).toBe('application/json');
+    expect(answer.headers['content-type']).toBe('application/problem+json');
     expect(answer.headers.connection).toBe('close');
     expect(JSON.parse(answer.body)).toEqual({
-      error: { code: 'headers_too_large', message: expect.stringContaining('16 KiB'), details: [] },
+      type: 'urn:saga-orchestrator:problem:headers_too_large',
+      title: 'Headers too large',
+      status: 431,
+      detail: expect.stringContaining('16 KiB'),
+      code: 'headers_too_large',
+      errors: [],
     });
   });
 
-  it('a malformed request line: 400, JSON', async () => {
+  it('a malformed request line: 400, problem details', async () => {
     const { hostname, port } = new URL(ctx.api.baseUrl);
     const text = await new Promise<string>((resolve, reject) => {
       const socket = connect({ host: hostname, port: Number(port) }, () => socket.end('GET /orders HTTP/9.9 nonsense\r\n\r\n'));
@@ -52,7 +57,7 @@ describe("requests Node's HTTP parser refuses still get a JSON error", () => {
     });
     const [head = '', body = ''] = text.split('\r\n\r\n');
     expect(head).toMatch(/^HTTP\/1\.1 400 /);
-    expect(JSON.parse(body)).toEqual({ error: { code: 'malformed_request', message: expect.any(String), details: [] } });
+    expect(JSON.parse(body)).toMatchObject({ status: 400, code: 'malformed_request', detail: expect.any(String), errors: [] });
   });
 
   it('the server keeps serving afterwards', async () => {

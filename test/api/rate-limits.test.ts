@@ -74,9 +74,9 @@ describe('rate limits', () => {
       expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(9);
       expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(10);
       expect(refused.headers.get('ratelimit')).toMatch(/^"submit-address";r=0;t=\d+$/);
-      const body = (await refused.json()) as { error: { code: string; message: string; requestId: string } };
-      expect(body.error).toMatchObject({ code: 'rate_limited', requestId: expect.any(String) });
-      expect(body.error.message).toContain('retry after');
+      const body = (await refused.json()) as { code: string; detail: string; requestId: string };
+      expect(body).toMatchObject({ code: 'rate_limited', requestId: expect.any(String) });
+      expect(body.detail).toContain('retry after');
       // Reading an order is not limited, and neither is the other limited route.
       expect((await api.request('/orders')).status).toBe(200);
     });
@@ -129,7 +129,7 @@ describe('rate limits', () => {
       expect(refused.status).toBe(429);
       expect(refused.headers.get('retry-after')).toBe('10');
       expect(refused.headers.get('ratelimit-policy')).toContain('"submit-customer";q=6;w=60;burst=2');
-      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain('from this customer');
+      expect(((await refused.json()) as { detail: string }).detail).toContain('from this customer');
       // The same address, another customer: a bucket of their own.
       expect((await submit(api, {}, bob)).status).toBe(202);
       // The operator is limited by address only.

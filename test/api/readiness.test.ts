@@ -45,7 +45,7 @@ describe('/readyz', () => {
     }
     const wrong = await ctx.api.request('/readyz', { headers: { authorization: 'Bearer not-the-admin-token' } });
     expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    expect(await wrong.json()).toMatchObject({ code: 'unauthorized' });
   });
 
   it('many calls, at once and over many cache periods, open one broker connection and keep it', async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { workflowIdForOrder } from '../../domain/order';
+import type { components } from '../../api/client/openapi';
 import { useApiStack, waitForOrderStatus } from '../support/api-server';
 import { orderBody } from '../support/order-body';
 import { failOrderWrites } from '../support/failing-trigger';
@@ -10,42 +11,32 @@ const ctx = useApiStack({ relay: false }, (stack) => ({
   config: { ...stack.config, REVIEW_THRESHOLD_CENTS: 2000, STEP_STUCK_AFTER_MS: STUCK_AFTER_MS, SAGA_ANSWER_TIMEOUT_MS: ANSWER_TIMEOUT_MS },
 }));
 
-interface StepRetry {
-  step: string;
-  retryingSince: string;
-  attempts: number;
-  lastError: string;
-  stuck: boolean;
-}
-type OrderAnswer = {
-  status: string;
-  retrying: StepRetry[];
-  cancellation: { reason: string; requestedAt: string; waitsFor: string | null } | null;
-};
-type StuckList = { stuckAfterMs: number; sagas: (StepRetry & { orderId: string; workflowId: string })[] };
+type OrderAnswer = components['schemas']['OrderState'];
+type StuckList = components['schemas']['StuckSagaList'];
 
-async function submit(body: Record<string, unknown>): Promise<string> {
-  const response = await ctx.api.request('/orders', { method: 'POST', json: body });
+async function submit(body: ReturnType<typeof orderBody>): Promise<string> {
+  const { data, response } = await ctx.api.client().POST('/orders', { body, params: { header: {} } });
   expect(response.status).toBe(202);
-  return ((await response.json()) as { orderId: string }).orderId;
+  return data!.orderId;
 }
 
 /** Polls GET /orders/:id until `done` holds (a saga inside a step answers its query only between attempts). */
 async function waitForOrder(orderId: string, done: (order: OrderAnswer) => boolean, timeoutMs = 40_000): Promise<OrderAnswer> {
   const deadline = Date.now() + timeoutMs;
-  let last: OrderAnswer | undefined;
+  let last: unknown;
   while (Date.now() < deadline) {
-    last = (await (await ctx.api.request(`/orders/${orderId}`)).json()) as OrderAnswer;
-    if (done(last)) return last;
+    const answer = await ctx.api.client().GET('/orders/{id}', { params: { path: { id: orderId } } });
+    last = answer.data ?? answer.error;
+    if (answer.data && done(answer.data)) return answer.data;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`order ${orderId}: condition not met; last answer ${JSON.stringify(last)}`);
 }
 
 const stuckList = async (): Promise<StuckList> => {
-  const response = await ctx.api.request('/admin/sagas/stuck', {});
+  const { data, response } = await ctx.api.client().GET('/admin/sagas/stuck', { params: { query: {} } });
   expect(response.status).toBe(200);
-  return (await response.json()) as StuckList;
+  return data!;
 };
 
 describe('a step that keeps failing is visible, in GET /orders/:id and GET /admin/sagas/stuck', () => {
@@ -169,7 +160,7 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
       const cancel = await ctx.api.request(`/orders/${orderId}/cancel`, { method: 'POST' });
       expect(cancel.status).toBe(409);
       expect(Date.now() - started).toBeLessThan(ANSWER_TIMEOUT_MS + 3000);
-      expect(await cancel.json()).toMatchObject({ error: { code: 'order_state_conflict', message: expect.stringContaining('SHIPPING') } });
+      expect(await cancel.json()).toMatchObject({ code: 'order_state_conflict', detail: expect.stringContaining('SHIPPING') });
     } finally {
       await blocker`SELECT pg_advisory_unlock(hashtextextended(${orderId}, 0))`;
       blocker.release();

@@ -88,10 +88,12 @@ async function fuzzCredentials(customerPrefix: string): Promise<FuzzCredentials>
   return { customers, adminToken: TEST_ADMIN_TOKEN, refusedTokens };
 }
 
-function isErrorBody(body: unknown): body is { error: { code: string; message: string; details: { path: string; message: string }[] } } {
-  if (typeof body !== 'object' || body === null || !('error' in body)) return false;
-  const { error } = body as { error: Record<string, unknown> };
-  return typeof error.code === 'string' && typeof error.message === 'string' && error.message.length > 0 && Array.isArray(error.details);
+function isProblem(body: unknown): body is { code: string; detail: string; errors: { path: string; message: string }[] } {
+  if (typeof body !== 'object' || body === null) return false;
+  const problem = body as Record<string, unknown>;
+  return (
+    typeof problem.code === 'string' && typeof problem.detail === 'string' && problem.detail.length > 0 && Array.isArray(problem.errors)
+  );
 }
 
 it(
@@ -111,8 +113,8 @@ it(
           if (request.expectStatus !== undefined) expect(status, JSON.stringify(body)).toBe(request.expectStatus);
           expect(ms, `${request.kind} took ${Math.round(ms)} ms`).toBeLessThan(TIME_BOUNDS_MS[request.kind] ?? DEFAULT_TIME_BOUND_MS);
           if (status >= 400) {
-            expect(isErrorBody(body), `not a JSON error: ${JSON.stringify(body)}`).toBe(true);
-            if (isErrorBody(body) && body.error.code === 'validation_failed') expect(body.error.details.length).toBeGreaterThan(0);
+            expect(isProblem(body), `not problem details: ${JSON.stringify(body)}`).toBe(true);
+            if (isProblem(body) && body.code === 'validation_failed') expect(body.errors.length).toBeGreaterThan(0);
           }
           if (request.method === 'POST' && request.path === '/orders') {
             const key = request.headers['idempotency-key']!;

@@ -11,7 +11,9 @@ import { shippedConsumerControl } from '../../consumers/shipped-consumers';
 import type { DbHandle } from '../../db/client';
 import { createLogger } from '../../logging/logger';
 import { afterAll, beforeAll } from 'vitest';
-import { jsonRequest, type JsonRequestInit } from './json-request';
+import { createApiClient, type ApiClient } from '../../api/client/create-api-client';
+import type { components } from '../../api/client/openapi';
+import { callerFetch, jsonRequest, type JsonRequestInit, type TestCaller } from './json-request';
 import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -21,12 +23,16 @@ export interface RunningApi {
   /** What the API was built from, overrides included. */
   deps: ApiDeps;
   close(): Promise<void>;
-  /** fetch relative to the API, JSON in and out. */
+  /** fetch relative to the API, JSON in and out: for requests the typed client cannot send (malformed, unlisted). */
   request(path: string, init?: JsonRequestInit): Promise<Response>;
+  /** The generated client (api/client/), calling as `as`: the admin token by default. */
+  client(as?: TestCaller): ApiClient;
 }
 
 /** Any of the API's dependencies in place of the stack's; `db` replaces the database behind the store and /readyz. */
 export type ApiOverrides = Partial<ApiDeps> & { db?: DbHandle };
+
+type OrderState = components['schemas']['OrderState'];
 
 let apiCount = 0;
 
@@ -71,22 +77,18 @@ export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): 
       if (!overrides.readiness) await readiness.close();
     },
     request: async (path, init = {}) => fetch(`${baseUrl}${path}`, await jsonRequest(init, { adminToken: TEST_ADMIN_TOKEN, config })),
+    client: (as = 'admin') => createApiClient({ baseUrl, fetch: callerFetch(fetch, as, { adminToken: TEST_ADMIN_TOKEN, config }) }),
   };
 }
 
 /** Polls GET /orders/:id until the saga reports `status`. */
-export async function waitForOrderStatus(
-  api: RunningApi,
-  orderId: string,
-  status: string,
-  timeoutMs = 20_000,
-): Promise<Record<string, unknown>> {
+export async function waitForOrderStatus(api: RunningApi, orderId: string, status: string, timeoutMs = 20_000): Promise<OrderState> {
   const deadline = Date.now() + timeoutMs;
-  let last: Record<string, unknown> = {};
+  let last: unknown;
   while (Date.now() < deadline) {
-    const response = await api.request(`/orders/${orderId}`);
-    last = (await response.json()) as Record<string, unknown>;
-    if (last.status === status) return last;
+    const answer = await api.client().GET('/orders/{id}', { params: { path: { id: orderId } } });
+    last = answer.data ?? answer.error;
+    if (answer.data?.status === status) return answer.data;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`order ${orderId} did not reach ${status}; last answer ${JSON.stringify(last)}`);

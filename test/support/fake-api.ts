@@ -16,7 +16,8 @@ import { OrderNotFoundError } from '../../saga-client/errors';
 import { decodePageToken } from '../../saga-client/page-token';
 import type { OrderListQuery, OrderPage, SagaAnswer, SagaClient, SagaExecution } from '../../saga-client/saga-client';
 import { HARNESS_RATE_LIMITS } from '../../tools/environment/rate-limits';
-import { jsonRequest, type JsonRequestInit } from './json-request';
+import { createApiClient, type ApiClient } from '../../api/client/create-api-client';
+import { callerFetch, jsonRequest, type JsonRequestInit, type TestCaller } from './json-request';
 import { memoryEventStreams } from './memory-event-streams';
 import { TEST_JWT_SECRET } from './tokens';
 
@@ -176,6 +177,8 @@ export interface FakeApi {
   deps: ApiDeps & { sagas: FakeSagas; store: FakeStore };
   /** app.request with JSON in, as the caller `as` names (the admin token by default). */
   request(path: string, init?: JsonRequestInit): Promise<Response>;
+  /** The generated client (api/client/) over app.request, calling as `as`: the admin token by default. */
+  client(as?: TestCaller): ApiClient;
 }
 
 /** The app over fresh fakes; `readiness` answers what `down` says is down. */
@@ -204,6 +207,11 @@ export function fakeApi(options: { down?: (keyof Readiness)[]; config?: Partial<
     app,
     deps,
     request: async (path, init = {}) => app.request(path, await jsonRequest(init, { adminToken: FAKE_ADMIN_TOKEN, config: deps.config })),
+    client: (as = 'admin') =>
+      createApiClient({
+        baseUrl: 'http://api.test',
+        fetch: callerFetch(async (request) => app.request(request), as, { adminToken: FAKE_ADMIN_TOKEN, config: deps.config }),
+      }),
   };
 }
 

@@ -27,3 +27,18 @@ export async function jsonRequest(
   }
   return { ...init, headers: allHeaders, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) };
 }
+
+/**
+ * A fetch for the generated client (api/client/) that sends `as`'s credentials the way
+ * jsonRequest does, over `send` (the global fetch, or a fast test's app.request).
+ */
+export function callerFetch(
+  send: (request: Request) => Promise<Response>,
+  as: TestCaller,
+  credentials: TestCredentials,
+): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const { headers } = await jsonRequest({ as, headers: request.headers }, credentials);
+    return send(new Request(request, { headers }));
+  };
+}

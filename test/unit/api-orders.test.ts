@@ -1,17 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodePageToken } from '../../saga-client/page-token';
+import { problemOf } from '../support/problem';
 import { fakeApi, sagaState } from '../support/fake-api';
 import { orderBody } from '../support/order-body';
 
 // Orders through app.request() over a fake SagaClient and store (test/support/fake-api.ts): how
 // the API maps what the saga answers onto HTTP. test/api/ runs them against Temporal itself.
-
-interface ErrorJson {
-  error: { code: string; message: string; details: { path: string; message: string }[] };
-}
-
-const errorOf = async (response: Response) => ((await response.json()) as ErrorJson).error;
 
 const submit = (api: ReturnType<typeof fakeApi>, body: unknown, key: string) =>
   api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
@@ -43,7 +38,7 @@ describe('POST /orders', () => {
     const other = await submit(api, { ...body, items: [{ sku: 'SKU-RED-MUG', quantity: 2 }] }, 'key-1');
     expect(other.status).toBe(422);
     const text = await other.text();
-    expect(JSON.parse(text)).toMatchObject({ error: { code: 'idempotency_key_reused', details: [{ path: 'Idempotency-Key' }] } });
+    expect(JSON.parse(text)).toMatchObject({ code: 'idempotency_key_reused', errors: [{ path: 'Idempotency-Key' }] });
     // Nothing of the first order: not its id, not its customer.
     expect(text).not.toContain(orderId);
     expect(text).not.toContain(body.customerId);
@@ -91,7 +86,7 @@ describe('GET /orders/:id and /orders/:id/events', () => {
     for (const path of [`/orders/${randomUUID()}`, `/orders/${randomUUID()}/events`]) {
       const missing = await api.request(path);
       expect(missing.status).toBe(404);
-      expect((await errorOf(missing)).code).toBe('order_not_found');
+      expect((await problemOf(missing)).code).toBe('order_not_found');
     }
   });
 });
@@ -111,7 +106,7 @@ describe('GET /orders', () => {
     for (const token of [ofAnotherQuery, 'AAAAAAAAAAAA']) {
       const response = await api.request(`/orders?customerId=cust-2&pageToken=${token}`);
       expect(response.status).toBe(400);
-      expect(await errorOf(response)).toMatchObject({ code: 'invalid_page_token', details: [{ path: 'pageToken' }] });
+      expect(await problemOf(response)).toMatchObject({ code: 'invalid_page_token', errors: [{ path: 'pageToken' }] });
     }
   });
 });
@@ -156,9 +151,9 @@ describe('POST /orders/:id/cancel', () => {
     const { api, orderId } = withSaga('SHIPPING');
     const response = await cancelled(api, orderId);
     expect(response.status).toBe(409);
-    expect(await errorOf(response)).toMatchObject({
+    expect(await problemOf(response)).toMatchObject({
       code: 'order_state_conflict',
-      message: `cannot cancel order ${orderId}: it is SHIPPING`,
+      detail: `cannot cancel order ${orderId}: it is SHIPPING`,
     });
   });
 
@@ -166,18 +161,22 @@ describe('POST /orders/:id/cancel', () => {
     const { api, orderId } = withSaga();
     api.deps.sagas.answer = { outcome: 'refused', reason: 'cannot cancel: the order is SHIPPING' };
     const refused = await cancelled(api, orderId);
-    expect([refused.status, await errorOf(refused)]).toEqual([
+    expect([refused.status, await problemOf(refused)]).toEqual([
       409,
       {
+        type: 'urn:saga-orchestrator:problem:order_state_conflict',
+        title: 'Order state conflict',
+        status: 409,
+        detail: 'cannot cancel: the order is SHIPPING',
+        instance: `/orders/${orderId}/cancel`,
         code: 'order_state_conflict',
-        message: 'cannot cancel: the order is SHIPPING',
-        details: [{ path: 'status', message: 'cannot cancel: the order is SHIPPING' }],
+        errors: [{ path: 'status', message: 'cannot cancel: the order is SHIPPING' }],
         requestId: expect.any(String),
       },
     ]);
     api.deps.sagas.answer = { outcome: 'ended', status: 'COMPLETED' };
     const ended = await cancelled(api, orderId);
-    expect([ended.status, (await errorOf(ended)).message]).toEqual([409, `order ${orderId} is already COMPLETED`]);
+    expect([ended.status, (await problemOf(ended)).detail]).toEqual([409, `order ${orderId} is already COMPLETED`]);
     expect((await cancelled(api, randomUUID())).status).toBe(404);
   });
 });
@@ -201,7 +200,7 @@ describe('POST /orders/:id/approve and /reject (admin)', () => {
     api.deps.sagas.answer = undefined;
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'SHIPPING' }));
     const tooLate = await decide('reject');
-    expect([tooLate.status, (await errorOf(tooLate)).message]).toEqual([409, `cannot reject order ${orderId}: it is SHIPPING`]);
+    expect([tooLate.status, (await problemOf(tooLate)).detail]).toEqual([409, `cannot reject order ${orderId}: it is SHIPPING`]);
     expect(api.deps.sagas.asked.map(({ request, argument }) => [request, argument])).toEqual([
       ['approve', { reviewer: 'ada' }],
       ['approve', { reviewer: 'ada' }],

@@ -1,25 +1,20 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { problemOf } from '../support/problem';
 import { fakeApi } from '../support/fake-api';
 import { INVALID_ORDER_BODIES, orderBody } from '../support/order-body';
 
 // The HTTP API through app.request() over fakes (test/support/fake-api.ts): what it answers
 // before and around Temporal and Postgres. test/api/ runs the same app against the real services.
 
-interface ErrorJson {
-  error: { code: string; message: string; details: { path: string; message: string }[]; requestId?: string };
-}
-
-const errorOf = async (response: Response) => ((await response.json()) as ErrorJson).error;
-
 describe('validation: 400 naming each invalid field, and nothing started', () => {
   it.each(INVALID_ORDER_BODIES)('POST /orders with %s', async (_what, body, paths) => {
     const api = fakeApi();
     const response = await api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': 'k-1' } });
     expect(response.status).toBe(400);
-    const error = await errorOf(response);
+    const error = await problemOf(response);
     expect(error.code).toBe('validation_failed');
-    expect(error.details.map((detail) => detail.path)).toEqual(paths);
+    expect(error.errors.map((field) => field.path)).toEqual(paths);
     expect(api.deps.sagas.started).toEqual([]);
     expect(api.deps.store.idempotencyKeys.size).toBe(0);
   });
@@ -28,10 +23,10 @@ describe('validation: 400 naming each invalid field, and nothing started', () =>
     const api = fakeApi();
     const badId = await api.request('/orders/not-a-uuid');
     expect(badId.status).toBe(400);
-    expect((await errorOf(badId)).details).toEqual([{ path: 'id', message: 'an order id is a UUID' }]);
+    expect((await problemOf(badId)).errors).toEqual([{ path: 'id', message: 'an order id is a UUID' }]);
     const badStatus = await api.request('/orders?status=SHIPPED&pageSize=500');
     expect(badStatus.status).toBe(400);
-    expect((await errorOf(badStatus)).details.map((detail) => detail.path).sort()).toEqual(['pageSize', 'status']);
+    expect((await problemOf(badStatus)).errors.map((field) => field.path).sort()).toEqual(['pageSize', 'status']);
     expect(api.deps.sagas.listed).toEqual([]);
   });
 
@@ -42,15 +37,15 @@ describe('validation: 400 naming each invalid field, and nothing started', () =>
       body: '{"customerId": ',
       headers: { 'content-type': 'application/json' },
     });
-    expect([malformed.status, (await errorOf(malformed)).code]).toEqual([400, 'malformed_json']);
+    expect([malformed.status, (await problemOf(malformed)).code]).toEqual([400, 'malformed_json']);
     const form = await api.request('/orders', {
       method: 'POST',
       body: 'customerId=1',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
     });
-    expect([form.status, (await errorOf(form)).code]).toEqual([415, 'unsupported_media_type']);
+    expect([form.status, (await problemOf(form)).code]).toEqual([415, 'unsupported_media_type']);
     const large = await api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'x'.repeat(70 * 1024) }) });
-    expect([large.status, (await errorOf(large)).code]).toEqual([413, 'payload_too_large']);
+    expect([large.status, (await problemOf(large)).code]).toEqual([413, 'payload_too_large']);
     expect(api.deps.sagas.started).toEqual([]);
   });
 });
@@ -60,11 +55,11 @@ describe('routing', () => {
     const api = fakeApi();
     const unknown = await api.request('/nope');
     expect(unknown.status).toBe(404);
-    expect(await errorOf(unknown)).toMatchObject({ code: 'route_not_found', message: 'no route for GET /nope' });
+    expect(await problemOf(unknown)).toMatchObject({ code: 'route_not_found', detail: 'no route for GET /nope', instance: '/nope' });
     const wrongMethod = await api.request('/orders/00000000-0000-4000-8000-000000000000', { method: 'DELETE' });
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.get('allow')).toContain('GET');
-    expect((await errorOf(wrongMethod)).code).toBe('method_not_allowed');
+    expect((await problemOf(wrongMethod)).code).toBe('method_not_allowed');
   });
 
   it('every answer carries X-Request-Id: the client’s own, or a new one the error body repeats', async () => {
@@ -72,7 +67,7 @@ describe('routing', () => {
     const echoed = await api.request('/healthz', { headers: { 'x-request-id': 'client-chosen-id-1' } });
     expect(echoed.headers.get('x-request-id')).toBe('client-chosen-id-1');
     const made = await api.request('/nope');
-    expect((await errorOf(made)).requestId).toBe(made.headers.get('x-request-id'));
+    expect((await problemOf(made)).requestId).toBe(made.headers.get('x-request-id'));
   });
 });
 
@@ -93,7 +88,7 @@ describe('admin routes', () => {
     const none = await api.request(path, { method, json, as: 'anonymous' });
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer realm="saga-orchestrator"');
-    expect((await errorOf(none)).code).toBe('unauthorized');
+    expect((await problemOf(none)).code).toBe('unauthorized');
     const wrong = await api.request(path, { method, json, headers: { authorization: 'Bearer wrong' } });
     expect(wrong.status).toBe(401);
   });
@@ -106,9 +101,9 @@ describe('admin routes', () => {
     api.deps.store.inventory.get('SKU-ADMIN-1')!.reserved = 4;
     const below = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', json: { onHand: 3, priceCents: 999 } });
     expect(below.status).toBe(409);
-    expect(await errorOf(below)).toMatchObject({ code: 'stock_below_reserved', details: [{ path: 'onHand' }] });
+    expect(await problemOf(below)).toMatchObject({ code: 'stock_below_reserved', errors: [{ path: 'onHand' }] });
     const bad = await api.request('/admin/inventory/SKU-ADMIN-1', { method: 'PUT', json: { onHand: -1 } });
-    expect((await errorOf(bad)).details.map((detail) => detail.path).sort()).toEqual(['onHand', 'priceCents']);
+    expect((await problemOf(bad)).errors.map((field) => field.path).sort()).toEqual(['onHand', 'priceCents']);
   });
 
   it('POST /admin/outbox/:id/retry: 200 with the counts for a dead row, 409 for a live one, 404 for none', async () => {
@@ -119,9 +114,9 @@ describe('admin routes', () => {
     const retried = await api.request(`/admin/outbox/${dead}/retry`, { method: 'POST' });
     expect([retried.status, await retried.json()]).toEqual([200, { pending: 2, published: 0, dead: 0, oldestPendingAgeMs: 0 }]);
     const notDead = await api.request(`/admin/outbox/${live}/retry`, { method: 'POST' });
-    expect([notDead.status, (await errorOf(notDead)).code]).toEqual([409, 'outbox_row_not_dead']);
+    expect([notDead.status, (await problemOf(notDead)).code]).toEqual([409, 'outbox_row_not_dead']);
     const missing = await api.request('/admin/outbox/33333333-3333-4333-8333-333333333333/retry', { method: 'POST' });
-    expect([missing.status, (await errorOf(missing)).code]).toEqual([404, 'outbox_row_not_found']);
+    expect([missing.status, (await problemOf(missing)).code]).toEqual([404, 'outbox_row_not_found']);
   });
 });
 

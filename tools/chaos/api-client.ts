@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../../api/auth/mint-token';
+import { createApiClient, type ApiClient } from '../../api/client/create-api-client';
 import type { AppConfig } from '../../config/env';
 import type { OrderSagaState } from '../../domain/order';
 import type { ConsumerStatus } from '../../messaging/consumer-control';
@@ -38,37 +39,44 @@ export class ChaosApiClient {
   /** Each order's customer, from its submission, so reads and cancels go as that customer. */
   private readonly customerOf = new Map<string, string>();
   private readonly tokens = new Map<string, Promise<string>>();
+  /** The generated client (api/client/); each call sends its caller's token. */
+  private readonly client: ApiClient;
 
   constructor(
-    private readonly baseUrl: string,
+    baseUrl: string,
     private readonly adminToken: string,
     private readonly signing: Pick<AppConfig, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
-  ) {}
+  ) {
+    this.client = createApiClient({ baseUrl });
+  }
 
   async submit(scenario: Scenario): Promise<string> {
     const customerId = scenario.body.customerId;
-    const { status, body } = await this.send('POST', '/orders', {
-      body: scenario.body,
-      headers: { 'idempotency-key': scenario.idempotencyKey },
-      as: customerId,
-      what: `submit saga #${scenario.index} (${scenario.kind}, key ${scenario.idempotencyKey})`,
-    });
+    const { status, data, body } = await this.send(
+      `submit saga #${scenario.index} (${scenario.kind}, key ${scenario.idempotencyKey})`,
+      customerId,
+      (init) =>
+        this.client.POST('/orders', {
+          ...init,
+          params: { header: { 'idempotency-key': scenario.idempotencyKey } },
+          body: scenario.body,
+        }),
+    );
     if (status === 200) this.stats.repeatedSubmissions += 1;
-    if (status !== 202 && status !== 200) {
+    if ((status !== 202 && status !== 200) || !data) {
       throw new ApiCallError(`POST /orders for saga #${scenario.index} (${scenario.kind}) answered ${status}: ${body}`, status, body);
     }
-    const { orderId } = JSON.parse(body) as { orderId: string };
+    const { orderId } = data;
     this.customerOf.set(orderId, customerId);
     return orderId;
   }
 
   async orderState(orderId: string): Promise<OrderSagaState> {
-    const { status, body } = await this.send('GET', `/orders/${orderId}`, {
-      as: this.customerOf.get(orderId),
-      what: `read order ${orderId}`,
-    });
-    if (status !== 200) throw new ApiCallError(`GET /orders/${orderId} answered ${status}: ${body}`, status, body);
-    return JSON.parse(body) as OrderSagaState;
+    const { status, data, body } = await this.send(`read order ${orderId}`, this.customerOf.get(orderId), (init) =>
+      this.client.GET('/orders/{id}', { ...init, params: { path: { id: orderId } } }),
+    );
+    if (status !== 200 || !data) throw new ApiCallError(`GET /orders/${orderId} answered ${status}: ${body}`, status, body);
+    return data as OrderSagaState;
   }
 
   /**
@@ -79,51 +87,50 @@ export class ChaosApiClient {
    */
   async decide(orderId: string, decision: ReviewDecision): Promise<void> {
     const path = `/orders/${orderId}/${decision}`;
-    const { status, body } = await this.send('POST', path, {
-      body: { reason: `chaos run: ${decision}` },
-      // The customer cancels their own order; reviews are the operator's.
-      as: decision === 'cancel' ? this.customerOf.get(orderId) : undefined,
-      what: `${decision} order ${orderId}`,
-    });
+    // The customer cancels their own order; reviews are the operator's.
+    const as = decision === 'cancel' ? this.customerOf.get(orderId) : undefined;
+    const { status, body } = await this.send(`${decision} order ${orderId}`, as, (init) =>
+      this.client.POST(`/orders/{id}/${decision}`, {
+        ...init,
+        params: { path: { id: orderId } },
+        body: { reason: `chaos run: ${decision}` },
+      }),
+    );
     if (status === 200 || status === 202) return;
     if (status === 409 && decisionShows(await this.orderState(orderId), decision)) return;
     throw new ApiCallError(`POST ${path} answered ${status}: ${body}`, status, body);
   }
 
   async consumers(): Promise<ConsumerStatus[]> {
-    const { status, body } = await this.send('GET', '/admin/consumers', { what: 'list consumers' });
-    if (status !== 200) throw new ApiCallError(`GET /admin/consumers answered ${status}: ${body}`, status, body);
-    return (JSON.parse(body) as { consumers: ConsumerStatus[] }).consumers;
+    const { status, data, body } = await this.send('list consumers', undefined, (init) => this.client.GET('/admin/consumers', init));
+    if (status !== 200 || !data) throw new ApiCallError(`GET /admin/consumers answered ${status}: ${body}`, status, body);
+    return data.consumers;
   }
 
-  private async send(
-    method: 'GET' | 'POST',
-    path: string,
-    /** The customer to act as; the operator (admin token) when unset. */
-    options: { body?: unknown; headers?: Record<string, string>; as?: string; what: string },
-  ): Promise<{ status: number; body: string }> {
-    const headers: Record<string, string> = { ...options.headers };
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    headers.authorization = `Bearer ${options.as === undefined ? this.adminToken : await this.customerToken(options.as)}`;
+  /**
+   * One call through the generated client, as `as` (the operator when unset), sent again on a
+   * network error or a 5xx until RETRY_FOR_MS has passed.
+   */
+  private async send<T>(
+    what: string,
+    as: string | undefined,
+    call: (init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<{ response: Response; data?: T; error?: unknown }>,
+  ): Promise<{ status: number; data: T | undefined; body: string }> {
+    const headers = { authorization: `Bearer ${as === undefined ? this.adminToken : await this.customerToken(as)}` };
     const deadline = Date.now() + RETRY_FOR_MS;
     let lastProblem = '';
     for (let attempt = 1; ; attempt++) {
       try {
-        const response = await fetch(`${this.baseUrl}${path}`, {
-          method,
-          headers,
-          ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const body = await response.text();
-        if (response.status < 500) return { status: response.status, body };
+        const { response, data, error } = await call({ headers, signal: AbortSignal.timeout(30_000) });
+        const body = JSON.stringify(data ?? error ?? null);
+        if (response.status < 500) return { status: response.status, data, body };
         lastProblem = `${response.status} ${body}`;
       } catch (error) {
         lastProblem =
           error instanceof Error ? `${error.message}${error.cause instanceof Error ? ` (${error.cause.message})` : ''}` : String(error);
       }
       if (Date.now() > deadline)
-        throw new ApiCallError(`${options.what}: still failing after ${attempt} attempts: ${lastProblem}`, null, lastProblem);
+        throw new ApiCallError(`${what}: still failing after ${attempt} attempts: ${lastProblem}`, null, lastProblem);
       this.stats.retries += 1;
       await sleep(Math.min(2000, 100 * 2 ** Math.min(attempt, 5)));
     }
