@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../environment/child-process';
 import { parseAssignments, TEMPORAL_ENV_FILE } from '../../environment/cluster-settings';
-import { freePort } from '../../environment/free-port';
 import type { OwnPostgres } from './own-postgres';
 import type { OwnTemporal } from './own-temporal';
 import { TEMPORAL_DIR_ENV, TEMPORAL_PID_FILE } from './own-temporal';
@@ -63,6 +63,25 @@ async function clusterBinaries(log: (message: string) => void): Promise<ClusterB
 }
 
 /**
+ * A free port below 32768: the server records its ports in PostgreSQL's `cluster_membership` as
+ * `smallint` (a port the OS hands out, 32768 and up here, makes it exit at start), so they are
+ * picked at random from 20000-32767, each checked free.
+ */
+async function freeSmallintPort(taken: Record<string, string>): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_768);
+    if (Object.values(taken).includes(String(port))) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+  throw new Error('no free port found below 32768 in 50 tries');
+}
+
+/**
  * A production-mode Temporal server of the chaos run's own (`--cluster`): go.temporal.io/server as
  * `STACK=cluster` runs it (docker/temporal/config, --env cluster), its persistence and SQL
  * visibility in the run's own PostgreSQL (schema by docker/temporal/setup-schema.sh), the
@@ -80,9 +99,9 @@ export async function startOwnTemporalCluster(dir: string, postgres: OwnPostgres
     POSTGRES_PWD: '',
     SQL_PASSWORD: '',
   };
-  const frontendPort = await freePort();
-  const ports: Record<string, string> = { FRONTEND_GRPC_PORT: String(frontendPort) };
-  for (const name of portNames) if (!(name in ports)) ports[name] = String(await freePort());
+  const ports: Record<string, string> = {};
+  for (const name of ['FRONTEND_GRPC_PORT', ...portNames]) if (!(name in ports)) ports[name] = String(await freeSmallintPort(ports));
+  const frontendPort = Number(ports.FRONTEND_GRPC_PORT);
   const address = `127.0.0.1:${frontendPort}`;
 
   await runCommand('sh', [join(REPO_ROOT, 'docker/temporal/setup-schema.sh')], {
@@ -118,6 +137,7 @@ export async function startOwnTemporalCluster(dir: string, postgres: OwnPostgres
   const launch = async () => {
     await spawnServer();
     await waitUntil(`the chaos run's Temporal server on ${address}`, START_TIMEOUT_MS, async () => {
+      if (!running()) throw new Error('exited');
       await runCommand(
         cli,
         ['operator', 'namespace', 'describe', '--address', address, '--namespace', shared.TEMPORAL_NAMESPACE ?? 'default'],
@@ -128,6 +148,7 @@ export async function startOwnTemporalCluster(dir: string, postgres: OwnPostgres
       return true;
     });
   };
+  const running = () => server !== null && server.exitCode === null && server.signalCode === null;
   const kill = async (signal: NodeJS.Signals) => {
     const running = server;
     if (!running || running.exitCode !== null || running.signalCode !== null) return null;
@@ -142,12 +163,24 @@ export async function startOwnTemporalCluster(dir: string, postgres: OwnPostgres
 
   // The first start: no namespace yet; the setup compose runs waits for the frontend, then makes it.
   await spawnServer();
+  // A server that dies at start (a bad setting) fails the start at once, not after the setup's retries.
+  let settled = false;
+  const exitedEarly = new Promise<never>((_, reject) =>
+    (server as ChildProcess | null)?.once('exit', (code) => {
+      if (!settled) reject(new Error(`the Temporal server exited at start (code ${String(code)}): see ${join(dir, 'temporal.log')}`));
+    }),
+  );
   try {
-    await runCommand('sh', [join(REPO_ROOT, 'docker/temporal/setup-namespace.sh')], {
-      env: { ...shared, PATH: `${dirname(cli)}:${process.env.PATH ?? ''}`, TEMPORAL_ADDRESS: address, SETUP_ATTEMPTS: '90' },
-      timeoutMs: START_TIMEOUT_MS + 60_000,
-    });
+    await Promise.race([
+      runCommand('sh', [join(REPO_ROOT, 'docker/temporal/setup-namespace.sh')], {
+        env: { ...shared, PATH: `${dirname(cli)}:${process.env.PATH ?? ''}`, TEMPORAL_ADDRESS: address, SETUP_ATTEMPTS: '90' },
+        timeoutMs: START_TIMEOUT_MS + 60_000,
+      }),
+      exitedEarly,
+    ]);
+    settled = true;
   } catch (error) {
+    settled = true;
     await kill('SIGKILL');
     throw error;
   }
