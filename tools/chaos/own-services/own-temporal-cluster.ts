@@ -124,11 +124,13 @@ export async function startOwnTemporalCluster(dir: string, postgres: OwnPostgres
   };
   const args = ['--root', REPO_ROOT, '--config', 'docker/temporal/config', '--env', 'cluster', '--allow-no-auth', 'start'];
   let server: ChildProcess | null = null;
-  const spawnServer = async () => {
+  const spawnServer = async (): Promise<ChildProcess> => {
     const logFile = openSync(join(dir, 'temporal.log'), 'a');
     try {
-      server = spawn(join(serverDir, 'temporal-server'), args, { env: serverEnv, stdio: ['ignore', logFile, logFile] });
-      await writeFile(join(dir, TEMPORAL_PID_FILE), String(server.pid ?? ''));
+      const started = spawn(join(serverDir, 'temporal-server'), args, { env: serverEnv, stdio: ['ignore', logFile, logFile] });
+      server = started;
+      await writeFile(join(dir, TEMPORAL_PID_FILE), String(started.pid ?? ''));
+      return started;
     } finally {
       closeSync(logFile);
     }
@@ -162,11 +164,11 @@ export async function startOwnTemporalCluster(dir: string, postgres: OwnPostgres
   };
 
   // The first start: no namespace yet; the setup compose runs waits for the frontend, then makes it.
-  await spawnServer();
+  const first = await spawnServer();
   // A server that dies at start (a bad setting) fails the start at once, not after the setup's retries.
   let settled = false;
   const exitedEarly = new Promise<never>((_, reject) =>
-    (server as ChildProcess | null)?.once('exit', (code) => {
+    first.once('exit', (code) => {
       if (!settled) reject(new Error(`the Temporal server exited at start (code ${String(code)}): see ${join(dir, 'temporal.log')}`));
     }),
   );
