@@ -21,7 +21,7 @@ beforeAll(async () => {
       () => resolve(started),
     );
   });
-  client = new ChaosApiClient(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, FAKE_ADMIN_TOKEN, api.deps.config);
+  client = new ChaosApiClient([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], FAKE_ADMIN_TOKEN, api.deps.config);
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { mintToken } from '../../api/auth/mint-token';
 import { createApiClient, type ApiClient } from '../../api/client/create-api-client';
+import { spreadOverApis } from '../../api/client/spread-over-apis';
 import type { AppConfig } from '../../config/env';
 import type { OrderSagaState } from '../../domain/order';
 import type { ConsumerStatus } from '../../messaging/consumer-control';
@@ -11,6 +12,8 @@ export interface ApiCallStats {
   retries: number;
   /** POST /orders answered 200: a repeat the Idempotency-Key recognised. */
   repeatedSubmissions: number;
+  /** Answers received from each API instance, by its base URL. */
+  servedBy: Record<string, number>;
 }
 
 export class ApiCallError extends Error {
@@ -29,13 +32,15 @@ const RETRY_FOR_MS = 120_000;
 const CUSTOMER_TOKEN_TTL_SECONDS = 12 * 3600;
 
 /**
- * The harness's HTTP client. A request that fails in transit or with a 5xx is sent again, the
- * same way, for up to two minutes: the Idempotency-Key on every POST /orders makes that safe.
+ * The harness's HTTP client, spread over every API instance (api/client/spread-over-apis.ts: round
+ * robin, a refused or reset connection goes on to the next instance). A request that still fails
+ * in transit or with a 5xx is sent again, the same way, for up to two minutes: the Idempotency-Key
+ * on every POST /orders makes that safe.
  * It acts as each scenario's customer (a token for its customer id, signed with the run's
  * JWT_SECRET), and as the operator (the ADMIN_TOKEN) only for admin operations: reviews and consumers.
  */
 export class ChaosApiClient {
-  readonly stats: ApiCallStats = { retries: 0, repeatedSubmissions: 0 };
+  readonly stats: ApiCallStats;
   /** Each order's customer, from its submission, so reads and cancels go as that customer. */
   private readonly customerOf = new Map<string, string>();
   private readonly tokens = new Map<string, Promise<string>>();
@@ -43,11 +48,13 @@ export class ChaosApiClient {
   private readonly client: ApiClient;
 
   constructor(
-    baseUrl: string,
+    baseUrls: readonly string[],
     private readonly adminToken: string,
     private readonly signing: Pick<AppConfig, 'JWT_SECRET' | 'JWT_ISSUER' | 'JWT_AUDIENCE'>,
   ) {
-    this.client = createApiClient({ baseUrl });
+    const spread = spreadOverApis(baseUrls);
+    this.client = createApiClient({ baseUrl: baseUrls[0]!, fetch: (request) => spread(request) });
+    this.stats = { retries: 0, repeatedSubmissions: 0, servedBy: Object.fromEntries(baseUrls.map((url) => [url, 0])) };
   }
 
   async submit(scenario: Scenario): Promise<string> {
@@ -123,6 +130,8 @@ export class ChaosApiClient {
       try {
         const { response, data, error } = await call({ headers, signal: AbortSignal.timeout(30_000) });
         const body = JSON.stringify(data ?? error ?? null);
+        const servedBy = new URL(response.url).origin;
+        this.stats.servedBy[servedBy] = (this.stats.servedBy[servedBy] ?? 0) + 1;
         if (response.status < 500) return { status: response.status, data, body };
         lastProblem = `${response.status} ${body}`;
       } catch (error) {

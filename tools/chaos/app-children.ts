@@ -19,7 +19,9 @@ export function childEnvironment(env: RunEnvironment): NodeJS.ProcessEnv {
     // The default exchange name is fine: the vhost is the run's own.
     EVENTS_EXCHANGE: env.config.EVENTS_EXCHANGE,
     API_HOST: '127.0.0.1',
-    API_PORT: String(env.apiPort),
+    API_PORT: String(env.apiPorts[0]),
+    // Replicas run side by side: each takes a free metrics port (the API serves its own on API_PORT).
+    METRICS_PORT: '0',
     ADMIN_TOKEN: env.adminToken,
     JWT_SECRET: env.config.JWT_SECRET,
     // 2,000 orders from one address within minutes: limits that fit, not limits switched off.
@@ -32,18 +34,35 @@ export function childEnvironment(env: RunEnvironment): NodeJS.ProcessEnv {
     RELAY_BACKOFF_MAX_MS: '2000',
     // Published rows stay until long after the run: the probe's order check compares with them.
     RELAY_RETENTION_MS: String(7 * 24 * 60 * 60 * 1000),
+    // Short delays, but enough attempts to outlast a service restart on a loaded machine (about 50 s
+    // in all; PostgreSQL's took up to 37 s at a load of 17): with 5 attempts up to 2 s apart, a
+    // delivery failing through the restart went to the DLQ after 4 s.
     CONSUMER_RETRY_BASE_MS: '250',
-    CONSUMER_RETRY_MAX_MS: '2000',
+    CONSUMER_RETRY_MAX_MS: '4000',
+    CONSUMER_MAX_ATTEMPTS: '16',
     CONSUMER_SHUTDOWN_TIMEOUT_MS: '5000',
     CONSUMER_CONTROL_POLL_MS: '2000',
     LOG_LEVEL: 'warn',
   };
 }
 
+/** The four kinds of app process, each run as `replicas` instances. */
+export const APP_KINDS = [SAGA_WORKER, RELAY, CONSUMERS, API] as const;
+export type AppKind = (typeof APP_KINDS)[number];
+
+/** The supervisor's name of replica `index` (from 1) of `kind`: its log is `<name>.log`. */
+export const instanceName = (kind: AppKind, index: number): string => `${kind}-${index}`;
+
+/** Each kind's instance names, replicas of each. */
+export function instanceNames(replicas: number): Record<AppKind, string[]> {
+  const names = (kind: AppKind) => Array.from({ length: replicas }, (_, i) => instanceName(kind, i + 1));
+  return { [SAGA_WORKER]: names(SAGA_WORKER), [RELAY]: names(RELAY), [CONSUMERS]: names(CONSUMERS), [API]: names(API) };
+}
+
 /**
- * The four app processes as the harness runs them. The relay and the consumers log at info:
- * their start lines mark readiness, and the consumers' "already handled" lines count the
- * duplicates the inbox absorbed.
+ * The app processes as the harness runs them, `replicas` of each kind (the APIs on the ports of
+ * `env.apiPorts`). The relays and the consumers log at info: their start lines mark readiness, and
+ * the consumers' "already handled" lines count the duplicates the inbox absorbed.
  */
 export function appChildren(
   env: RunEnvironment,
@@ -53,9 +72,9 @@ export function appChildren(
 ): ManagedProcessSpec[] {
   const base = childEnvironment(env);
   const host = hostname();
-  return [
+  return env.apiPorts.flatMap((apiPort, i): ManagedProcessSpec[] => [
     {
-      name: SAGA_WORKER,
+      name: instanceName(SAGA_WORKER, i + 1),
       entry: appEntry(SAGA_WORKER),
       env: { ...base, CHAOS_FAULTS: '1', WORKFLOW_BUNDLE_PATH: workflowBundlePath },
       // Ready once it polls for activities (the SDK's identity is pid@host).
@@ -70,21 +89,26 @@ export function appChildren(
         },
       },
     },
-    { name: RELAY, entry: appEntry(RELAY), env: { ...base, LOG_LEVEL: 'info' }, readiness: { logMessage: 'outbox relay started' } },
     {
-      name: CONSUMERS,
+      name: instanceName(RELAY, i + 1),
+      entry: appEntry(RELAY),
+      env: { ...base, LOG_LEVEL: 'info' },
+      readiness: { logMessage: 'outbox relay started' },
+    },
+    {
+      name: instanceName(CONSUMERS, i + 1),
       entry: appEntry(CONSUMERS),
       env: { ...base, LOG_LEVEL: 'info' },
       readiness: { logMessage: 'consumers running' },
       onStdoutLine: onConsumerLine,
     },
     {
-      name: API,
+      name: instanceName(API, i + 1),
       entry: appEntry(API),
-      env: base,
+      env: { ...base, API_PORT: String(apiPort) },
       readiness: {
-        check: async () => (await fetch(`http://127.0.0.1:${env.apiPort}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,
+        check: async () => (await fetch(`http://127.0.0.1:${apiPort}/healthz`, { signal: AbortSignal.timeout(2000) })).ok,
       },
     },
-  ];
+  ]);
 }

@@ -14,6 +14,7 @@ import type { InjectedFault } from './fault-injector';
 import { describeError } from './describe-error';
 import { needsOwnServices } from './fault-kinds';
 import type { OwnServices } from './own-services';
+import type { ApiCallStats } from './api-client';
 
 export interface ChaosReport extends Verification {
   runId: string;
@@ -24,13 +25,20 @@ export interface ChaosReport extends Verification {
   faults: InjectedFault[];
   /** Every exit the harness did not ask for at the end, with its cause. */
   exits: ProcessExit[];
-  api: { retries: number; repeatedSubmissions: number };
+  api: ApiCallStats;
   quiescence: Quiescence;
   logDir: string;
   /** True when the database and vhost were kept (asked for, or left for a look after violations). */
   kept: boolean;
   /** Where the run's own services listened, when its faults restarted services (stopped by now). */
-  ownServices: { postgresPort: number; rabbitmqPort: number; rabbitmqNode: string; temporalAddress: string } | null;
+  ownServices: {
+    postgresPort: number;
+    rabbitmqPort: number;
+    rabbitmqNode: string;
+    temporalAddress: string;
+    /** The dev server, or the production-mode server (--cluster). */
+    temporal: 'dev' | 'cluster';
+  } | null;
 }
 
 /**
@@ -43,7 +51,11 @@ export async function runChaos(
 ): Promise<ChaosReport> {
   const startedAt = new Date();
   const random = new SeededRandom(options.seed);
-  const stack = await startRunStack(chaosCatalog(options.sagas), log, { ownServices: needsOwnServices(options.faults) });
+  const stack = await startRunStack(chaosCatalog(options.sagas), log, {
+    ownServices: needsOwnServices(options.faults),
+    cluster: options.cluster,
+    replicas: options.replicas,
+  });
   let report: ChaosReport | undefined;
   try {
     const scenarios = buildScenarios(stack.env.identity.id, options.sagas, random);
@@ -51,6 +63,8 @@ export async function runChaos(
     log(`seed ${options.seed}; ${options.sagas} sagas at concurrency ${options.concurrency}; faults: ${describePlan(plan)}`);
     const injector = new FaultInjector(
       stack.supervisor,
+      stack.instances,
+      random,
       stack.env.db.sql,
       stack.env.identity.database,
       stack.env.identity.vhost,
@@ -82,7 +96,7 @@ export async function runChaos(
       ...verification,
       faults: injector.injected,
       exits: [...stack.supervisor.exits],
-      api: { ...stack.api.stats },
+      api: { ...stack.api.stats, servedBy: { ...stack.api.stats.servedBy } },
       quiescence,
       logDir: stack.env.logDir,
       kept: options.keep || verification.violations > 0,
@@ -104,5 +118,6 @@ function ownServicesOf(services: OwnServices | null): ChaosReport['ownServices']
     rabbitmqPort: Number(new URL(services.rabbitmq.url).port),
     rabbitmqNode: services.rabbitmq.node,
     temporalAddress: services.temporal.address,
+    temporal: services.temporal.kind,
   };
 }

@@ -2,7 +2,9 @@ import type { Sql } from 'postgres';
 import { ARM_SIGNAL } from '../../workers/faults/crash-after-commit';
 import { CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import { FAULT_DESCRIPTIONS, type FaultKind } from './fault-kinds';
+import type { AppKind } from './app-children';
 import type { ProcessSupervisor } from './process-supervisor';
+import type { SeededRandom } from './random';
 import { closeVhostConnections } from './vhost-connections';
 import type { OwnServices } from './own-services';
 import { HARNESS_APPLICATION_NAME } from './run-environment';
@@ -16,6 +18,8 @@ export interface InjectedFault {
   at: number | null;
   /** For a service restart: when the service answered again. */
   readyAt: number | null;
+  /** The app process instance it killed (one replica, picked at random), if it killed one. */
+  target: string | null;
   /** What it hit: a pid, how many connections, what activity. */
   detail: string;
   /** False when it could not be injected (then `detail` says why). */
@@ -28,15 +32,16 @@ const MAX_ARM_ATTEMPTS = 3;
 /** How long an armed worker may take to finish its next activity. */
 const CRASH_WAIT_MS = 60_000;
 
-const KILL_TARGETS: Partial<Record<FaultKind, string>> = {
+const KILL_TARGETS: Partial<Record<FaultKind, AppKind>> = {
   'kill-saga-worker': SAGA_WORKER,
   'kill-relay': RELAY,
   'kill-consumers': CONSUMERS,
 };
 
 /**
- * Injects faults one after another, in the order they fall due. A kill waits until its target
- * (restarted after an earlier fault, maybe) is serving again, so every kill hits a working process.
+ * Injects faults one after another, in the order they fall due. A kill (and the activity crash)
+ * hits one replica of its kind, picked at random, and waits until that one (restarted after an
+ * earlier fault, maybe) is serving again, so every kill hits a working process.
  */
 export class FaultInjector {
   readonly injected: InjectedFault[] = [];
@@ -44,6 +49,9 @@ export class FaultInjector {
 
   constructor(
     private readonly supervisor: ProcessSupervisor,
+    /** The supervisor's names of each kind's replicas. */
+    private readonly instances: Record<AppKind, string[]>,
+    private readonly random: SeededRandom,
     private readonly sql: Sql,
     private readonly database: string,
     private readonly vhost: string,
@@ -59,6 +67,7 @@ export class FaultInjector {
         afterSubmitted,
         at: null,
         readyAt: null,
+        target: null,
         detail: '',
         injected: false,
       };
@@ -78,8 +87,10 @@ export class FaultInjector {
   }
 
   private async inject(fault: InjectedFault): Promise<void> {
-    const target = KILL_TARGETS[fault.kind];
-    if (target) {
+    const kind = KILL_TARGETS[fault.kind];
+    if (kind) {
+      const target = this.random.pick(this.instances[kind]);
+      fault.target = target;
       await this.supervisor.waitReady(target, READY_WAIT_MS);
       const { pid, at } = this.supervisor.kill(target);
       fault.at = at;
@@ -109,13 +120,16 @@ export class FaultInjector {
         // The armed worker may die of something else first (postgres.js's null-socket crash after
         // a backend kill, porsager/postgres#1208): arm its successor, a few times at most. That
         // exit still shows among the process exits of the report.
+        const target = this.random.pick(this.instances[SAGA_WORKER]);
+        fault.target = target;
         for (let attempt = 1; ; attempt++) {
-          await this.supervisor.waitReady(SAGA_WORKER, READY_WAIT_MS);
-          const pid = this.supervisor.signal(SAGA_WORKER, ARM_SIGNAL);
-          const exit = await this.supervisor.waitForExit(SAGA_WORKER, pid, CRASH_WAIT_MS);
+          await this.supervisor.waitReady(target, READY_WAIT_MS);
+          const pid = this.supervisor.signal(target, ARM_SIGNAL);
+          const exit = await this.supervisor.waitForExit(target, pid, CRASH_WAIT_MS);
           if (!exit) throw new Error(`the armed worker (pid ${pid}) finished no activity within ${CRASH_WAIT_MS / 1000} s`);
           if (exit.cause === 'crash-after-commit') {
             fault.at = exit.at;
+            // The crash report as the worker wrote it: verify-run reads it back as JSON.
             fault.detail = exit.detail;
             return;
           }

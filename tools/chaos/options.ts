@@ -14,6 +14,13 @@ export interface ChaosOptions {
   quiescenceTimeoutMs: number;
   /** Keep the run's database and vhost for inspection instead of deleting them. */
   keep: boolean;
+  /**
+   * The run's own Temporal is the production-mode server (go.temporal.io/server on the run's own
+   * PostgreSQL, as `STACK=cluster` runs it) instead of a dev server.
+   */
+  cluster: boolean;
+  /** How many of each app process run at once: saga workers, relays, consumers processes, APIs. */
+  replicas: number;
 }
 
 export interface SoakOptions {
@@ -50,14 +57,27 @@ export const FULL_FAULTS: FaultKind[] = [
  * The CI profile: 60 sagas, enough run for its nine faults, injected one after another (a service
  * restart takes seconds), to each find work in flight; with 36 the last could come after the end.
  */
-export function chaosProfile(profile: 'full' | 'ci', seed = Date.now() % 1_000_000): ChaosOptions {
+export function chaosProfile(
+  profile: 'full' | 'ci',
+  seed = Date.now() % 1_000_000,
+  { cluster = false, replicas = defaultReplicas(cluster) } = {},
+): ChaosOptions {
+  const stack = { keep: false, cluster, replicas };
   return profile === 'ci'
-    ? { mode: 'chaos', profile, sagas: 60, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, keep: false }
-    : { mode: 'chaos', profile, sagas: 300, concurrency: 16, seed, faults: [...FULL_FAULTS], quiescenceTimeoutMs: 240_000, keep: false };
+    ? { mode: 'chaos', profile, sagas: 60, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, ...stack }
+    : { mode: 'chaos', profile, sagas: 300, concurrency: 16, seed, faults: [...FULL_FAULTS], quiescenceTimeoutMs: 240_000, ...stack };
 }
 
-export const USAGE = `usage: npm run chaos -- [--profile full|ci] [--sagas N] [--concurrency C] [--seed S] [--keep]
-       npm run chaos -- --soak 10m [--rate 2] [--seed S] [--keep]`;
+/** Two of each process on the production-mode stack, the topology it stands for; one on the dev stack. */
+export const defaultReplicas = (cluster: boolean): number => (cluster ? 2 : 1);
+
+export const USAGE = `usage: npm run chaos -- [--profile full|ci] [--cluster] [--replicas N] [--sagas N] [--concurrency C] [--seed S] [--keep]
+       npm run chaos -- --soak 10m [--rate 2] [--seed S] [--keep]
+  --cluster     the run's own Temporal is the production-mode server on the run's own PostgreSQL
+  --replicas N  N saga workers, relays, consumers processes and APIs (default 2 with --cluster, else 1)`;
+
+/** Flags that take no value. */
+const SWITCHES: ReadonlySet<string> = new Set(['keep', 'cluster']);
 
 /** Reads the command line; throws with the usage on anything it does not understand. */
 export function parseOptions(argv: readonly string[]): RunOptions {
@@ -68,10 +88,10 @@ export function parseOptions(argv: readonly string[]): RunOptions {
     const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
     const next = argv[i + 1];
     if (inline !== undefined) flags.set(name, inline);
-    else if (name !== 'keep' && next !== undefined && !next.startsWith('--')) flags.set(name, argv[++i]!);
+    else if (!SWITCHES.has(name) && next !== undefined && !next.startsWith('--')) flags.set(name, argv[++i]!);
     else flags.set(name, true);
   }
-  const known = new Set(['profile', 'sagas', 'concurrency', 'seed', 'soak', 'rate', 'keep']);
+  const known = new Set(['profile', 'sagas', 'concurrency', 'seed', 'soak', 'rate', 'keep', 'cluster', 'replicas']);
   for (const name of flags.keys()) if (!known.has(name)) throw new Error(`unknown flag --${name}\n${USAGE}`);
   const text = (name: string): string | undefined => {
     const value = flags.get(name);
@@ -91,6 +111,8 @@ export function parseOptions(argv: readonly string[]): RunOptions {
 
   const soak = text('soak');
   if (soak !== undefined) {
+    for (const name of ['cluster', 'replicas'])
+      if (flags.has(name)) throw new Error(`--${name} is for the chaos run, not the soak\n${USAGE}`);
     return {
       mode: 'soak',
       durationMs: parseDuration(soak),
@@ -105,7 +127,9 @@ export function parseOptions(argv: readonly string[]): RunOptions {
   }
   const profile = text('profile') ?? 'full';
   if (profile !== 'full' && profile !== 'ci') throw new Error(`--profile must be full or ci, got ${JSON.stringify(profile)}`);
-  const options = chaosProfile(profile, seed);
+  const replicas = positive('replicas');
+  if (replicas !== undefined && !Number.isInteger(replicas)) throw new Error(`--replicas must be a whole number, got ${replicas}`);
+  const options = chaosProfile(profile, seed, { cluster: flags.has('cluster'), ...(replicas === undefined ? {} : { replicas }) });
   const sagas = positive('sagas');
   const concurrency = positive('concurrency');
   return {

@@ -6,6 +6,7 @@ import type { DeliveryProbe } from './delivery-probe';
 import { topicMatches } from './invariants/topic-match';
 import type { RunStack } from './run-stack';
 import { throttled } from './throttled';
+import { describeError } from './describe-error';
 
 export interface QuiescenceSources {
   sql: Sql;
@@ -36,7 +37,8 @@ export async function waitForQuiescence(
   let quietLooks = 0;
   let pending = '';
   while (Date.now() - started < timeoutMs) {
-    pending = await whatIsPending(sources);
+    // A failed look (a service still recovering from the last fault) is one more look that is not quiet.
+    pending = await whatIsPending(sources).catch((error: unknown) => `could not look: ${describeError(error)}`);
     quietLooks = pending === '' ? quietLooks + 1 : 0;
     if (quietLooks >= 2) return { settled: true, waitedMs: Date.now() - started, pending: '' };
     onWait(pending || 'settling');

@@ -1,5 +1,4 @@
 import type { Sql } from 'postgres';
-import { CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import type { FaultKind } from './fault-kinds';
 import type { InjectedFault } from './fault-injector';
 import type { ProcessStart } from './process-supervisor';
@@ -21,17 +20,18 @@ export interface FaultRecovery {
 
 type Component = 'sagas' | 'relay' | 'consumers';
 
-const AFFECTED: Record<FaultKind, { restarts: string | null; components: Component[] }> = {
-  'kill-saga-worker': { restarts: SAGA_WORKER, components: ['sagas'] },
-  'activity-crash': { restarts: SAGA_WORKER, components: ['sagas'] },
-  'kill-relay': { restarts: RELAY, components: ['relay'] },
-  'kill-consumers': { restarts: CONSUMERS, components: ['consumers'] },
-  'broker-drop': { restarts: null, components: ['relay', 'consumers'] },
-  'postgres-kill': { restarts: null, components: ['sagas', 'relay', 'consumers'] },
+// What a fault's work is waiting on; a fault that killed a process (its `target`) also waits on its restart.
+const AFFECTED: Record<FaultKind, Component[]> = {
+  'kill-saga-worker': ['sagas'],
+  'activity-crash': ['sagas'],
+  'kill-relay': ['relay'],
+  'kill-consumers': ['consumers'],
+  'broker-drop': ['relay', 'consumers'],
+  'postgres-kill': ['sagas', 'relay', 'consumers'],
   // Every saga step and every worker poll goes through the Temporal server.
-  'restart-temporal': { restarts: null, components: ['sagas'] },
-  'restart-rabbitmq': { restarts: null, components: ['relay', 'consumers'] },
-  'restart-postgres': { restarts: null, components: ['sagas', 'relay', 'consumers'] },
+  'restart-temporal': ['sagas'],
+  'restart-rabbitmq': ['relay', 'consumers'],
+  'restart-postgres': ['sagas', 'relay', 'consumers'],
 };
 
 interface Backlog {
@@ -67,7 +67,8 @@ export interface RecoveryInputs {
 export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRecovery[]> {
   const recoveries: FaultRecovery[] = [];
   for (const fault of inputs.faults) {
-    const { restarts, components } = AFFECTED[fault.kind];
+    const components = AFFECTED[fault.kind];
+    const restarts = fault.target;
     if (!fault.injected || fault.at === null) {
       recoveries.push({ fault, readyMs: null, recoveryMs: null, firstProgressMs: null, caught: '' });
       continue;

@@ -36,6 +36,8 @@ export function violationDetails(invariants: readonly InvariantResult[]): string
     .join('\n');
 }
 
+const shorten = (text: string, max: number) => (text.length > max ? `${text.slice(0, max - 3)}…` : text);
+
 const ms = (value: number | null) => (value === null ? '–' : formatDuration(value));
 
 export function faultTable(recoveries: readonly FaultRecovery[]): string {
@@ -44,7 +46,7 @@ export function faultTable(recoveries: readonly FaultRecovery[]): string {
     recoveries.map(({ fault, readyMs, firstProgressMs, recoveryMs, caught }) => [
       fault.description,
       String(fault.afterSubmitted),
-      fault.detail.length > 70 ? `${fault.detail.slice(0, 67)}…` : fault.detail,
+      shorten(fault.target !== null && !fault.detail.startsWith(fault.target) ? `${fault.target}: ${fault.detail}` : fault.detail, 70),
       ms(readyMs),
       caught,
       ms(firstProgressMs),
@@ -61,6 +63,7 @@ export function formatChaosReport(report: ChaosReport): string {
   const knownBug = unexpected.filter((exit) => exit.knownBug !== null);
   const lines = [
     `Chaos run ${report.runId} — ${report.startedAt.slice(0, 10)}, ${formatDuration(report.durationMs)}; profile ${options.profile}, ${options.sagas} sagas at concurrency ${options.concurrency}, seed ${options.seed}`,
+    `Stack: ${stackLine(report)}`,
     `Scenarios: ${Object.entries(report.scenarios)
       .map(([kind, n]) => `${kind} ${n}`)
       .join(', ')}`,
@@ -87,10 +90,21 @@ export function formatChaosReport(report: ChaosReport): string {
     } redeliveries without a second effect`,
     retriesLine(report.retries),
     `API: ${report.api.retries} requests retried after a network error or 5xx; ${report.api.repeatedSubmissions} POST /orders answered as repeats of their Idempotency-Key`,
+    `Requests answered per API instance: ${Object.entries(report.api.servedBy)
+      .map(([url, n], i) => `api-${i + 1} (${url}) ${n}`)
+      .join(', ')}`,
     `Quiescence: ${report.quiescence.settled ? `settled ${formatDuration(report.quiescence.waitedMs)} after the last saga was driven` : `NOT settled after ${formatDuration(report.quiescence.waitedMs)}: ${report.quiescence.pending}`}`,
     `Logs: ${report.logDir}${report.kept ? ' (database and vhost kept for inspection)' : ''}`,
   ];
   return lines.filter((line, i) => line !== '' || lines[i - 1] !== '').join('\n');
+}
+
+function stackLine({ options, ownServices }: ChaosReport): string {
+  const temporal =
+    ownServices === null
+      ? "the machine's Temporal, PostgreSQL and RabbitMQ"
+      : `own ${ownServices.temporal === 'cluster' ? 'production-mode Temporal server (on the own PostgreSQL)' : 'Temporal dev server'} at ${ownServices.temporalAddress}, own PostgreSQL :${ownServices.postgresPort}, own RabbitMQ :${ownServices.rabbitmqPort}`;
+  return `${options.cluster ? 'production mode' : 'dev'}; ${options.replicas} of each app process (saga worker, relay, consumers, API); ${temporal}`;
 }
 
 function retriesLine(retries: TemporalRetries): string {
@@ -98,7 +112,7 @@ function retriesLine(retries: TemporalRetries): string {
   const timeouts = Object.entries(retries.timeouts).map(([kind, n]) => `${n} ${kind}`);
   return [
     `Temporal retries: ${retries.total} activity retries (${retries.byDesign} by design: tok_flaky); by activity: ${byActivity.join(', ') || 'none'}`,
-    `Timeouts: ${timeouts.join(', ') || 'none'}; ${retries.unexplainedTimeouts} of them not within 25 s after a worker kill, an activity crash or a Temporal restart (a healthy task that timed out)`,
+    `Timeouts: ${timeouts.join(', ') || 'none'}; ${retries.unexplainedTimeouts} of them not within 25 s after a worker kill, an activity crash or a Temporal restart (with --cluster, a PostgreSQL restart too) (a healthy task that timed out)`,
   ].join('\n');
 }
 

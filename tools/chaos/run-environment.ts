@@ -34,7 +34,8 @@ export interface RunEnvironment {
   config: AppConfig;
   databaseUrl: string;
   amqpUrl: string;
-  apiPort: number;
+  /** One port per API instance; the config's API_PORT is the first. */
+  apiPorts: number[];
   adminToken: string;
   /** Where the children's logs go; kept after the run. */
   logDir: string;
@@ -49,11 +50,16 @@ export interface RunEnvironment {
 
 /**
  * A chaos run's private world: its own database (migrated, seeded with the run's SKUs), its own
- * RabbitMQ vhost with the events exchange declared, its own Temporal task queue and API port.
+ * RabbitMQ vhost with the events exchange declared, its own Temporal task queue and API ports.
  * Databases and vhosts of earlier runs killed before their teardown are removed first. With
  * `services`, all of it lives on the run's own PostgreSQL, RabbitMQ node and Temporal server.
  */
-export async function createRunEnvironment(stock: StockRow[], id: string, services: OwnServices | null): Promise<RunEnvironment> {
+export async function createRunEnvironment(
+  stock: StockRow[],
+  id: string,
+  services: OwnServices | null,
+  apiInstances: number,
+): Promise<RunEnvironment> {
   const base: AppConfig = { ...loadConfig(), ...services?.config };
   const node = services?.rabbitmq.node ?? null;
   const identity: RunIdentity = { id, database: `${DATABASE_PREFIX}${id}`, vhost: `${VHOST_PREFIX}${id}`, taskQueue: `chaos-${id}` };
@@ -75,7 +81,11 @@ export async function createRunEnvironment(stock: StockRow[], id: string, servic
   await declareRunExchange(amqpUrl, base.EVENTS_EXCHANGE);
 
   const logDir = runLogDir(id);
-  const apiPort = await freePort();
+  const apiPorts: number[] = [];
+  while (apiPorts.length < apiInstances) {
+    const port = await freePort();
+    if (!apiPorts.includes(port)) apiPorts.push(port);
+  }
   const adminToken = randomBytes(24).toString('base64url');
   const config: AppConfig = {
     ...base,
@@ -83,7 +93,7 @@ export async function createRunEnvironment(stock: StockRow[], id: string, servic
     AMQP_URL: amqpUrl,
     TEMPORAL_TASK_QUEUE: identity.taskQueue,
     API_HOST: '127.0.0.1',
-    API_PORT: apiPort,
+    API_PORT: apiPorts[0]!,
     ADMIN_TOKEN: adminToken,
     JWT_SECRET: randomBytes(32).toString('base64url'),
   };
@@ -92,7 +102,7 @@ export async function createRunEnvironment(stock: StockRow[], id: string, servic
     config,
     databaseUrl: database.url,
     amqpUrl,
-    apiPort,
+    apiPorts,
     adminToken,
     logDir,
     db,

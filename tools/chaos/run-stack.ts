@@ -1,11 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { connectTemporalClient } from '../../saga-client/connect';
-import { API, CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
 import { writeWorkflowBundle } from '../environment/workflow-bundle';
 import { tracingConfigured } from '../../telemetry/tracing';
 import { ChaosApiClient } from './api-client';
-import { appChildren } from './app-children';
+import { appChildren, APP_KINDS, instanceNames, type AppKind } from './app-children';
 import type { StockRow } from './catalog';
 import { DeliveryProbe } from './delivery-probe';
 import { InboxDuplicateCounter } from './inbox-duplicates';
@@ -22,6 +21,8 @@ export interface RunStack {
   client: Client;
   probe: DeliveryProbe;
   supervisor: ProcessSupervisor;
+  /** The supervisor's names of each kind's replicas. */
+  instances: Record<AppKind, string[]>;
   tracker: OrderTracker;
   api: ChaosApiClient;
   inboxDuplicates: InboxDuplicateCounter;
@@ -32,30 +33,42 @@ export interface RunStack {
 
 const STARTUP_TIMEOUT_MS = 180_000;
 
+export interface RunStackOptions {
+  /** Services of the run's own (a PostgreSQL cluster, a RabbitMQ node, a Temporal server) that its faults may restart. */
+  ownServices?: boolean;
+  /** The run's own Temporal is the production-mode server on the run's own PostgreSQL (implies ownServices). */
+  cluster?: boolean;
+  /** How many of each app process. */
+  replicas?: number;
+}
+
 /**
- * Brings up a run's private environment (on services of its own with `ownServices`: a
- * PostgreSQL cluster, a RabbitMQ node and a Temporal server that its faults may restart), its
- * probe queue (before any event can be published) and the four app processes under the
- * supervisor, and waits until each serves.
+ * Brings up a run's private environment (on services of its own with `ownServices` or
+ * `cluster`), its probe queue (before any event can be published) and `replicas` of each of the
+ * four app processes under the supervisor, and waits until each serves.
  */
-export async function startRunStack(stock: StockRow[], log: (message: string) => void, { ownServices = false } = {}): Promise<RunStack> {
+export async function startRunStack(
+  stock: StockRow[],
+  log: (message: string) => void,
+  { ownServices = false, cluster = false, replicas = 1 }: RunStackOptions = {},
+): Promise<RunStack> {
   const id = newRunId();
   await mkdir(runLogDir(id), { recursive: true });
   let services = null;
-  if (ownServices) {
+  if (ownServices || cluster) {
     const started = Date.now();
-    services = await startOwnServices(join(runLogDir(id), 'services'), id);
+    services = await startOwnServices(join(runLogDir(id), 'services'), id, { temporal: cluster ? 'cluster' : 'dev' }, log);
     log(`own services up in ${((Date.now() - started) / 1000).toFixed(1)}s: ${JSON.stringify(services.config)}`);
   }
   let env: RunEnvironment;
   try {
-    env = await createRunEnvironment(stock, id, services);
+    env = await createRunEnvironment(stock, id, services, replicas);
   } catch (error) {
     await services?.stop({ keep: false }).catch(() => undefined);
     throw error;
   }
   log(
-    `chaos run ${env.identity.id}: database ${env.identity.database}, vhost ${env.identity.vhost}, task queue ${env.identity.taskQueue}, API :${env.apiPort}, logs ${env.logDir}`,
+    `chaos run ${env.identity.id}: database ${env.identity.database}, vhost ${env.identity.vhost}, task queue ${env.identity.taskQueue}, ${replicas} of each process, APIs on :${env.apiPorts.join(', :')}, logs ${env.logDir}`,
   );
   const cleanups: (() => Promise<void>)[] = [];
   const stopServices = async ({ keep }: { keep: boolean }) => {
@@ -73,7 +86,8 @@ export async function startRunStack(stock: StockRow[], log: (message: string) =>
     // With OTEL_EXPORTER_OTLP_ENDPOINT set, the workers trace: their bundle needs the workflow interceptors.
     const workflowBundlePath = await writeWorkflowBundle(env.logDir, { tracing: tracingConfigured(env.config) });
     for (const spec of appChildren(env, client, workflowBundlePath, inboxDuplicates.onLine)) supervisor.launch(spec);
-    for (const name of [SAGA_WORKER, RELAY, CONSUMERS, API]) await supervisor.waitReady(name, STARTUP_TIMEOUT_MS);
+    const instances = instanceNames(replicas);
+    for (const kind of APP_KINDS) for (const name of instances[kind]) await supervisor.waitReady(name, STARTUP_TIMEOUT_MS);
     const tracker = new OrderTracker(env.db.sql);
     tracker.start();
     cleanups.push(async () => tracker.stop());
@@ -83,8 +97,13 @@ export async function startRunStack(stock: StockRow[], log: (message: string) =>
       client,
       probe,
       supervisor,
+      instances,
       tracker,
-      api: new ChaosApiClient(`http://127.0.0.1:${env.apiPort}`, env.adminToken, env.config),
+      api: new ChaosApiClient(
+        env.apiPorts.map((port) => `http://127.0.0.1:${port}`),
+        env.adminToken,
+        env.config,
+      ),
       inboxDuplicates,
       bindings,
       async close({ keep }) {

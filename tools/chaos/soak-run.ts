@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { API, SAGA_WORKER } from '../environment/app-entries';
+import { instanceName } from './app-children';
 import { procStatusKb } from '../environment/proc-status';
 import { chaosCatalog } from './catalog';
 import { formatDuration } from './duration';
@@ -32,7 +33,8 @@ export interface SoakReport extends Verification {
   kept: boolean;
 }
 
-const SAMPLED = [SAGA_WORKER, API];
+/** The soak runs one of each process. */
+const SAMPLED = [instanceName(SAGA_WORKER, 1), instanceName(API, 1)];
 
 /**
  * The soak: sagas at a steady rate for the whole duration, no faults, the saga worker's and

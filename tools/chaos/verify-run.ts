@@ -24,6 +24,8 @@ export interface TemporalRetries {
 /** A dead worker's step times out within 5 s of the worker's restart; restarts take up to ~15 s on a loaded machine. */
 const TIMEOUT_WINDOW_MS = 25_000;
 const STOPS_WORK: ReadonlySet<string> = new Set(['kill-saga-worker', 'activity-crash', 'restart-temporal']);
+/** On the production-mode server, Temporal's own databases are on the restarted PostgreSQL: that restart stops Temporal too. */
+const STOPS_WORK_ON_CLUSTER: ReadonlySet<string> = new Set([...STOPS_WORK, 'restart-postgres']);
 
 export interface Verification {
   invariants: InvariantResult[];
@@ -69,7 +71,7 @@ export async function verifyRun(stack: RunStack, sagas: readonly SagaRecord[], f
     invariants,
     violations: invariants.reduce((sum, result) => sum + result.violations.length, 0),
     recoveries,
-    retries: retriesOf(sagas, workflows, faults),
+    retries: retriesOf(sagas, workflows, faults, stack.env.services?.temporal.kind === 'cluster' ? STOPS_WORK_ON_CLUSTER : STOPS_WORK),
     duplicates: { probe: stack.probe.duplicates, inbox: Object.fromEntries(stack.inboxDuplicates.byConsumer) },
   };
 }
@@ -106,10 +108,11 @@ function retriesOf(
   sagas: readonly SagaRecord[],
   workflows: ReadonlyMap<string, WorkflowFacts>,
   faults: readonly InjectedFault[],
+  stopsWork: ReadonlySet<string>,
 ): TemporalRetries {
   const byActivity: Record<string, number> = {};
   const timeouts: Record<string, number> = {};
-  const stops = faults.flatMap((fault) => (STOPS_WORK.has(fault.kind) && fault.at !== null ? [fault.at] : []));
+  const stops = faults.flatMap((fault) => (stopsWork.has(fault.kind) && fault.at !== null ? [fault.at] : []));
   let unexplainedTimeouts = 0;
   for (const workflow of workflows.values()) {
     for (const [type, retries] of Object.entries(workflow.retries)) if (retries > 0) byActivity[type] = (byActivity[type] ?? 0) + retries;

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { startOwnPostgres, type OwnPostgres } from './own-postgres';
 import { startOwnRabbitmq, type OwnRabbitmq } from './own-rabbitmq';
 import { startOwnTemporal, type OwnTemporal } from './own-temporal';
+import { startOwnTemporalCluster } from './own-temporal-cluster';
 import { sweepStaleOwnServices } from './sweep';
 
 /**
  * The services a chaos run with infrastructure faults restarts: a PostgreSQL cluster, a RabbitMQ
- * node and a Temporal dev server of its own, under `dir`, so that restarting them breaks no other
- * test running against the machine's (vitest runs files in parallel).
+ * node and a Temporal server of its own (the dev server, or with `--cluster` the production-mode
+ * server on that PostgreSQL), under `dir`, so that restarting them breaks no other test running
+ * against the machine's (vitest runs files in parallel).
  */
 export interface OwnServices {
   postgres: OwnPostgres;
@@ -20,7 +22,12 @@ export interface OwnServices {
   stop(options: { keep: boolean }): Promise<void>;
 }
 
-export async function startOwnServices(dir: string, runId: string): Promise<OwnServices> {
+export async function startOwnServices(
+  dir: string,
+  runId: string,
+  { temporal: temporalKind }: { temporal: OwnTemporal['kind'] },
+  log: (message: string) => void,
+): Promise<OwnServices> {
   await sweepStaleOwnServices();
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async () => {
@@ -48,16 +55,20 @@ export async function startOwnServices(dir: string, runId: string): Promise<OwnS
     process.off('exit', stopAtExit);
   });
   try {
-    // In parallel: the broker's start (about 6 s) dominates.
+    // In parallel: the broker's start (about 6 s) dominates, or the production-mode server's
+    // schema and namespace setup, which needs the PostgreSQL first.
     const track = <S extends { stop(): Promise<void>; stopNow(): void }>(service: S): S => {
       stops.push(() => service.stop());
       stopsAtExit.push(() => service.stopNow());
       return service;
     };
+    const postgresStarted = startOwnPostgres(join(dir, 'postgres')).then(track);
     const [postgres, rabbitmq, temporal] = await Promise.all([
-      startOwnPostgres(join(dir, 'postgres')).then(track),
+      postgresStarted,
       startOwnRabbitmq(join(dir, 'rabbitmq'), `chaos-${runId}`).then(track),
-      startOwnTemporal(join(dir, 'temporal')).then(track),
+      temporalKind === 'cluster'
+        ? postgresStarted.then((started) => startOwnTemporalCluster(join(dir, 'temporal'), started, log)).then(track)
+        : startOwnTemporal(join(dir, 'temporal')).then(track),
     ]);
     return {
       postgres,

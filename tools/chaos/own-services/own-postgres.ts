@@ -46,7 +46,9 @@ export async function startOwnPostgres(dir: string): Promise<OwnPostgres> {
   await asPostgres(bin('initdb'), ['-D', data, '-A', 'trust', '-U', 'root', '--no-sync', '-E', 'UTF8']);
   await appendFile(data + '/postgresql.conf', `\ninclude_dir '${join(PG_ETC, version, 'main', 'conf.d')}'\n`);
   const port = await freePort();
-  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1`;
+  // 300 connections, not the machine's 100: with --cluster the Temporal server's four services each
+  // pool up to 30 (SQL_MAX_CONNS 20 + SQL_VIS_MAX_CONNS 10), beside the pools of every app replica.
+  const options = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c max_connections=300`;
   const start = () => asPostgres(bin('pg_ctl'), ['-D', data, '-l', join(dir, 'postgres.log'), '-o', options, '-w', '-t', '60', 'start']);
   const stop = () => asPostgres(bin('pg_ctl'), ['-D', data, '-m', 'fast', '-w', '-t', '60', 'stop']);
   await start();

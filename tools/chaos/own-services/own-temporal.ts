@@ -11,8 +11,12 @@ import { runCommand, waitUntil } from './run-command';
 const START_TIMEOUT_MS = 120_000;
 /** The server's pid, under its directory: the sweep of a later run finds it there. */
 export const TEMPORAL_PID_FILE = 'temporal.pid';
+/** Set in the server's environment to its directory: the sweep checks it before killing the pid of that file (pids are reused). */
+export const TEMPORAL_DIR_ENV = 'SAGA_CHAOS_TEMPORAL_DIR';
 
 export interface OwnTemporal {
+  /** The dev server (the CLI's, on SQLite) or the production-mode server (--cluster: own-temporal-cluster.ts). */
+  kind: 'dev' | 'cluster';
   /** host:port of its frontend. */
   address: string;
   /** SIGKILL of the server, then the same binary on the same SQLite file and ports; resolves once the namespace answers. */
@@ -67,7 +71,7 @@ export async function startOwnTemporal(dir: string): Promise<OwnTemporal> {
   const launch = async () => {
     const log = openSync(join(dir, 'temporal.log'), 'a');
     try {
-      server = spawn(binary, args, { stdio: ['ignore', log, log] });
+      server = spawn(binary, args, { env: { ...process.env, [TEMPORAL_DIR_ENV]: dir }, stdio: ['ignore', log, log] });
       await writeFile(join(dir, TEMPORAL_PID_FILE), String(server.pid ?? ''));
     } finally {
       closeSync(log);
@@ -89,6 +93,7 @@ export async function startOwnTemporal(dir: string): Promise<OwnTemporal> {
   };
   await launch();
   return {
+    kind: 'dev',
     address,
     async killAndRestart() {
       const stoppedAt = Date.now();

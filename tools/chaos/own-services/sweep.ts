@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { rabbitmqctlOn } from '../../environment/rabbitmqctl';
 import { isStaleRunName } from '../../environment/run-identity';
 import { pgBinary, PG_USER } from './own-postgres';
-import { TEMPORAL_PID_FILE } from './own-temporal';
+import { TEMPORAL_DIR_ENV, TEMPORAL_PID_FILE } from './own-temporal';
 import { runCommand } from './run-command';
 
 const RUN_DIR_PREFIX = 'saga-chaos-';
@@ -29,9 +29,9 @@ export async function sweepStaleOwnServices(): Promise<string[]> {
       );
     if (existsSync(join(dir, 'rabbitmq', 'mnesia'))) await rabbitmqctlOn(`chaos-${id}@localhost`, 'stop').catch(() => undefined);
     const pid = Number(await readFile(join(dir, 'temporal', TEMPORAL_PID_FILE), 'utf8').catch(() => ''));
-    // Only if that pid still is the run's server (pids are reused).
-    const cmdline = pid > 0 ? await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '') : '';
-    if (cmdline.includes(join(dir, 'temporal'))) process.kill(pid, 'SIGKILL');
+    // Only if that pid still is the run's server (pids are reused): its environment names its directory.
+    const environ = pid > 0 ? await readFile(`/proc/${pid}/environ`, 'utf8').catch(() => '') : '';
+    if (environ.split('\0').includes(`${TEMPORAL_DIR_ENV}=${join(dir, 'temporal')}`)) process.kill(pid, 'SIGKILL');
     for (const path of ['postgres/data', 'rabbitmq/mnesia', 'temporal/temporal.db'])
       await rm(join(dir, path), { recursive: true, force: true });
     swept.push(id);
