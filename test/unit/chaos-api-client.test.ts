@@ -12,6 +12,7 @@ import { orderBody } from '../support/order-body';
 const api = fakeApi();
 let server: ServerType;
 let client: ChaosApiClient;
+let baseUrl: string;
 
 beforeAll(async () => {
   server = await new Promise((resolve) => {
@@ -21,7 +22,8 @@ beforeAll(async () => {
       () => resolve(started),
     );
   });
-  client = new ChaosApiClient([`http://127.0.0.1:${(server.address() as AddressInfo).port}`], FAKE_ADMIN_TOKEN, api.deps.config);
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  client = new ChaosApiClient([baseUrl], FAKE_ADMIN_TOKEN, api.deps.config);
 });
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -40,7 +42,7 @@ describe('ChaosApiClient', () => {
     expect(api.deps.sagas.started.map((input) => [input.orderId, input.customerId])).toEqual([[orderId, body.customerId]]);
     api.deps.sagas.states.set(orderId, sagaState(orderId, { customerId: body.customerId, status: 'COMPLETED' }));
     expect(await client.submit(scenario)).toBe(orderId);
-    expect(client.stats).toEqual({ retries: 0, repeatedSubmissions: 1 });
+    expect(client.stats).toEqual({ retries: 0, repeatedSubmissions: 1, servedBy: { [baseUrl]: 2 } });
     expect((await client.orderState(orderId)).status).toBe('COMPLETED');
     expect(await client.consumers()).toEqual([]);
   });
