@@ -72,14 +72,23 @@ export async function runChaos(
     );
     const bar = new ProgressBar('sagas ended', options.sagas);
     let nextFault = 0;
-    const driver = new SagaDriver(scenarios, stack.api, stack.tracker, (progress) => {
-      while (nextFault < plan.length && progress.submitted >= plan[nextFault]!.afterSubmitted) {
-        const { kind, afterSubmitted } = plan[nextFault++]!;
-        injector.schedule(kind, afterSubmitted);
-      }
-      const hit = injector.injected.filter((fault) => fault.at !== null).length;
-      bar.update(progress.ended, `${progress.submitted} submitted · faults ${hit}/${plan.length}`);
-    });
+    const driver = new SagaDriver(
+      scenarios,
+      stack.api,
+      stack.tracker,
+      (progress) => {
+        while (nextFault < plan.length && progress.submitted >= plan[nextFault]!.afterSubmitted) {
+          const { kind, afterSubmitted } = plan[nextFault++]!;
+          injector.schedule(kind, afterSubmitted);
+        }
+        const hit = injector.injected.filter((fault) => fault.at !== null).length;
+        bar.update(progress.ended, `${progress.submitted} submitted · faults ${hit}/${plan.length}`);
+      },
+      async () => {
+        // New sagas wait while the fault chain is more than a lane's worth of sagas behind.
+        while (injector.isBehind(driver.progress.submitted, options.concurrency)) await injector.settled();
+      },
+    );
     await driver.runWithConcurrency(options.concurrency);
     await injector.settled();
     bar.done();

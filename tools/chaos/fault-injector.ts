@@ -46,6 +46,8 @@ const KILL_TARGETS: Partial<Record<FaultKind, AppKind>> = {
 export class FaultInjector {
   readonly injected: InjectedFault[] = [];
   #chain: Promise<void> = Promise.resolve();
+  /** The moments (sagas submitted) of the faults scheduled and not yet done with. */
+  readonly #waiting: number[] = [];
 
   constructor(
     private readonly supervisor: ProcessSupervisor,
@@ -60,6 +62,7 @@ export class FaultInjector {
   ) {}
 
   schedule(kind: FaultKind, afterSubmitted: number): void {
+    this.#waiting.push(afterSubmitted);
     this.#chain = this.#chain.then(async () => {
       const fault: InjectedFault = {
         kind,
@@ -77,8 +80,19 @@ export class FaultInjector {
         fault.injected = true;
       } catch (error) {
         fault.detail = `not injected: ${error instanceof Error ? error.message : String(error)}`;
+      } finally {
+        this.#waiting.shift();
       }
     });
+  }
+
+  /**
+   * Whether a fault due `slack` sagas ago or earlier is still waiting for the one before it to
+   * recover: on a slow machine the chain falls behind, and the last faults would otherwise come
+   * after the last saga, with nothing in flight to hit.
+   */
+  isBehind(submitted: number, slack: number): boolean {
+    return this.#waiting.some((afterSubmitted) => afterSubmitted <= submitted - slack);
   }
 
   /** Resolves when every scheduled fault has been injected (or given up on). */

@@ -40,6 +40,8 @@ export class SagaDriver {
     private readonly api: ChaosApiClient,
     private readonly tracker: OrderTracker,
     private readonly onProgress: (progress: DriverProgress) => void,
+    /** Awaited before each submission of runWithConcurrency: lets the run hold new sagas back. */
+    private readonly beforeSubmit: () => Promise<void> = () => Promise.resolve(),
   ) {
     this.records = scenarios.map((scenario) => ({
       scenario,
@@ -59,7 +61,10 @@ export class SagaDriver {
   async runWithConcurrency(concurrency: number): Promise<void> {
     let next = 0;
     const lane = async () => {
-      while (next < this.records.length) await this.drive(this.records[next++]!);
+      while (next < this.records.length) {
+        await this.beforeSubmit();
+        if (next < this.records.length) await this.drive(this.records[next++]!);
+      }
     };
     await Promise.all(Array.from({ length: Math.min(concurrency, this.records.length) }, lane));
   }
