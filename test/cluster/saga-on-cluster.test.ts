@@ -45,19 +45,9 @@ beforeAll(async () => {
     [API, 'API listening'],
   ];
   for (const [name] of entries) children.push(spawnTs(appEntry(name), env));
-  await Promise.all(entries.map(([, message], i) => ready(children[i]!, message)));
+  await Promise.all(entries.map(([, message], i) => children[i]!.waitForLog(message)));
   apiUrl = /"url":"([^"]+)"/.exec(children[3]!.output())![1]!;
 }, 180_000);
-
-const ready = (child: RunningChild, message: string) =>
-  waitFor(
-    () => {
-      if (child.child.exitCode !== null) throw new Error(`a process exited (${child.child.exitCode}) before logging "${message}"`);
-      return child.output().includes(`"msg":"${message}"`);
-    },
-    `"${message}"`,
-    90_000,
-  );
 
 afterAll(async () => {
   for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGTERM');

@@ -104,14 +104,7 @@ async function start(name: string, env: NodeJS.ProcessEnv, ready: string): Promi
     }),
   );
   children.push(child);
-  await waitFor(
-    () => {
-      if (child.child.exitCode !== null) throw new Error(`${name} exited (${child.child.exitCode}): ${child.output().slice(-2000)}`);
-      return child.output().includes(`"msg":"${ready}"`);
-    },
-    `${name} to log "${ready}"`,
-    60_000,
-  );
+  await child.waitForLog(ready, 60_000);
   return child;
 }
 

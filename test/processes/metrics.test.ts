@@ -59,7 +59,7 @@ async function start(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ child
   );
   children.push(child);
   const wanted = name === API ? 'API listening' : 'metrics listening';
-  await waitFor(() => logLines(child).some((line) => line.msg === wanted), `${name} to log "${wanted}"`, 60_000);
+  await child.waitForLog(wanted, 60_000);
   const line = logLines(child).find((l) => l.msg === wanted)!;
   return { child, url: name === API ? `${line.url}/metrics` : `http://127.0.0.1:${line.metricsPort}/metrics` };
 }

@@ -60,23 +60,13 @@ beforeAll(async () => {
   const api = spawnTs(appEntry(API), env());
   children.push(worker, relay, consumers, api);
   await Promise.all([
-    ready(worker, 'saga worker running'),
-    ready(relay, 'outbox relay started'),
-    ready(consumers, 'consumers running'),
-    ready(api, 'API listening'),
+    worker.waitForLog('saga worker running'),
+    relay.waitForLog('outbox relay started'),
+    consumers.waitForLog('consumers running'),
+    api.waitForLog('API listening'),
   ]);
   apiUrl = /"url":"([^"]+)"/.exec(api.output())![1]!;
 }, 180_000);
-
-const ready = (child: RunningChild, message: string) =>
-  waitFor(
-    () => {
-      if (child.child.exitCode !== null) throw new Error(`a process exited (${child.child.exitCode}) before logging "${message}"`);
-      return child.output().includes(`"msg":"${message}"`);
-    },
-    `"${message}"`,
-    90_000,
-  );
 
 afterAll(async () => {
   for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGTERM');
@@ -225,7 +215,7 @@ describe('traces across the app processes', () => {
     }
     relay = spawnTs(appEntry(RELAY), env());
     children.push(relay);
-    await ready(relay, 'outbox relay started');
+    await relay.waitForLog('outbox relay started');
     const { root, spans, messageIds } = await traceOf(orderId);
     expect(rows[0]!.traceContext!.traceparent.slice(3, 35)).toBe(root.traceId);
     expectTree(root, spans);

@@ -1,5 +1,5 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { exitOf, spawnRepoScript } from '../../tools/environment/child-process';
+import { exitOf, isLogLineWithMsg, spawnRepoScript } from '../../tools/environment/child-process';
 
 export interface RunningChild {
   child: ChildProcessWithoutNullStreams;
@@ -9,6 +9,8 @@ export interface RunningChild {
   logLines<T = Record<string, unknown>>(): T[];
   /** Resolves when a stdout line starts with `prefix`; returns the rest of that line. */
   waitForLine(prefix: string, timeoutMs?: number): Promise<string>;
+  /** Resolves when it logs a JSON line whose `msg` is `message` (an app process's "running" line); fails if it exits first. */
+  waitForLog(message: string, timeoutMs?: number): Promise<void>;
   /** Resolves with the exit code and signal. */
   exited: Promise<[number | null, NodeJS.Signals | null]>;
 }
@@ -40,6 +42,16 @@ export function spawnTs(path: string, env: NodeJS.ProcessEnv, args: readonly str
         if (line !== undefined) return line.slice(prefix.length).trim();
         if (child.exitCode !== null) throw new Error(`${path} exited (${child.exitCode}) before printing "${prefix}"`);
         if (Date.now() > deadline) throw new Error(`${path} did not print "${prefix}" within ${timeoutMs} ms`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async waitForLog(message, timeoutMs = 90_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        if (stdout.split('\n').some((line) => isLogLineWithMsg(line, message))) return;
+        if (child.exitCode !== null)
+          throw new Error(`${path} exited (${child.exitCode}) before logging "${message}"; its last output: ${stdout.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`${path} did not log "${message}" within ${timeoutMs} ms`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
     },
