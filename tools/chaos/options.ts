@@ -39,19 +39,7 @@ export interface SoakOptions {
 export type RunOptions = ChaosOptions | SoakOptions;
 
 /** Every fault the issues list: the saga worker and the relay are killed twice. */
-export const FULL_FAULTS: FaultKind[] = [
-  'kill-saga-worker',
-  'kill-saga-worker',
-  'kill-relay',
-  'kill-relay',
-  'kill-consumers',
-  'broker-drop',
-  'postgres-kill',
-  'activity-crash',
-  'restart-temporal',
-  'restart-rabbitmq',
-  'restart-postgres',
-];
+export const FULL_FAULTS: FaultKind[] = [...FAULT_KINDS, 'kill-saga-worker', 'kill-relay'];
 
 /**
  * The CI profile: 60 sagas, enough run for its nine faults, injected one after another (a service
