@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { chaosCatalog } from './catalog';
 import { FaultInjector } from './fault-injector';
 import { describePlan, planFaults } from './fault-plan';
@@ -15,6 +16,9 @@ import { describeError } from './describe-error';
 import { needsOwnServices } from './fault-kinds';
 import type { OwnServices } from './own-services';
 import type { ApiCallStats } from './api-client';
+
+/** The longest a lane holds its next saga back for a fault chain that fell behind. */
+const CATCH_UP_PAUSE_MS = 5000;
 
 export interface ChaosReport extends Verification {
   runId: string;
@@ -85,8 +89,11 @@ export async function runChaos(
         bar.update(progress.ended, `${progress.submitted} submitted · faults ${hit}/${plan.length}`);
       },
       async () => {
-        // New sagas wait while the fault chain is more than a lane's worth of sagas behind.
-        while (injector.isBehind(driver.progress.submitted, options.concurrency)) await injector.settled();
+        // While the fault chain is more than a lane's worth of sagas behind, each lane waits for it,
+        // but never more than CATCH_UP_PAUSE_MS a saga: a fault under way may itself wait for work
+        // (the activity crash waits for an activity), so stopping new sagas outright could starve it.
+        if (injector.isBehind(driver.progress.submitted, options.concurrency))
+          await Promise.race([injector.settled(), sleep(CATCH_UP_PAUSE_MS)]);
       },
     );
     await driver.runWithConcurrency(options.concurrency);
