@@ -4,8 +4,16 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { HEADER } from '../../messaging/delivery-headers';
 import type { Envelope } from '../../messaging/envelope';
-import { outboxMessage } from '../../outbox/confirm-publisher';
-import { envelope, expectAllSettled, recordEffect, startConsumerKit, TEST_RETRY, waitFor, type ConsumerKit } from '../support/consumer-kit';
+import {
+  envelope,
+  expectAllSettled,
+  recordEffect,
+  relayMessage,
+  startConsumerKit,
+  TEST_RETRY,
+  waitFor,
+  type ConsumerKit,
+} from '../support/consumer-kit';
 import { clearQueuePolicy, setQueuePolicy } from '../support/broker';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
@@ -23,24 +31,9 @@ afterAll(async () => {
   await stack?.close();
 });
 
-/** The bytes and properties the relay would publish for `message`. */
-function asPublished(message: Envelope): { body: Buffer; properties: Options.Publish } {
-  const row = {
-    id: message.messageId,
-    seq: '0',
-    aggregateId: message.metadata.correlationId,
-    name: message.name,
-    payload: message.content,
-    metadata: message.metadata,
-    attempts: 0,
-    due: true,
-  };
-  return outboxMessage(row);
-}
-
 /** Publishes `message` as the relay would, with `edit` applied to its body text and properties. */
 async function publishEdited(message: Envelope, edit: { body?: Buffer; properties?: Options.Publish } = {}): Promise<void> {
-  const published = asPublished(message);
+  const published = relayMessage(message);
   await kit.publishRaw(message.name, edit.body ?? published.body, { ...published.properties, ...edit.properties });
 }
 
@@ -117,7 +110,7 @@ describe('every delivery is settled, whatever its bytes', () => {
     });
     const runner = await kit.start(consumer);
     const message = envelope('order.submitted');
-    const published = asPublished(message);
+    const published = relayMessage(message);
     await kit.publishRaw(message.name, published.body, {
       ...published.properties,
       headers: { [HEADER.attempt]: { valueOf: 1, toString: 'x' }, [HEADER.replays]: { valueOf: 1 } },

@@ -4,9 +4,8 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import type { Options } from 'amqplib';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Envelope } from '../../messaging/envelope';
-import { outboxMessage } from '../../outbox/confirm-publisher';
 import { markTracingOn } from '../../telemetry/tracing-state';
-import { envelope, recordEffect, startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
+import { envelope, recordEffect, relayMessage, startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -37,15 +36,7 @@ const processSpanOf = (messageId: string): ReadableSpan | undefined =>
   exported.getFinishedSpans().find((span) => span.kind === SpanKind.CONSUMER && span.attributes['messaging.message.id'] === messageId);
 
 function published(message: Envelope, headers: Record<string, unknown>): { body: Buffer; properties: Options.Publish } {
-  const { body, properties } = outboxMessage({
-    id: message.messageId,
-    seq: '0',
-    aggregateId: message.metadata.correlationId,
-    name: message.name,
-    payload: message.content,
-    metadata: message.metadata,
-    attempts: 0,
-  });
+  const { body, properties } = relayMessage(message);
   return { body, properties: { ...properties, headers: { ...properties.headers, ...headers } } };
 }
 

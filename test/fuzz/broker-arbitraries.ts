@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import type { DeadLetterReason } from '../../messaging/delivery-headers';
 import { EVENT_NAMES, type EventName } from '../../domain/events';
 import type { Envelope } from '../../messaging/envelope';
-import { outboxMessage } from '../../outbox/confirm-publisher';
+import { relayMessage } from '../support/consumer-kit';
 
 // amqplib's own encoder (not among its exports, so by file), to size a header table exactly as the client will.
 const require = createRequire(import.meta.url);
@@ -88,21 +88,6 @@ export function eventEnvelope(name: EventName, extra: Record<string, unknown> = 
     content: { orderId, customerId: 'fuzz-customer', totalCents: 1250, currency: 'EUR', ...extra },
     metadata: { correlationId: orderId, causationId: `order-${orderId}/fuzz`, createdUtc: new Date().toISOString() },
   };
-}
-
-/** The relay's bytes and properties for `envelope`. */
-export function relayMessage(envelope: Envelope): { body: Buffer; properties: Options.Publish } {
-  const row = {
-    id: envelope.messageId,
-    seq: '0',
-    aggregateId: envelope.metadata.correlationId,
-    name: envelope.name,
-    payload: envelope.content,
-    metadata: envelope.metadata,
-    attempts: 0,
-    due: true,
-  };
-  return outboxMessage(row);
 }
 
 const eventName = fc.constantFrom(...EVENT_NAMES);

@@ -11,14 +11,22 @@ import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { describeDeadLetter } from '../../messaging/dead-letter-queue';
 import { DEAD_LETTER_REASONS, HEADER, type DeadLetterReason } from '../../messaging/delivery-headers';
 import { EVENT_NAMES, type EventName } from '../../domain/events';
-import { countBy, expectAllSettled, recordEffect, startConsumerKit, TEST_RETRY, waitFor, type ConsumerKit } from '../support/consumer-kit';
+import {
+  countBy,
+  expectAllSettled,
+  recordEffect,
+  relayMessage,
+  startConsumerKit,
+  TEST_RETRY,
+  waitFor,
+  type ConsumerKit,
+} from '../support/consumer-kit';
 import { startTestStack, type TestStack } from '../support/test-stack';
 import {
   buildMessage,
   eventEnvelope,
   fuzzBatch,
   nestedJson,
-  relayMessage,
   type BuiltMessage,
   type FuzzLimits,
   type HostileMessage,

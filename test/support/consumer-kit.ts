@@ -13,7 +13,7 @@ import type { EventName } from '../../domain/events';
 import type { Envelope, EventContent } from '../../messaging/envelope';
 import { inspectQueue } from '../../messaging/queue-inspection';
 import { assertEventsTopology } from '../../messaging/topology';
-import { ConfirmPublisher } from '../../outbox/confirm-publisher';
+import { ConfirmPublisher, outboxMessage } from '../../outbox/confirm-publisher';
 import type { OutboxRow } from '../../outbox/outbox-row';
 import { sql } from 'drizzle-orm';
 import { queueCounts } from './broker';
@@ -50,6 +50,21 @@ export const envelope = (name: EventName, content: EventContent = {}, orderId: s
 });
 
 /** Writes one effect row in the handler's transaction; no unique key, so a double effect would show. */
+/** The relay's bytes and properties for `envelope`. */
+export function relayMessage(envelope: Envelope): { body: Buffer; properties: Options.Publish } {
+  const row = {
+    id: envelope.messageId,
+    seq: '0',
+    aggregateId: envelope.metadata.correlationId,
+    name: envelope.name,
+    payload: envelope.content,
+    metadata: envelope.metadata,
+    attempts: 0,
+    due: true,
+  };
+  return outboxMessage(row);
+}
+
 export async function recordEffect(tx: Transaction, messageId: string, instance: string, attempt: number): Promise<void> {
   await tx.execute(sql`INSERT INTO test_effects (message_id, instance, attempt) VALUES (${messageId}, ${instance}, ${attempt})`);
 }
