@@ -53,3 +53,16 @@ export function isConnectionFailure(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * SQLSTATEs that say the database is not serving right now, whatever was asked of it: a
+ * connection exception (class 08), an administrator or crash shutdown, or a server still starting.
+ */
+const UNAVAILABLE_CODES = /^(08...|57P01|57P02|57P03)$/;
+
+/** True when the statement failed because PostgreSQL could not be reached or was not serving. */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (isConnectionFailure(error)) return true;
+  const pg = postgresErrorIn(error);
+  return pg !== undefined && UNAVAILABLE_CODES.test(pg.code);
+}

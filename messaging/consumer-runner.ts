@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumeMessage } from 'amqplib';
 import type { Histogram } from 'prom-client';
 import type { DbHandle } from '../db/client';
+import { isDatabaseUnavailable } from '../db/postgres-errors';
 import type { Logger } from '../logging/logger';
 import { consumerHandlerDuration, countConsumer } from '../telemetry/metrics-consumers';
 import { BrokerSession } from './broker-session';
@@ -11,12 +12,20 @@ import { UnprocessableMessageError, type ConsumerDefinition, type EventHandler }
 import type { ConsumerSettings } from './consumer-settings';
 import { CONSUMER_CONTROL_CHANNEL, readDesiredState } from './consumer-state';
 import type { ConsumerState } from './consumer-states';
-import { assertConsumerTopology, checkConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
+import {
+  assertConsumerTopology,
+  checkConsumerTopology,
+  deadLetterQueueOf,
+  retryDelayMs,
+  retryQueueOf,
+  retryTiers,
+} from './consumer-topology';
 import { sendConfirmed } from './confirmed-send';
 import { decodeEnvelope, type ReceivedEnvelope } from './decode-envelope';
 import {
   attemptOf,
   carriedProperties,
+  databaseOutagesOf,
   deadLetterFactHeaders,
   deadLetterHeaders,
   HEADER,
@@ -44,6 +53,8 @@ export interface ConsumerStats {
   /** Deliveries the inbox had already seen: acknowledged without a second effect. */
   duplicates: number;
   retried: number;
+  /** Of `retried`: those after the database was unavailable, which do not count as attempts. */
+  databaseOutageRetries: number;
   deadLettered: number;
   /** deadLettered by the reason it was parked for: the dead-letter metric's labels. */
   deadLetteredByReason: Partial<Record<DeadLetterReason, number>>;
@@ -65,7 +76,15 @@ export class ConsumerRunner {
   /** The AMQP connection name, as the broker lists it. */
   readonly connectionName: string;
   /** Also what this process's consumer metrics report (telemetry/metrics-consumers.ts reads them at scrape time). */
-  readonly stats: ConsumerStats = { handled: 0, duplicates: 0, retried: 0, deadLettered: 0, deadLetteredByReason: {}, sessions: 0 };
+  readonly stats: ConsumerStats = {
+    handled: 0,
+    duplicates: 0,
+    retried: 0,
+    databaseOutageRetries: 0,
+    deadLettered: 0,
+    deadLetteredByReason: {},
+    sessions: 0,
+  };
   readonly #handlerDuration: Histogram.Internal<'consumer'>;
   readonly #log: Logger;
   #desired: ConsumerState = 'running';
@@ -376,6 +395,26 @@ export class ConsumerRunner {
       return this.deadLetter(session, message, { reason: 'unprocessable', error: text, attempts: attempt }, log);
     }
     const { retry } = this.options.settings;
+    const tiers = retryTiers(retry);
+    const outages = databaseOutagesOf(message);
+    if (isDatabaseUnavailable(error) && tiers.length > 0 && outages < MAX_DATABASE_OUTAGE_RETRIES) {
+      // The database was down, not the message at fault: wait the longest back-off and come back
+      // with the same attempt number, so a PostgreSQL restart slower than the whole retry budget
+      // parks nothing. Bounded, in case "unavailable" is somehow this message's own doing.
+      const delay = tiers.at(-1)!;
+      const headers = { ...retryHeaders(message, attempt, text), [HEADER.databaseOutages]: outages + 1 };
+      await sendConfirmed(
+        session.channel,
+        retryQueueOf(this.definition.queue, delay),
+        message.content,
+        carriedProperties(message, headers),
+      );
+      this.acknowledge(session, message, log);
+      this.stats.retried += 1;
+      this.stats.databaseOutageRetries += 1;
+      log.warn({ err: error, retryInMs: delay, outages: outages + 1 }, 'database unavailable; retrying without counting the attempt');
+      return;
+    }
     if (attempt >= retry.maxAttempts) {
       return this.deadLetter(session, message, { reason: 'retries-exhausted', error: text, attempts: attempt }, log);
     }
@@ -482,6 +521,9 @@ export class HandlerTimeoutError extends Error {
     super(`the handler did not finish within ${timeoutMs} ms (CONSUMER_HANDLER_TIMEOUT_MS)`);
   }
 }
+
+/** With the default policy's longest back-off (8 s), about half an hour of outage before the attempts count again. */
+const MAX_DATABASE_OUTAGE_RETRIES = 225;
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

@@ -13,6 +13,8 @@ export const HEADER = {
   deadLetteredAt: 'x-dead-lettered-at',
   replays: 'x-replays',
   replayedAt: 'x-replayed-at',
+  /** Retries that waited out an outage of the consumer's database: they do not count as attempts. */
+  databaseOutages: 'x-database-outages',
   /** On a dead letter parked without the publisher's headers: why they could not be kept. */
   droppedHeaders: 'x-dropped-headers',
 } as const;
@@ -113,6 +115,12 @@ export function retryHeaders(message: Message, nextAttempt: number, error: strin
     [HEADER.lastError]: truncate(error),
     ...replayHeadersOf(message),
   };
+}
+
+/** How many times this delivery already waited out a database outage (0 unless it did). */
+export function databaseOutagesOf(message: Message): number {
+  const value = numberIn(message.properties.headers?.[HEADER.databaseOutages]);
+  return value !== undefined && Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
 /** A replay starts the attempts afresh and counts how often the message was replayed. */

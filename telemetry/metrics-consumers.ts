@@ -9,6 +9,7 @@ export interface ConsumerCounts {
     handled: number;
     duplicates: number;
     retried: number;
+    databaseOutageRetries: number;
     deadLetteredByReason: Readonly<Record<string, number>>;
   };
   /** Deliveries received and not yet settled. */
@@ -46,6 +47,11 @@ runnerCounter(
   'consumer_messages_retried_total',
   'Deliveries whose handler failed, sent to a back-off queue to retry',
   (runner) => runner.stats.retried,
+);
+runnerCounter(
+  'consumer_database_outage_retries_total',
+  'Of the retries: those after the consumer’s database was unavailable, which do not count as attempts',
+  (runner) => runner.stats.databaseOutageRetries,
 );
 runnerCounter(
   'consumer_duplicates_absorbed_total',

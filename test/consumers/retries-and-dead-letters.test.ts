@@ -3,6 +3,7 @@ import { UnprocessableMessageError, withContent } from '../../messaging/consumer
 import type { EventName } from '../../domain/events';
 import { z } from 'zod';
 import { envelope, recordEffect, TEST_RETRY, waitFor, useConsumerKit } from '../support/consumer-kit';
+import { startTcpRelay } from '../support/tcp-relay';
 
 const ctx = useConsumerKit();
 
@@ -70,6 +71,35 @@ describe('retries with back-off, then the dead-letter queue', () => {
     // Peeking leaves it where it was.
     expect(await deadLetterCount('broken')).toBe(1);
     expect(await ctx.kit.effects()).not.toContainEqual(expect.objectContaining({ messageId: message.messageId }));
+  });
+
+  it("an outage of the consumer's database costs no attempts: the delivery waits it out, however long, and is handled once", async () => {
+    const database = new URL(ctx.kit.databaseUrl);
+    const relay = await startTcpRelay(database.hostname, Number(database.port || 5432));
+    try {
+      database.hostname = '127.0.0.1';
+      database.port = String(relay.port);
+      const consumer = ctx.kit.define('outage', {
+        'order.submitted': async (_content, { tx, messageId, attempt }) => recordEffect(tx, messageId, 'outage', attempt),
+      });
+      const runner = await ctx.kit.start(consumer, { databaseUrl: database.toString() });
+      await relay.cut();
+      const message = envelope('order.submitted');
+      await ctx.kit.publish([message]);
+      // Twice the whole retry budget: counted as attempts, these failures would have parked it.
+      await waitFor(async () => runner.stats.databaseOutageRetries >= 2 * TEST_RETRY.maxAttempts, 'retries while the database is away');
+      expect(await deadLetterCount('outage')).toBe(0);
+      expect(runner.stats.deadLettered).toBe(0);
+
+      await relay.restore();
+      await waitFor(async () => runner.stats.handled === 1, 'the delivery handled once the database is back');
+      const effects = await ctx.kit.effects([message.messageId]);
+      // The attempt number never moved: outages are not the message's fault.
+      expect(effects.map((effect) => effect.attempt)).toEqual([1]);
+      expect(await deadLetterCount('outage')).toBe(0);
+    } finally {
+      await relay.close();
+    }
   });
 
   it('sends poison JSON and an unknown event name to the DLQ at once, without calling a handler', async () => {

@@ -24,11 +24,13 @@ export const TEST_RETRY = { maxAttempts: 3, baseMs: 150, maxMs: 300 };
 
 export interface ConsumerKit {
   settings: ConsumerSettings;
+  /** The test database the instances write to. */
+  databaseUrl: string;
   control: ConsumerControl;
   /** A consumer on a queue only this test file uses, bound to `#` unless told otherwise. */
   define(name: string, handlers: Partial<Record<EventName, EventHandler>>, overrides?: Partial<ConsumerDefinition>): ConsumerDefinition;
-  /** Starts an instance with its own database pool, as a separate process would have. */
-  start(definition: ConsumerDefinition): Promise<ConsumerRunner>;
+  /** Starts an instance with its own database pool, as a separate process would have (at `databaseUrl` when given). */
+  start(definition: ConsumerDefinition, options?: { databaseUrl?: string }): Promise<ConsumerRunner>;
   /** Publishes envelopes exactly as the outbox relay does (same publisher, same properties). */
   publish(envelopes: readonly Envelope[]): Promise<void>;
   /** Publishes raw bytes with a routing key on the stack's exchange. */
@@ -104,6 +106,7 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
 
   return {
     settings: fullSettings,
+    databaseUrl: stack.databaseUrl,
     control,
     define(name, handlers, overrides = {}) {
       const definition: ConsumerDefinition = {
@@ -117,8 +120,8 @@ export async function startConsumerKit(stack: TestStack, settings: Partial<Consu
       definitions.push(definition);
       return definition;
     },
-    async start(definition) {
-      const db = connectDb(stack.databaseUrl, {
+    async start(definition, { databaseUrl = stack.databaseUrl } = {}) {
+      const db = connectDb(databaseUrl, {
         max: Math.max(2, definition.prefetch),
         applicationName: `consumer-test-${definition.name}`,
       });

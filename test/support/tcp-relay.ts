@@ -6,6 +6,10 @@ export interface TcpRelay {
   port: number;
   /** Connections accepted since the relay started. */
   readonly opened: number;
+  /** As if the service went away: open connections are dropped and new ones refused, until restore(). */
+  cut(): Promise<void>;
+  /** Listens again on the same port. */
+  restore(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -28,14 +32,18 @@ export async function startTcpRelay(targetHost: string, targetPort: number): Pro
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  const stop = async () => {
+    for (const socket of sockets) socket.destroy();
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+  };
   return {
-    port: (server.address() as AddressInfo).port,
+    port,
     get opened() {
       return opened;
     },
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    cut: stop,
+    restore: () => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve)),
+    close: stop,
   };
 }

@@ -35,4 +35,9 @@ describe('the chaos run options (npm run chaos -- …)', () => {
     expect(chaosProfile('ci', 1, { cluster: true })).toMatchObject({ cluster: true, replicas: 2 });
     expect(chaosProfile('full', 1, { replicas: 2 })).toMatchObject({ cluster: false, replicas: 2 });
   });
+
+  it('the full profile spaces its faults so each recovery is its own; the CI profile packs them', () => {
+    expect(chaosProfile('full', 1).faultGapMs).toBeGreaterThanOrEqual(10_000);
+    expect(chaosProfile('ci', 1).faultGapMs).toBe(0);
+  });
 });

@@ -73,6 +73,7 @@ export async function runChaos(
       stack.env.identity.database,
       stack.env.identity.vhost,
       stack.env.services,
+      options.faultGapMs,
     );
     const bar = new ProgressBar('sagas ended', options.sagas);
     let nextFault = 0;

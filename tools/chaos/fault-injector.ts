@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Sql } from 'postgres';
 import { ARM_SIGNAL } from '../../workers/faults/crash-after-commit';
 import { CONSUMERS, RELAY, SAGA_WORKER } from '../environment/app-entries';
@@ -59,6 +60,11 @@ export class FaultInjector {
     private readonly vhost: string,
     /** The run's own services, which the infrastructure faults restart; null: no such fault planned. */
     private readonly services: OwnServices | null,
+    /**
+     * How long after a fault (after its killed process is serving again) the next one waits, so each
+     * fault's recovery is its own and not the sum of two overlapping faults.
+     */
+    private readonly gapMs: number,
   ) {}
 
   schedule(kind: FaultKind, afterSubmitted: number): void {
@@ -83,6 +89,7 @@ export class FaultInjector {
       } finally {
         this.#waiting.shift();
       }
+      if (fault.injected) await this.settle(fault);
     });
   }
 
@@ -98,6 +105,13 @@ export class FaultInjector {
   /** Resolves when every scheduled fault has been injected (or given up on). */
   settled(): Promise<void> {
     return this.#chain;
+  }
+
+  private async settle(fault: InjectedFault): Promise<void> {
+    if (this.gapMs === 0) return;
+    // A process that does not come back is the next kill's error to report (its waitReady throws).
+    if (fault.target) await this.supervisor.waitReady(fault.target, READY_WAIT_MS).catch(() => undefined);
+    await sleep(this.gapMs);
   }
 
   private async inject(fault: InjectedFault): Promise<void> {

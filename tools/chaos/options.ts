@@ -21,6 +21,11 @@ export interface ChaosOptions {
   cluster: boolean;
   /** How many of each app process run at once: saga workers, relays, consumers processes, APIs. */
   replicas: number;
+  /**
+   * The least time between one fault (its killed process serving again) and the next: the full
+   * profile measures each fault's recovery on its own; the CI profile packs its faults into a short run.
+   */
+  faultGapMs: number;
 }
 
 export interface SoakOptions {
@@ -52,8 +57,28 @@ export function chaosProfile(
 ): ChaosOptions {
   const stack = { keep: false, cluster, replicas };
   return profile === 'ci'
-    ? { mode: 'chaos', profile, sagas: 60, concurrency: 8, seed, faults: [...FAULT_KINDS], quiescenceTimeoutMs: 100_000, ...stack }
-    : { mode: 'chaos', profile, sagas: 300, concurrency: 16, seed, faults: [...FULL_FAULTS], quiescenceTimeoutMs: 240_000, ...stack };
+    ? {
+        mode: 'chaos',
+        profile,
+        sagas: 60,
+        concurrency: 8,
+        seed,
+        faults: [...FAULT_KINDS],
+        quiescenceTimeoutMs: 100_000,
+        faultGapMs: 0,
+        ...stack,
+      }
+    : {
+        mode: 'chaos',
+        profile,
+        sagas: 300,
+        concurrency: 16,
+        seed,
+        faults: [...FULL_FAULTS],
+        quiescenceTimeoutMs: 240_000,
+        faultGapMs: 10_000,
+        ...stack,
+      };
 }
 
 /** Two of each process on the production-mode stack, the topology it stands for; one on the dev stack. */

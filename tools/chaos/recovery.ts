@@ -16,6 +16,8 @@ export interface FaultRecovery {
   firstProgressMs: number | null;
   /** What was caught: sagas in flight, outbox rows unpublished, deliveries not yet handled. */
   caught: string;
+  /** The caught saga that recovered last, and the step it committed then: where the recovery time went. */
+  lastSaga: string | null;
 }
 
 type Component = 'sagas' | 'relay' | 'consumers';
@@ -41,6 +43,8 @@ interface Backlog {
   /** When the first of it was done, or null if none was. */
   firstAt: string | null;
   what: string;
+  /** For sagas: the one whose next step came last, as `<step> of <orderId>`. */
+  last?: string;
 }
 
 export interface RecoveryInputs {
@@ -50,8 +54,9 @@ export interface RecoveryInputs {
   /** Each consumer's event names (its bindings resolved against the outbox). */
   routedNames: ReadonlyMap<string, readonly string[]>;
   /**
-   * The sagas whose progress counts, with when the API accepted each: those that wait for a human
-   * at some point are left out, as their pauses are not the fault's doing.
+   * The sagas whose progress counts, with when the API accepted each: those that wait by design at
+   * some point (for a human's review, or a flaky provider's retry back-off) are left out, as their
+   * pauses are not the fault's doing.
    */
   sagas: readonly { orderId: string; submittedAt: number }[];
 }
@@ -70,7 +75,7 @@ export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRe
     const components = AFFECTED[fault.kind];
     const restarts = fault.target;
     if (!fault.injected || fault.at === null) {
-      recoveries.push({ fault, readyMs: null, recoveryMs: null, firstProgressMs: null, caught: '' });
+      recoveries.push({ fault, readyMs: null, recoveryMs: null, firstProgressMs: null, caught: '', lastSaga: null });
       continue;
     }
     const at = fault.at;
@@ -96,6 +101,7 @@ export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRe
       recoveryMs: caught.length > 0 && cleared ? Math.max(...caught.map((backlog) => Date.parse(backlog.clearedAt!))) - at : null,
       firstProgressMs: firsts.length > 0 ? Math.min(...firsts) - at : null,
       caught: caught.map((backlog) => `${backlog.caught} ${backlog.what}`).join(', ') || 'nothing in flight',
+      lastSaga: caught.find((backlog) => backlog.last !== undefined)?.last ?? null,
     });
   }
   return recoveries;
@@ -104,15 +110,38 @@ export async function measureRecoveries(inputs: RecoveryInputs): Promise<FaultRe
 async function sagaBacklog({ sql, sagas }: RecoveryInputs, since: string): Promise<Backlog> {
   // Submitted before the fault, not ended before it: also those whose first step had not run yet.
   const submitted = sagas.filter((saga) => saga.submittedAt < Date.parse(since)).map((saga) => saga.orderId);
-  const [row] = await sql<{ caught: number; unfinished: number; clearedAt: string | null; firstAt: string | null }[]>`
+  const [row] = await sql<
+    {
+      caught: number;
+      unfinished: number;
+      clearedAt: string | null;
+      firstAt: string | null;
+      lastOrder: string | null;
+      lastStep: string | null;
+    }[]
+  >`
     WITH in_flight AS (
-      SELECT submitted.id,
-             (SELECT min(s.completed_at) FROM saga_steps s WHERE s.order_id = submitted.id AND s.completed_at >= ${since}) AS next_step_at
+      SELECT submitted.id, next_step.step, next_step.completed_at AS next_step_at
       FROM unnest(${submitted}::uuid[]) AS submitted(id)
+      LEFT JOIN LATERAL (
+        SELECT s.step, s.completed_at FROM saga_steps s
+        WHERE s.order_id = submitted.id AND s.completed_at >= ${since}
+        ORDER BY s.completed_at LIMIT 1
+      ) next_step ON true
       WHERE NOT EXISTS (SELECT 1 FROM saga_steps s WHERE s.order_id = submitted.id AND s.step IN ('completeOrder', 'markOrderOutcome') AND s.completed_at < ${since})
     )
-    SELECT count(*)::int AS caught, count(*) FILTER (WHERE next_step_at IS NULL)::int AS unfinished, max(next_step_at) AS "clearedAt", min(next_step_at) AS "firstAt" FROM in_flight`;
-  return { caught: row!.caught, clearedAt: row!.unfinished > 0 ? null : row!.clearedAt, firstAt: row!.firstAt, what: 'sagas in flight' };
+    SELECT count(*)::int AS caught, count(*) FILTER (WHERE next_step_at IS NULL)::int AS unfinished,
+           max(next_step_at) AS "clearedAt", min(next_step_at) AS "firstAt",
+           (array_agg(id::text ORDER BY next_step_at DESC NULLS FIRST))[1] AS "lastOrder",
+           (array_agg(step ORDER BY next_step_at DESC NULLS FIRST))[1] AS "lastStep"
+    FROM in_flight`;
+  return {
+    caught: row!.caught,
+    clearedAt: row!.unfinished > 0 ? null : row!.clearedAt,
+    firstAt: row!.firstAt,
+    what: 'sagas in flight',
+    ...(row!.lastOrder ? { last: `${row!.lastStep ?? 'no step'} of ${row!.lastOrder}` } : {}),
+  };
 }
 
 async function relayBacklog(sql: Sql, since: string): Promise<Backlog> {

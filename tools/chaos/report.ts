@@ -42,8 +42,17 @@ const ms = (value: number | null) => (value === null ? '–' : formatDuration(va
 
 export function faultTable(recoveries: readonly FaultRecovery[]): string {
   return table(
-    ['fault', 'after saga', 'hit', 'restarted and ready', 'caught in flight', 'first progress', 'recovered after'],
-    recoveries.map(({ fault, readyMs, firstProgressMs, recoveryMs, caught }) => [
+    [
+      'fault',
+      'after saga',
+      'hit',
+      'restarted and ready',
+      'caught in flight',
+      'first progress',
+      'recovered after',
+      'last saga to recover: its step',
+    ],
+    recoveries.map(({ fault, readyMs, firstProgressMs, recoveryMs, caught, lastSaga }) => [
       fault.description,
       String(fault.afterSubmitted),
       shorten(fault.target !== null && !fault.detail.startsWith(fault.target) ? `${fault.target}: ${fault.detail}` : fault.detail, 70),
@@ -51,8 +60,9 @@ export function faultTable(recoveries: readonly FaultRecovery[]): string {
       caught,
       ms(firstProgressMs),
       fault.injected ? ms(recoveryMs) : 'not injected',
+      lastSaga ?? '–',
     ]),
-    ['l', 'r', 'l', 'r', 'l', 'r', 'r'],
+    ['l', 'r', 'l', 'r', 'l', 'r', 'r', 'l'],
   );
 }
 
