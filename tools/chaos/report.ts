@@ -122,7 +122,7 @@ function retriesLine(retries: TemporalRetries): string {
   const timeouts = Object.entries(retries.timeouts).map(([kind, n]) => `${n} ${kind}`);
   return [
     `Temporal retries: ${retries.total} activity retries (${retries.byDesign} by design: tok_flaky); by activity: ${byActivity.join(', ') || 'none'}`,
-    `Timeouts: ${timeouts.join(', ') || 'none'}; ${retries.unexplainedTimeouts} of them not within 25 s after a worker kill, an activity crash or a Temporal restart (with --cluster, a PostgreSQL restart too) (a healthy task that timed out)`,
+    `Timeouts: ${timeouts.join(', ') || 'none'}; ${retries.unexplainedTimeouts} of them not within 25 s after a worker kill, an activity crash or a Temporal restart (with --cluster, a PostgreSQL restart too) (a healthy task that timed out; sticky workflow tasks moved to the shared queue not counted)`,
   ].join('\n');
 }
 

@@ -17,6 +17,7 @@ export interface TemporalRetries {
   /**
    * Timeouts not within TIMEOUT_WINDOW_MS after a fault that stops a worker or Temporal: a healthy
    * activity or workflow task timed out, so the timeouts are too short for the machine's load.
+   * Sticky workflow tasks that moved to the shared queue are not counted: nothing ran twice.
    */
   unexplainedTimeouts: number;
 }
@@ -121,7 +122,8 @@ function retriesOf(
     for (const [type, retries] of Object.entries(workflow.retries)) if (retries > 0) byActivity[type] = (byActivity[type] ?? 0) + retries;
     for (const timeout of workflow.timeouts) {
       timeouts[timeout.kind] = (timeouts[timeout.kind] ?? 0) + 1;
-      if (!stops.some((at) => timeout.at >= at && timeout.at <= at + TIMEOUT_WINDOW_MS)) unexplainedTimeouts++;
+      if (timeout.kind !== 'sticky workflow task' && !stops.some((at) => timeout.at >= at && timeout.at <= at + TIMEOUT_WINDOW_MS))
+        unexplainedTimeouts++;
     }
   }
   return {

@@ -23,12 +23,18 @@ export interface WorkflowFacts {
 }
 
 export interface Timeout {
-  kind: 'activity heartbeat' | 'activity start-to-close' | 'workflow task';
+  /**
+   * `sticky workflow task` is a task its worker's cache did not pick up within the sticky
+   * schedule-to-start timeout: it moves to the shared queue and nothing runs twice (a replay).
+   * The others are work that started and ran out of time, so it runs again.
+   */
+  kind: 'activity heartbeat' | 'activity start-to-close' | 'workflow task' | 'sticky workflow task';
   at: number;
 }
 
 // temporal.api.enums.v1.TimeoutType (the proto package is CommonJS without named ESM exports).
 const TIMEOUT_TYPE_START_TO_CLOSE = 1;
+const TIMEOUT_TYPE_SCHEDULE_TO_START = 2;
 const TIMEOUT_TYPE_HEARTBEAT = 4;
 
 /** What Temporal knows about each saga: how its execution ended, its result, its retries. */
@@ -67,7 +73,12 @@ async function factsOf(client: Client, orderId: string): Promise<WorkflowFacts> 
     const lastTimeout = Number(event.activityTaskStartedEventAttributes?.lastFailure?.timeoutFailureInfo?.timeoutType ?? 0);
     if (lastTimeout === TIMEOUT_TYPE_HEARTBEAT) timeouts.push({ kind: 'activity heartbeat', at });
     else if (lastTimeout === TIMEOUT_TYPE_START_TO_CLOSE) timeouts.push({ kind: 'activity start-to-close', at });
-    if (event.workflowTaskTimedOutEventAttributes) timeouts.push({ kind: 'workflow task', at });
+    const workflowTask = event.workflowTaskTimedOutEventAttributes;
+    if (workflowTask)
+      timeouts.push({
+        kind: Number(workflowTask.timeoutType ?? 0) === TIMEOUT_TYPE_SCHEDULE_TO_START ? 'sticky workflow task' : 'workflow task',
+        at,
+      });
   }
   return {
     orderId,
