@@ -29,13 +29,16 @@ describe('PUT /admin/inventory/:sku', () => {
   it('409 when on hand would go below what orders have reserved', async () => {
     await ctx.api.client().PUT('/admin/inventory/{sku}', { ...sku('SKU-ADMIN-2'), body: { onHand: 5, priceCents: 100 } });
     await ctx.stack.db.sql`UPDATE inventory SET reserved = 4 WHERE sku = 'SKU-ADMIN-2'`;
-    const { response, error } = await ctx.api.client().PUT('/admin/inventory/{sku}', { ...sku('SKU-ADMIN-2'), body: { onHand: 3, priceCents: 100 } });
+    const { response, error } = await ctx.api
+      .client()
+      .PUT('/admin/inventory/{sku}', { ...sku('SKU-ADMIN-2'), body: { onHand: 3, priceCents: 100 } });
     expect(response.status).toBe(409);
     expect(error).toMatchObject({ code: 'stock_below_reserved', errors: [{ path: 'onHand' }] });
   });
 
   it('401 without the token or with a wrong one; 400 naming bad fields', async () => {
-    const put = (as: TestCaller) => ctx.api.client(as).PUT('/admin/inventory/{sku}', { ...sku('SKU-X'), body: { onHand: 1, priceCents: 1 } });
+    const put = (as: TestCaller) =>
+      ctx.api.client(as).PUT('/admin/inventory/{sku}', { ...sku('SKU-X'), body: { onHand: 1, priceCents: 1 } });
     expect((await put('anonymous')).response.status).toBe(401);
     expect((await put({ token: 'wrong' })).response.status).toBe(401);
     // Raw: a body the client's types refuse (no priceCents).

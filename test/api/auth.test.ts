@@ -39,7 +39,10 @@ describe("a customer never sees another customer's order", () => {
   const requests: [string, (as: TestCaller, id: string) => Promise<Answer>][] = [
     ['GET /orders/{id}', (as, id) => ctx.api.client(as).GET('/orders/{id}', order(id))],
     ['GET /orders/{id}/events', (as, id) => ctx.api.client(as).GET('/orders/{id}/events', order(id))],
-    ['POST /orders/{id}/cancel', (as, id) => ctx.api.client(as).POST('/orders/{id}/cancel', { ...order(id), body: { reason: 'mine now' } })],
+    [
+      'POST /orders/{id}/cancel',
+      (as, id) => ctx.api.client(as).POST('/orders/{id}/cancel', { ...order(id), body: { reason: 'mine now' } }),
+    ],
   ];
 
   for (const [name, request] of requests) {

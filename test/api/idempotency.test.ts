@@ -69,7 +69,9 @@ describe('Idempotency-Key on POST /orders', () => {
     const body = orderBody();
     const responses = await Promise.all(Array.from({ length: 10 }, (_, i) => post(i % 2 ? ctx.api : secondInstance, body, key)));
     // Statuses with their bodies first: a failure under load then says which answer was not a repeat.
-    const statuses = responses.map(({ response, error }) => `${response.status} ${error === undefined ? '' : JSON.stringify(error)}`.trim());
+    const statuses = responses.map(({ response, error }) =>
+      `${response.status} ${error === undefined ? '' : JSON.stringify(error)}`.trim(),
+    );
     expect(statuses.sort()).toEqual([...Array<string>(9).fill('200'), '202']);
     expect(new Set(responses.map((r) => r.data?.orderId)).size).toBe(1);
 

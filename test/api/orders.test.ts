@@ -84,7 +84,9 @@ describe('cancel, approve and reject', () => {
   it('cancel during review: 200, then the saga compensates to CANCELLED', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    const { response } = await ctx.api.client().POST('/orders/{id}/cancel', { ...order(body.orderId), body: { reason: 'changed my mind' } });
+    const { response } = await ctx.api
+      .client()
+      .POST('/orders/{id}/cancel', { ...order(body.orderId), body: { reason: 'changed my mind' } });
     expect(response.status).toBe(200);
     const final = await waitForOrderStatus(ctx.api, body.orderId, 'CANCELLED');
     expect(final).toMatchObject({ failure: { type: 'Cancelled', reason: 'changed my mind' } });

@@ -13,7 +13,7 @@ import { createLogger } from '../../logging/logger';
 import { afterAll, beforeAll } from 'vitest';
 import { createApiClient, type ApiClient } from '../../api/client/create-api-client';
 import type { components } from '../../api/client/openapi';
-import { callerFetch, jsonRequest, type JsonRequestInit, type TestCaller } from './json-request';
+import { callerFetch, jsonRequest, type JsonRequestInit, type TestCaller, type TestCredentials } from './json-request';
 import { orderBody } from './order-body';
 import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
@@ -82,8 +82,21 @@ export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): 
       if (!overrides.readiness) await readiness.close();
     },
     rawRequest: async (path, init = {}) => fetch(`${baseUrl}${path}`, await jsonRequest(init, { adminToken: TEST_ADMIN_TOKEN, config })),
-    client: (as = 'admin') => createApiClient({ baseUrl, fetch: callerFetch(fetch, as, { adminToken: TEST_ADMIN_TOKEN, config }) }),
+    client: (as = 'admin') => apiClientAt(baseUrl, config, as),
   };
+}
+
+/**
+ * The generated client of the API at `baseUrl` (this file's startApi, or an API process a test
+ * spawned), calling as `as`: `config` signs a customer's token, `adminToken` is the admin's.
+ */
+export function apiClientAt(
+  baseUrl: string,
+  config: TestCredentials['config'],
+  as: TestCaller = 'admin',
+  adminToken = TEST_ADMIN_TOKEN,
+): ApiClient {
+  return createApiClient({ baseUrl, fetch: callerFetch(fetch, as, { adminToken, config }) });
 }
 
 /** POST /orders through the generated client as `as` (the admin by default); throws with the answer unless the saga started. */

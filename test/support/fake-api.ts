@@ -210,7 +210,8 @@ export function fakeApi(options: { down?: (keyof Readiness)[]; config?: Partial<
   return {
     app,
     deps,
-    rawRequest: async (path, init = {}) => app.request(path, await jsonRequest(init, { adminToken: FAKE_ADMIN_TOKEN, config: deps.config })),
+    rawRequest: async (path, init = {}) =>
+      app.request(path, await jsonRequest(init, { adminToken: FAKE_ADMIN_TOKEN, config: deps.config })),
     client: (as = 'admin') =>
       createApiClient({
         baseUrl: 'http://api.test',

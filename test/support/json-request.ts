@@ -27,7 +27,8 @@ export async function jsonRequest(
   const allHeaders = new Headers(headers);
   if (json !== undefined && !allHeaders.has('content-type')) allHeaders.set('content-type', 'application/json');
   if (!allHeaders.has('authorization') && as !== 'anonymous') {
-    const token = as === 'admin' ? credentials.adminToken : 'token' in as ? as.token : await mintToken(credentials.config, { sub: as.customer });
+    const token =
+      as === 'admin' ? credentials.adminToken : 'token' in as ? as.token : await mintToken(credentials.config, { sub: as.customer });
     allHeaders.set('authorization', `Bearer ${token}`);
   }
   return { ...init, headers: allHeaders, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) };

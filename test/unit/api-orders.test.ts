@@ -19,7 +19,9 @@ const byId = (id: string) => ({ params: { path: { id } } });
 describe('POST /orders', () => {
   it('202 with Location: starts the saga with the review settings and a new order id', async () => {
     const api = fakeApi({ config: { REVIEW_THRESHOLD_CENTS: 2000, REVIEW_TIMEOUT_MS: 60_000 } });
-    const { response, data: body } = await api.client().POST('/orders', { body: orderBody({ customerId: 'cust-1' }), params: { header: {} } });
+    const { response, data: body } = await api
+      .client()
+      .POST('/orders', { body: orderBody({ customerId: 'cust-1' }), params: { header: {} } });
     expect(response.status).toBe(202);
     if (!body) throw new Error('no order');
     expect(body).toMatchObject({ workflowId: `order-${body.orderId}`, status: 'PENDING', links: { self: `/orders/${body.orderId}` } });

@@ -87,7 +87,9 @@ describe('free text: the server and a JSON Schema validator accept and refuse th
     const { withU, withoutU } = await validators();
     expect([withU(name), withoutU(name)]).toEqual([accepted, accepted]);
     const body = orderBody({ shippingAddress: { ...orderBody().shippingAddress, name } });
-    const { response } = await fakeApi().client().POST('/orders', { body, params: { header: {} } });
+    const { response } = await fakeApi()
+      .client()
+      .POST('/orders', { body, params: { header: {} } });
     expect(response.status).toBe(accepted ? 202 : 400);
   });
 });
