@@ -14,7 +14,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { createApiClient, type ApiClient } from '../../api/client/create-api-client';
 import type { components } from '../../api/client/openapi';
 import { callerFetch, jsonRequest, type JsonRequestInit, type TestCaller, type TestCredentials } from './json-request';
-import { orderBody } from './order-body';
+import { orderBody, type SubmitOrder } from './order-body';
 import { startTestStack, type TestStack, type TestStackOptions } from './test-stack';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
@@ -102,7 +102,7 @@ export function apiClientAt(
 /** POST /orders through the generated client as `as` (the admin by default); throws with the answer unless the saga started. */
 export async function submitOrder(
   api: Pick<RunningApi, 'client'>,
-  body: components['schemas']['SubmitOrder'] = orderBody(),
+  body: SubmitOrder = orderBody(),
   as: TestCaller = 'admin',
 ): Promise<SubmittedOrder> {
   const { data, error, response } = await api.client(as).POST('/orders', { body, params: { header: {} } });
