@@ -45,6 +45,28 @@ const apiRestrictedImports = {
   ],
 };
 
+// Tests call the API through the generated client (api.client(as), apiClientAt, createApiClient), so a
+// renamed field fails typecheck. rawRequest (test/support/api-server.ts, fake-api.ts) sends what the
+// client cannot: malformed or hostile input, routes the OpenAPI document does not list, the wire format
+// itself. Only these files may call it, each saying why at its top or at the call.
+const rawRequestFiles = [
+  'test/api/admin-and-docs.test.ts', // a body the client's types refuse; /openapi.json and /docs
+  'test/api/auth.test.ts', // forged and malformed tokens; the document's operations walked generically
+  'test/api/docs-assets.test.ts', // hostile asset names under /docs/assets
+  'test/api/errors.test.ts', // malformed, mistyped, oversized bodies; unknown routes and methods
+  'test/api/event-stream-tickets.test.ts', // tickets redeemed by URL and misused
+  'test/api/events-and-health.test.ts', // SSE framing
+  'test/api/keep-alive.test.ts', // connection behaviour: chunked and oversized bodies, Connection headers
+  'test/api/order-limits.test.ts', // /openapi.json
+  'test/api/orders.test.ts', // an encoded path traversal as the id; a status the client's types lack
+  'test/api/rate-limits.test.ts', // an empty body
+  'test/support/sse-client.ts', // SSE read off the wire
+  'test/unit/api-requests.test.ts', // invalid bodies, ids, filters, content types, routes; /openapi.json and /docs
+  'test/unit/metrics.test.ts', // /metrics, unmatched paths, a malformed id
+  'test/unit/openapi-contract.test.ts', // /openapi.json
+  'tools/client/served-document.ts', // /openapi.json, which the client is generated from
+];
+
 export default tseslint.config(
   {
     ignores: [
@@ -117,6 +139,20 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': 'off',
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [definitionsOutsideSagaClient] }],
+    },
+  },
+  {
+    files: ['test/**/*.ts', 'tools/**/*.ts'],
+    ignores: rawRequestFiles,
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          property: 'rawRequest',
+          message:
+            'Call the API through the generated client (api.client(as)). rawRequest is for what it cannot send (hostile, malformed, unlisted); add the file to rawRequestFiles in eslint.config.js with why.',
+        },
+      ],
     },
   },
   {

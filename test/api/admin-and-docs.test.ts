@@ -7,48 +7,42 @@ import { describe, expect, it } from 'vitest';
 import { outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
 import { useApiStack } from '../support/api-server';
+import type { TestCaller } from '../support/json-request';
 import { openHeadlessBrowser } from '../support/headless-browser';
 import { SCREENSHOT_DIR } from '../support/temporal-ui';
 
 const ctx = useApiStack({ worker: false, relay: false });
+const sku = (name: string) => ({ params: { path: { sku: name } } });
 
 describe('PUT /admin/inventory/:sku', () => {
   it('creates a SKU, then sets its stock and price; the API prices orders from it', async () => {
-    const created = await ctx.api.request('/admin/inventory/SKU-ADMIN-1', {
-      method: 'PUT',
-      json: { onHand: 5, priceCents: 999, name: 'Admin item' },
+    const created = await ctx.api.client().PUT('/admin/inventory/{sku}', {
+      ...sku('SKU-ADMIN-1'),
+      body: { onHand: 5, priceCents: 999, name: 'Admin item' },
     });
-    expect(created.status).toBe(200);
-    expect(await created.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 999, onHand: 5, reserved: 0 });
-    const updated = await ctx.api.request('/admin/inventory/SKU-ADMIN-1', {
-      method: 'PUT',
-      json: { onHand: 7, priceCents: 1099 },
-    });
-    expect(await updated.json()).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 1099, onHand: 7, reserved: 0 });
+    expect(created.response.status).toBe(200);
+    expect(created.data).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 999, onHand: 5, reserved: 0 });
+    const updated = await ctx.api.client().PUT('/admin/inventory/{sku}', { ...sku('SKU-ADMIN-1'), body: { onHand: 7, priceCents: 1099 } });
+    expect(updated.data).toEqual({ sku: 'SKU-ADMIN-1', name: 'Admin item', priceCents: 1099, onHand: 7, reserved: 0 });
   });
 
   it('409 when on hand would go below what orders have reserved', async () => {
-    await ctx.api.request('/admin/inventory/SKU-ADMIN-2', { method: 'PUT', json: { onHand: 5, priceCents: 100 } });
+    await ctx.api.client().PUT('/admin/inventory/{sku}', { ...sku('SKU-ADMIN-2'), body: { onHand: 5, priceCents: 100 } });
     await ctx.stack.db.sql`UPDATE inventory SET reserved = 4 WHERE sku = 'SKU-ADMIN-2'`;
-    const response = await ctx.api.request('/admin/inventory/SKU-ADMIN-2', {
-      method: 'PUT',
-      json: { onHand: 3, priceCents: 100 },
-    });
+    const { response, error } = await ctx.api
+      .client()
+      .PUT('/admin/inventory/{sku}', { ...sku('SKU-ADMIN-2'), body: { onHand: 3, priceCents: 100 } });
     expect(response.status).toBe(409);
-    expect(await response.json()).toMatchObject({ code: 'stock_below_reserved', errors: [{ path: 'onHand' }] });
+    expect(error).toMatchObject({ code: 'stock_below_reserved', errors: [{ path: 'onHand' }] });
   });
 
   it('401 without the token or with a wrong one; 400 naming bad fields', async () => {
-    expect(
-      (await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', as: 'anonymous', json: { onHand: 1, priceCents: 1 } })).status,
-    ).toBe(401);
-    const wrong = await ctx.api.request('/admin/inventory/SKU-X', {
-      method: 'PUT',
-      json: { onHand: 1, priceCents: 1 },
-      headers: { authorization: 'Bearer wrong' },
-    });
-    expect(wrong.status).toBe(401);
-    const bad = await ctx.api.request('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: -1 } });
+    const put = (as: TestCaller) =>
+      ctx.api.client(as).PUT('/admin/inventory/{sku}', { ...sku('SKU-X'), body: { onHand: 1, priceCents: 1 } });
+    expect((await put('anonymous')).response.status).toBe(401);
+    expect((await put({ token: 'wrong' })).response.status).toBe(401);
+    // Raw: a body the client's types refuse (no priceCents).
+    const bad = await ctx.api.rawRequest('/admin/inventory/SKU-X', { method: 'PUT', json: { onHand: -1 } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { errors: { path: string }[] }).errors.map((d) => d.path).sort()).toEqual(['onHand', 'priceCents']);
   });
@@ -65,27 +59,29 @@ describe('outbox admin', () => {
       .set({ deadAt: sql`now()`, attempts: 10, lastError: 'broker refused' })
       .where(eq(outbox.id, id!));
 
-    const before = (await (await ctx.api.request('/admin/outbox', {})).json()) as { dead: number; pending: number };
+    const before = (await ctx.api.client().GET('/admin/outbox')).data!;
     expect(before.dead).toBeGreaterThanOrEqual(1);
 
-    const retried = await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST' });
-    expect(retried.status).toBe(200);
-    const after = (await retried.json()) as { dead: number; pending: number; oldestPendingAgeMs: number };
+    const retry = (rowId: string) => ctx.api.client().POST('/admin/outbox/{id}/retry', { params: { path: { id: rowId } } });
+    const retried = await retry(id!);
+    expect(retried.response.status).toBe(200);
+    const after = retried.data!;
     expect(after.dead).toBe(before.dead - 1);
     expect(after.pending).toBe(before.pending + 1);
     expect(after.oldestPendingAgeMs).toBeGreaterThanOrEqual(0);
     const [row] = await ctx.stack.db.db.select().from(outbox).where(eq(outbox.id, id!));
     expect(row).toMatchObject({ deadAt: null, attempts: 0, lastError: null });
 
-    expect((await ctx.api.request(`/admin/outbox/${id}/retry`, { method: 'POST' })).status).toBe(409);
-    expect((await ctx.api.request(`/admin/outbox/${randomUUID()}/retry`, { method: 'POST' })).status).toBe(404);
-    expect((await ctx.api.request('/admin/outbox', { as: 'anonymous' })).status).toBe(401);
+    expect((await retry(id!)).response.status).toBe(409);
+    expect((await retry(randomUUID())).response.status).toBe(404);
+    expect((await ctx.api.client('anonymous').GET('/admin/outbox')).response.status).toBe(401);
   });
 });
 
+// Raw: /openapi.json and /docs are not operations of the document the client is generated from.
 describe('OpenAPI and docs', () => {
   it('/openapi.json is a valid OpenAPI 3.1 document listing every route', async () => {
-    const document = (await (await ctx.api.request('/openapi.json')).json()) as {
+    const document = (await (await ctx.api.rawRequest('/openapi.json')).json()) as {
       openapi: string;
       paths: Record<string, Record<string, unknown>>;
     };
@@ -123,17 +119,17 @@ describe('OpenAPI and docs', () => {
   });
 
   it('/docs serves Swagger UI with its assets from this server', async () => {
-    const page = await ctx.api.request('/docs');
+    const page = await ctx.api.rawRequest('/docs');
     expect(page.status).toBe(200);
     const html = await page.text();
     expect(html).toContain('<script src="/docs/init.js"></script>');
-    expect(await (await ctx.api.request('/docs/init.js')).text()).toContain("url: '/openapi.json'");
+    expect(await (await ctx.api.rawRequest('/docs/init.js')).text()).toContain("url: '/openapi.json'");
     for (const asset of ['/docs/assets/swagger-ui.css', '/docs/assets/swagger-ui-bundle.js']) {
-      const response = await ctx.api.request(asset);
+      const response = await ctx.api.rawRequest(asset);
       expect(response.status).toBe(200);
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(10_000);
     }
-    expect((await ctx.api.request('/docs/assets/..%2Fpackage.json')).status).toBe(404);
+    expect((await ctx.api.rawRequest('/docs/assets/..%2Fpackage.json')).status).toBe(404);
   });
 
   it('/docs renders in a browser: Swagger UI lists the operations, with nothing fetched from elsewhere', async () => {

@@ -5,8 +5,7 @@ import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { orderProjection } from '../../drizzle/schema';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
-import { useApiStack, waitForOrderStatus } from '../support/api-server';
-import { orderBody } from '../support/order-body';
+import { submitOrder, useApiStack, waitForOrderStatus } from '../support/api-server';
 import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
@@ -22,6 +21,9 @@ const queuesOf = (name: string) => {
 
 const listConsumers = async () => (await ctx.api.client().GET('/admin/consumers')).data!.consumers;
 const statusOf = async (name: string) => (await listConsumers()).find((c) => c.name === name)!;
+const consumer = (name: string) => ({ params: { path: { name } } });
+const deadLetters = (name: string, limit?: number) =>
+  ctx.api.client().GET('/admin/dlq/{name}', { params: { path: { name }, query: limit === undefined ? {} : { limit } } });
 
 afterAll(async () => {
   consumersProcess?.child.kill('SIGTERM');
@@ -49,19 +51,19 @@ describe('admin routes over the consumers, which run in their own process', () =
       30_000,
     );
 
-    const stopped = await ctx.api.request('/admin/consumers/order-projection/stop', { method: 'POST' });
-    expect(stopped.status).toBe(200);
-    expect(await stopped.json()).toMatchObject({ settled: true, status: { name: 'order-projection', state: 'stopped', consumers: 0 } });
+    const stopped = await ctx.api.client().POST('/admin/consumers/{name}/stop', consumer('order-projection'));
+    expect(stopped.response.status).toBe(200);
+    expect(stopped.data).toMatchObject({ settled: true, status: { name: 'order-projection', state: 'stopped', consumers: 0 } });
 
-    const { orderId } = (await (await ctx.api.request('/orders', { method: 'POST', json: orderBody() })).json()) as { orderId: string };
+    const { orderId } = await submitOrder(ctx.api);
     await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
     // The five events wait in the stopped consumer's queue; nothing is projected.
     await waitFor(async () => (await statusOf('order-projection')).queueDepth >= 5, 'events waiting in the queue');
     expect(await ctx.stack.db.db.select().from(orderProjection).where(eq(orderProjection.orderId, orderId))).toEqual([]);
 
-    const started = await ctx.api.request('/admin/consumers/order-projection/start', { method: 'POST' });
-    expect(started.status).toBe(200);
-    expect(await started.json()).toMatchObject({ settled: true, status: { state: 'running', consumers: 1 } });
+    const started = await ctx.api.client().POST('/admin/consumers/{name}/start', consumer('order-projection'));
+    expect(started.response.status).toBe(200);
+    expect(started.data).toMatchObject({ settled: true, status: { state: 'running', consumers: 1 } });
     await waitFor(async () => {
       const [row] = await ctx.stack.db.db.select().from(orderProjection).where(eq(orderProjection.orderId, orderId));
       return row?.status === 'COMPLETED';
@@ -77,31 +79,30 @@ describe('admin routes over the consumers, which run in their own process', () =
       await connection.close();
     }
     await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the poison message parked');
-    const peek = await ctx.api.request('/admin/dlq/notifications?limit=10', {});
-    expect(peek.status).toBe(200);
-    expect(await peek.json()).toMatchObject({
+    const peek = await deadLetters('notifications', 10);
+    expect(peek.response.status).toBe(200);
+    expect(peek.data).toMatchObject({
       consumer: 'notifications',
       deadLetters: [{ messageId: 'poison-1', reason: 'unparseable', body: '{not json' }],
     });
 
-    const replay = await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST' });
-    expect(replay.status).toBe(200);
-    expect(await replay.json()).toMatchObject({ consumer: 'notifications', replayed: 1 });
+    const replay = await ctx.api.client().POST('/admin/dlq/{name}/replay', consumer('notifications'));
+    expect(replay.response.status).toBe(200);
+    expect(replay.data).toMatchObject({ consumer: 'notifications', replayed: 1 });
     // Still poison: it is parked again, now counted as replayed once.
     await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the replayed poison parked again');
-    const again = (await (await ctx.api.request('/admin/dlq/notifications', {})).json()) as {
-      deadLetters: { replays: number }[];
-    };
+    const again = (await deadLetters('notifications')).data!;
     expect(again.deadLetters[0]?.replays).toBe(1);
   });
 
   it('404 for an unknown consumer, 400 for a bad limit, 401 without the token', async () => {
-    const unknown = await ctx.api.request('/admin/consumers/nope/stop', { method: 'POST' });
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ code: 'consumer_not_found', errors: [{ path: 'name' }] });
-    expect((await ctx.api.request('/admin/dlq/nope', {})).status).toBe(404);
-    expect((await ctx.api.request('/admin/dlq/notifications?limit=0', {})).status).toBe(400);
-    expect((await ctx.api.request('/admin/consumers', { as: 'anonymous' })).status).toBe(401);
-    expect((await ctx.api.request('/admin/dlq/notifications/replay', { method: 'POST', as: 'anonymous' })).status).toBe(401);
+    const unknown = await ctx.api.client().POST('/admin/consumers/{name}/stop', consumer('nope'));
+    expect(unknown.response.status).toBe(404);
+    expect(unknown.error).toMatchObject({ code: 'consumer_not_found', errors: [{ path: 'name' }] });
+    expect((await deadLetters('nope')).response.status).toBe(404);
+    expect((await deadLetters('notifications', 0)).response.status).toBe(400);
+    const anonymous = ctx.api.client('anonymous');
+    expect((await anonymous.GET('/admin/consumers')).response.status).toBe(401);
+    expect((await anonymous.POST('/admin/dlq/{name}/replay', consumer('notifications'))).response.status).toBe(401);
   });
 });

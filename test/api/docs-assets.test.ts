@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { useApiStack } from '../support/api-server';
 
+// Raw: /docs/assets is no operation of the OpenAPI document, and the names probed are hostile on purpose.
 const ctx = useApiStack({ worker: false, relay: false });
 
 describe('/docs/assets/:file', () => {
@@ -19,7 +20,7 @@ describe('/docs/assets/:file', () => {
   ];
   for (const name of unknown) {
     it(`404 JSON error for ${name}`, async () => {
-      const response = await ctx.api.request(`/docs/assets/${name}`);
+      const response = await ctx.api.rawRequest(`/docs/assets/${name}`);
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toBe('application/problem+json');
       const body = (await response.json()) as { code: string; detail: string; requestId: string };
@@ -33,7 +34,7 @@ describe('/docs/assets/:file', () => {
       ['swagger-ui.css', 'text/css'],
       ['swagger-ui-bundle.js', 'text/javascript'],
     ] as const) {
-      const response = await ctx.api.request(`/docs/assets/${asset}`);
+      const response = await ctx.api.rawRequest(`/docs/assets/${asset}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain(type);
       expect((await response.arrayBuffer()).byteLength).toBeGreaterThan(10_000);

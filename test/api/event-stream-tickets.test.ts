@@ -1,16 +1,17 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { startApi, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
+import { startApi, submitOrder, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
 import type { TestCaller } from '../support/json-request';
 import { orderBody } from '../support/order-body';
 import { openStream } from '../support/sse-client';
 
+// Raw: a ticket is redeemed through the URL it was issued with, as a browser's EventSource opens it, and
+// misused on purpose (reused, expired, on another order, as a bearer token, beside Authorization).
 const ctx = useApiStack();
 const owner: TestCaller = { customer: 'ticket-owner' };
 
 async function completedOrder(api: RunningApi): Promise<string> {
-  const { data } = await api.client(owner).POST('/orders', { body: orderBody({ customerId: undefined }), params: { header: {} } });
-  const orderId = data!.orderId;
+  const { orderId } = await submitOrder(api, orderBody({ customerId: undefined }), owner);
   await waitForOrderStatus(api, orderId, 'COMPLETED');
   return orderId;
 }
@@ -37,7 +38,7 @@ describe('stream tickets', () => {
     await stream.waitForEnd();
     expect(stream.messages.at(-1)?.event).toBe('order.completed');
 
-    const again = await ctx.api.request(issued.url, { as: 'anonymous', headers: { accept: 'text/event-stream' } });
+    const again = await ctx.api.rawRequest(issued.url, { as: 'anonymous', headers: { accept: 'text/event-stream' } });
     expect(again.status).toBe(401);
     expect(again.headers.get('www-authenticate')).toContain('invalid_token');
   });
@@ -46,9 +47,9 @@ describe('stream tickets', () => {
     const orderId = await completedOrder(ctx.api);
     const otherOrder = await completedOrder(ctx.api);
     const { ticket, url } = await issueTicket(ctx.api, orderId);
-    expect((await ctx.api.request(`/orders/${otherOrder}/events?ticket=${ticket}`, { as: 'anonymous' })).status).toBe(401);
+    expect((await ctx.api.rawRequest(`/orders/${otherOrder}/events?ticket=${ticket}`, { as: 'anonymous' })).status).toBe(401);
     for (const path of [`/orders/${orderId}`, `/orders/${orderId}/events`]) {
-      const asBearer = await ctx.api.request(path, { headers: { authorization: `Bearer ${ticket}` } });
+      const asBearer = await ctx.api.rawRequest(path, { headers: { authorization: `Bearer ${ticket}` } });
       expect(asBearer.status).toBe(401);
     }
     // Neither attempt used it up.
@@ -61,7 +62,7 @@ describe('stream tickets', () => {
       const orderId = await completedOrder(shortLived);
       const { ticket, url } = await issueTicket(shortLived, orderId);
       await new Promise((resolve) => setTimeout(resolve, 1200));
-      expect((await shortLived.request(url, { as: 'anonymous' })).status).toBe(401);
+      expect((await shortLived.rawRequest(url, { as: 'anonymous' })).status).toBe(401);
       const hash = createHash('sha256').update(ticket).digest('hex');
       await issueTicket(shortLived, orderId);
       const left = await ctx.stack.db.sql`SELECT 1 FROM event_stream_tickets WHERE ticket_hash = ${hash}`;
@@ -91,11 +92,13 @@ describe('stream tickets', () => {
 
   it('need a caller to be issued; a ticket beside an Authorization header is a 400', async () => {
     const orderId = await completedOrder(ctx.api);
-    expect((await ctx.api.request(`/orders/${orderId}/events/ticket`, { method: 'POST', as: 'anonymous' })).status).toBe(401);
-    expect((await ctx.api.request(`/orders/00000000-0000-4000-8000-000000000000/events/ticket`, { method: 'POST' })).status).toBe(404);
-    expect((await ctx.api.request(`/orders/${orderId}/events`, { as: 'anonymous' })).status).toBe(401);
+    const order = (id: string) => ({ params: { path: { id } } });
+    expect((await ctx.api.client('anonymous').POST('/orders/{id}/events/ticket', order(orderId))).response.status).toBe(401);
+    const unknown = order('00000000-0000-4000-8000-000000000000');
+    expect((await ctx.api.client().POST('/orders/{id}/events/ticket', unknown)).response.status).toBe(404);
+    expect((await ctx.api.client('anonymous').GET('/orders/{id}/events', order(orderId))).response.status).toBe(401);
     const { url } = await issueTicket(ctx.api, orderId);
-    const both = await ctx.api.request(url, { as: owner });
+    const both = await ctx.api.rawRequest(url, { as: owner });
     expect(both.status).toBe(400);
     expect(await both.json()).toMatchObject({ code: 'ambiguous_credentials' });
   });

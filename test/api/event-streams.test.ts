@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiStore } from '../../api/store/api-store';
 import { postgresApiStore } from '../../api/store/postgres-store';
-import { startApi, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
+import { startApi, submitOrder, useApiStack, waitForOrderStatus, type RunningApi } from '../support/api-server';
 import type { TestCaller } from '../support/json-request';
 import { orderBody } from '../support/order-body';
 import { openStream, type OpenStream, type SseMessage } from '../support/sse-client';
@@ -34,9 +34,7 @@ const ctx = useApiStack({}, (stack) => {
 
 async function submit(api: RunningApi, as: TestCaller = 'admin', quantity = 1): Promise<string> {
   const body = orderBody({ items: [{ sku: 'SKU-RED-MUG', quantity }], ...(as === 'admin' ? {} : { customerId: undefined }) });
-  const { data, response } = await api.client(as).POST('/orders', { body, params: { header: {} } });
-  expect(response.status).toBe(202);
-  return data!.orderId;
+  return (await submitOrder(api, body, as)).orderId;
 }
 
 /** An order that waits for review once its first events are out. */
@@ -54,15 +52,9 @@ const eventNames = (stream: OpenStream) => stream.messages.filter((m) => m.id).m
 const isOutcome = (m: SseMessage) => m.event === 'order.completed';
 
 async function streamStats(api: RunningApi) {
-  const response = await api.request('/admin/event-streams');
+  const { data, response } = await api.client().GET('/admin/event-streams');
   expect(response.status).toBe(200);
-  return (await response.json()) as {
-    open: number;
-    topCustomers: { customer: string; open: number }[];
-    refused: { perCustomer: number; total: number; stopping: number };
-    listener: { listening: boolean; relistens: number };
-    settings: Record<string, number>;
-  };
+  return data!;
 }
 
 async function waitForOpen(api: RunningApi, open: number) {

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { useApiStack, waitForOrderStatus } from '../support/api-server';
-import { orderBody } from '../support/order-body';
+import { submitOrder, useApiStack, waitForOrderStatus } from '../support/api-server';
 
 const ctx = useApiStack();
 
-async function submit(body = orderBody()): Promise<string> {
-  const { data, error } = await ctx.api.client().POST('/orders', { body, params: { header: {} } });
-  if (!data) throw new Error(`POST /orders refused: ${JSON.stringify(error)}`);
-  return data.orderId;
-}
+const submit = async () => (await submitOrder(ctx.api)).orderId;
+const order = (id: string) => ({ params: { path: { id } } });
 
 /** Reads an SSE stream to its end and returns its messages. */
 async function readStream(response: Response): Promise<{ id: string; event: string; data: { name: string } }[]> {
@@ -31,9 +27,10 @@ describe('GET /orders/:id/events', () => {
   it("returns the order's events in commit order as JSON", async () => {
     const orderId = await submit();
     await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
-    const response = await ctx.api.request(`/orders/${orderId}/events`);
+    const { data, response } = await ctx.api.client().GET('/orders/{id}/events', order(orderId));
     expect(response.status).toBe(200);
-    const { events } = (await response.json()) as { events: { name: string; messageId: string; metadata: { correlationId: string } }[] };
+    if (!data || typeof data === 'string') throw new Error(`no JSON events: ${JSON.stringify(data)}`);
+    const { events } = data;
     expect(events.map((e) => e.name)).toEqual([
       'order.submitted',
       'inventory.reserved',
@@ -46,8 +43,8 @@ describe('GET /orders/:id/events', () => {
 
   it('streams them live with Accept: text/event-stream and ends when the order does', async () => {
     const orderId = await submit();
-    // Opened at once: most events are committed after the stream starts.
-    const response = await ctx.api.request(`/orders/${orderId}/events`, { headers: { accept: 'text/event-stream' } });
+    // Opened at once: most events are committed after the stream starts. Raw: the SSE framing is the subject.
+    const response = await ctx.api.rawRequest(`/orders/${orderId}/events`, { headers: { accept: 'text/event-stream' } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const messages = await readStream(response);
@@ -62,16 +59,18 @@ describe('GET /orders/:id/events', () => {
   });
 
   it('404 for an unknown order', async () => {
-    expect((await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000/events')).status).toBe(404);
+    const unknown = await ctx.api.client().GET('/orders/{id}/events', order('00000000-0000-4000-8000-000000000000'));
+    expect(unknown.response.status).toBe(404);
+    expect(unknown.error).toMatchObject({ code: 'order_not_found' });
   });
 });
 
 describe('health', () => {
   it('/healthz is 200; /readyz is 200 when Temporal, Postgres and RabbitMQ answer', async () => {
-    expect(await (await ctx.api.request('/healthz')).json()).toEqual({ status: 'ok' });
-    const ready = await ctx.api.request('/readyz');
-    expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', down: [] });
+    expect((await ctx.api.client().GET('/healthz')).data).toEqual({ status: 'ok' });
+    const ready = await ctx.api.client().GET('/readyz');
+    expect(ready.response.status).toBe(200);
+    expect(ready.data).toMatchObject({ status: 'ready', down: [] });
   });
   // /readyz when a dependency is down, its caching and its broker connection: test/api/readiness.test.ts
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_BODY_BYTES } from '../../api/middleware/json-body';
 import { TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
 
+// Raw: what happens on the connection (chunked and oversized bodies, Connection headers, the pool) is the subject.
 const ctx = useApiStack({ worker: false, relay: false });
 
 const ROUNDS = 20;
@@ -105,7 +106,7 @@ describe('answers sent before the request body was read leave pooled keep-alive 
         // The next requests on the pool: one whose body is read, and one without a body.
         const next = await attempt(
           `round ${round}, the POST after it`,
-          () => ctx.api.request('/orders', { method: 'POST', json: {} }),
+          () => ctx.api.rawRequest('/orders', { method: 'POST', json: {} }),
           failures,
         );
         if (next) {
@@ -113,7 +114,7 @@ describe('answers sent before the request body was read leave pooled keep-alive 
           // A body read to its end keeps the connection open: only early answers close it.
           expect(next.headers.get('connection')).toBe('keep-alive');
         }
-        const health = await attempt(`round ${round}, the GET after it`, () => ctx.api.request('/healthz'), failures);
+        const health = await attempt(`round ${round}, the GET after it`, () => ctx.api.rawRequest('/healthz'), failures);
         if (health) expect(health.status).toBe(200);
       }
       expect(failures).toEqual([]);

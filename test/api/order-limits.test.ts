@@ -1,5 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import type { components } from '../../api/client/openapi';
 import { MAX_ORDER_TOTAL_CENTS } from '../../domain/order-limits';
 import { idempotencyKeys } from '../../drizzle/schema';
 import { useApiStack, waitForOrderStatus } from '../support/api-server';
@@ -8,14 +9,12 @@ import { uniqueSuffix } from '../../tools/environment/run-identity';
 
 const ctx = useApiStack({ relay: false });
 
-type ErrorAnswer = { code: string; detail: string; errors: { path: string; message: string }[] };
-
 /** POSTs an order with a fresh Idempotency-Key and reports whether the refusal wrote anything. */
-async function submit(body: Record<string, unknown>) {
+async function submit(body: components['schemas']['SubmitOrder']) {
   const key = `limits-${uniqueSuffix()}`;
-  const response = await ctx.api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
+  const { response, data, error } = await ctx.api.client().POST('/orders', { body, params: { header: { 'idempotency-key': key } } });
   const written = await ctx.stack.db.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
-  return { status: response.status, body: (await response.json()) as ErrorAnswer & { orderId: string }, written };
+  return { status: response.status, data, error, written };
 }
 
 async function sagasOf(customerId: string): Promise<number> {
@@ -25,13 +24,13 @@ async function sagasOf(customerId: string): Promise<number> {
 describe('POST /orders refuses orders above the limits, before any saga starts', () => {
   it("the issue's request (34 lines of 1,000 SKU-ESPRESSO, 22,066,000.00 EUR) is a 400 naming items", async () => {
     const customerId = `cust-issue11-${uniqueSuffix()}`;
-    const { status, body, written } = await submit(
+    const { status, error, written } = await submit(
       orderBody({ customerId, items: Array.from({ length: 34 }, () => ({ sku: 'SKU-ESPRESSO', quantity: 1000 })) }),
     );
 
     expect(status).toBe(400);
-    expect(body.code).toBe('validation_failed');
-    expect(body.errors).toEqual([
+    expect(error?.code).toBe('validation_failed');
+    expect(error?.errors).toEqual([
       { path: 'items', message: '34000 units of SKU-ESPRESSO over 34 lines: at most 1000 units of one SKU per order' },
       { path: 'items', message: '34000 units in all: at most 10000 units per order' },
     ]);
@@ -51,7 +50,7 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
       }),
     );
     expect(over.status).toBe(400);
-    expect(over.body.errors).toEqual([
+    expect(over.error?.errors).toEqual([
       { path: 'items', message: '1200 units of SKU-RED-MUG over 2 lines: at most 1000 units of one SKU per order' },
     ]);
     expect(over.written).toEqual([]);
@@ -69,11 +68,11 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
 
   it('a total above 1,000,000.00 EUR at catalog prices is a 400 naming items; exactly the limit is accepted and recorded', async () => {
     const pricey = `SKU-LIMIT-${uniqueSuffix().toUpperCase()}`;
-    const put = await ctx.api.request(`/admin/inventory/${pricey}`, {
-      method: 'PUT',
-      json: { onHand: 2000, priceCents: 100_000 },
+    const put = await ctx.api.client().PUT('/admin/inventory/{sku}', {
+      params: { path: { sku: pricey } },
+      body: { onHand: 2000, priceCents: 100_000 },
     });
-    expect(put.status).toBe(200);
+    expect(put.response.status).toBe(200);
 
     const customerId = `cust-total-${uniqueSuffix()}`;
     const over = await submit(
@@ -86,7 +85,7 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
       }),
     );
     expect(over.status).toBe(400);
-    expect(over.body).toMatchObject({
+    expect(over.error).toMatchObject({
       code: 'validation_failed',
       errors: [{ path: 'items', message: 'the order totals 1000012.50 EUR at catalog prices: at most 1000000.00 EUR per order' }],
     });
@@ -95,14 +94,16 @@ describe('POST /orders refuses orders above the limits, before any saga starts',
     const atLimit = await submit(orderBody({ customerId, items: [{ sku: pricey, quantity: 1000 }] }));
     expect(atLimit.status).toBe(202);
     // Above the review threshold: it waits for review with its total recorded in full.
-    const waiting = await waitForOrderStatus(ctx.api, atLimit.body.orderId, 'AWAITING_REVIEW');
+    const orderId = atLimit.data!.orderId;
+    const waiting = await waitForOrderStatus(ctx.api, orderId, 'AWAITING_REVIEW');
     expect(waiting.totalCents).toBe(MAX_ORDER_TOTAL_CENTS);
-    expect((await ctx.api.request(`/orders/${atLimit.body.orderId}/cancel`, { method: 'POST' })).status).toBe(200);
-    await waitForOrderStatus(ctx.api, atLimit.body.orderId, 'CANCELLED');
+    expect((await ctx.api.client().POST('/orders/{id}/cancel', { params: { path: { id: orderId } } })).response.status).toBe(200);
+    await waitForOrderStatus(ctx.api, orderId, 'CANCELLED');
   });
 
   it('the OpenAPI document states the limits', async () => {
-    const doc = (await (await ctx.api.request('/openapi.json')).json()) as {
+    // Raw: /openapi.json is no operation of the document itself.
+    const doc = (await (await ctx.api.rawRequest('/openapi.json')).json()) as {
       components: {
         schemas: {
           SubmitOrder: {

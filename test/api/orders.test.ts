@@ -1,22 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { waitForOrderStatus, useApiStack } from '../support/api-server';
-import { orderBody } from '../support/order-body';
+import { submitOrder, waitForOrderStatus, useApiStack } from '../support/api-server';
+import { orderBody, type SubmitOrder } from '../support/order-body';
 import { orderRows } from '../support/order-rows';
 
 const ctx = useApiStack({}, (stack) => ({ config: { ...stack.config, REVIEW_THRESHOLD_CENTS: 2000 } }));
 
-const submit = async (body: Record<string, unknown>, headers: Record<string, string> = {}) => {
-  const response = await ctx.api.request('/orders', { method: 'POST', json: body, headers });
-  return {
-    response,
-    body: (await response.json()) as { orderId: string; workflowId: string; status: string; links: { self: string; temporalUi: string } },
-  };
-};
+const submit = async (body: SubmitOrder) => ({ body: await submitOrder(ctx.api, body) });
+const order = (id: string) => ({ params: { path: { id } } });
 
 describe('POST /orders and GET /orders/:id', () => {
   it('starts the saga: 202 with links and Location, then the order reaches COMPLETED', async () => {
-    const { response, body } = await submit(orderBody());
+    const { data: body, response } = await ctx.api.client().POST('/orders', { body: orderBody(), params: { header: {} } });
     expect(response.status).toBe(202);
+    if (!body) throw new Error('no order');
     expect(body).toMatchObject({ workflowId: `order-${body.orderId}`, status: 'PENDING' });
     expect(response.headers.get('location')).toBe(`/orders/${body.orderId}`);
     expect(body.links).toEqual({
@@ -29,10 +25,11 @@ describe('POST /orders and GET /orders/:id', () => {
   });
 
   it('404 for an order nobody submitted, 400 naming the parameter for an id that is no UUID', async () => {
-    const unknown = await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000');
-    expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toMatchObject({ code: 'order_not_found' });
-    const malformed = await ctx.api.request('/orders/..%2F..%2Fetc%2Fpasswd');
+    const unknown = await ctx.api.client().GET('/orders/{id}', order('00000000-0000-4000-8000-000000000000'));
+    expect(unknown.response.status).toBe(404);
+    expect(unknown.error).toMatchObject({ code: 'order_not_found' });
+    // Raw: an encoded path traversal, which the client would not send as the id.
+    const malformed = await ctx.api.rawRequest('/orders/..%2F..%2Fetc%2Fpasswd');
     expect(malformed.status).toBe(400);
     expect(await malformed.json()).toMatchObject({ code: 'validation_failed', errors: [{ path: 'id' }] });
   });
@@ -47,32 +44,33 @@ describe('GET /orders (Temporal visibility)', () => {
 
     // Visibility is eventually consistent: wait until all three are listed as COMPLETED.
     const deadline = Date.now() + 20_000;
-    let listed: { orders: { orderId: string; status: string; customerId: string }[] } = { orders: [] };
+    const list = async (query: { status?: 'COMPLETED' | 'FAILED'; pageSize?: number; pageToken?: string }) => {
+      const { data } = await ctx.api.client().GET('/orders', { params: { query: { customerId, ...query } } });
+      if (!data) throw new Error('GET /orders refused');
+      return data;
+    };
+    let listed = await list({ status: 'COMPLETED' });
     while (Date.now() < deadline) {
-      listed = (await (await ctx.api.request(`/orders?customerId=${customerId}&status=COMPLETED`)).json()) as typeof listed;
       if (listed.orders.length === 3) break;
       await new Promise((resolve) => setTimeout(resolve, 200));
+      listed = await list({ status: 'COMPLETED' });
     }
     expect(listed.orders.map((o) => o.orderId).sort()).toEqual([...ids].sort());
     expect(listed.orders.every((o) => o.status === 'COMPLETED' && o.customerId === customerId)).toBe(true);
 
-    const first = (await (await ctx.api.request(`/orders?customerId=${customerId}&pageSize=2`)).json()) as {
-      orders: { orderId: string }[];
-      nextPageToken: string;
-    };
+    const first = await list({ pageSize: 2 });
     expect(first.orders).toHaveLength(2);
     expect(first.nextPageToken).toEqual(expect.any(String));
-    const second = (await (
-      await ctx.api.request(`/orders?customerId=${customerId}&pageSize=2&pageToken=${first.nextPageToken}`)
-    ).json()) as { orders: { orderId: string }[] };
+    const second = await list({ pageSize: 2, pageToken: first.nextPageToken ?? undefined });
     expect([...first.orders, ...second.orders].map((o) => o.orderId).sort()).toEqual([...ids].sort());
 
-    const none = (await (await ctx.api.request(`/orders?customerId=${customerId}&status=FAILED`)).json()) as { orders: unknown[] };
+    const none = await list({ status: 'FAILED' });
     expect(none.orders).toEqual([]);
   });
 
   it('400 for a bad filter', async () => {
-    const response = await ctx.api.request('/orders?status=SHIPPED&pageSize=1000');
+    // Raw: a status the client's types do not have.
+    const response = await ctx.api.rawRequest('/orders?status=SHIPPED&pageSize=1000');
     expect(response.status).toBe(400);
     const problem = (await response.json()) as { errors: { path: string }[] };
     expect(problem.errors.map((d) => d.path).sort()).toEqual(['pageSize', 'status']);
@@ -86,7 +84,9 @@ describe('cancel, approve and reject', () => {
   it('cancel during review: 200, then the saga compensates to CANCELLED', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    const response = await ctx.api.request(`/orders/${body.orderId}/cancel`, { method: 'POST', json: { reason: 'changed my mind' } });
+    const { response } = await ctx.api
+      .client()
+      .POST('/orders/{id}/cancel', { ...order(body.orderId), body: { reason: 'changed my mind' } });
     expect(response.status).toBe(200);
     const final = await waitForOrderStatus(ctx.api, body.orderId, 'CANCELLED');
     expect(final).toMatchObject({ failure: { type: 'Cancelled', reason: 'changed my mind' } });
@@ -96,55 +96,53 @@ describe('cancel, approve and reject', () => {
   it('cancel without a body is fine; 409 once the order is terminal; 404 for an unknown order', async () => {
     const { body } = await submit(orderBody());
     await waitForOrderStatus(ctx.api, body.orderId, 'COMPLETED');
-    const late = await ctx.api.request(`/orders/${body.orderId}/cancel`, { method: 'POST' });
-    expect(late.status).toBe(409);
-    expect(await late.json()).toMatchObject({ code: 'order_state_conflict', detail: expect.stringContaining('COMPLETED') });
-    expect((await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000/cancel', { method: 'POST' })).status).toBe(404);
+    const late = await ctx.api.client().POST('/orders/{id}/cancel', order(body.orderId));
+    expect(late.response.status).toBe(409);
+    expect(late.error).toMatchObject({ code: 'order_state_conflict', detail: expect.stringContaining('COMPLETED') });
+    expect((await ctx.api.client().POST('/orders/{id}/cancel', order('00000000-0000-4000-8000-000000000000'))).response.status).toBe(404);
   });
 
   it('approve (admin) completes an order in review; a second decision is a 409', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    expect((await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST' })).status).toBe(200);
+    expect((await ctx.api.client().POST('/orders/{id}/approve', order(body.orderId))).response.status).toBe(200);
     await waitForOrderStatus(ctx.api, body.orderId, 'COMPLETED');
-    expect((await ctx.api.request(`/orders/${body.orderId}/reject`, { method: 'POST' })).status).toBe(409);
+    expect((await ctx.api.client().POST('/orders/{id}/reject', order(body.orderId))).response.status).toBe(409);
   });
 
   it('reject (admin) fails the order with the reason; approve is a 409 when not awaiting review', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    const rejected = await ctx.api.request(`/orders/${body.orderId}/reject`, {
-      method: 'POST',
-      json: { reason: 'suspicious' },
-    });
-    expect(rejected.status).toBe(200);
+    const rejected = await ctx.api.client().POST('/orders/{id}/reject', { ...order(body.orderId), body: { reason: 'suspicious' } });
+    expect(rejected.response.status).toBe(200);
     expect(await waitForOrderStatus(ctx.api, body.orderId, 'FAILED')).toMatchObject({
       failure: { type: 'ReviewRejected', reason: 'suspicious' },
     });
 
     const cheap = await submit(orderBody());
     await waitForOrderStatus(ctx.api, cheap.body.orderId, 'COMPLETED');
-    expect((await ctx.api.request(`/orders/${cheap.body.orderId}/approve`, { method: 'POST' })).status).toBe(409);
+    expect((await ctx.api.client().POST('/orders/{id}/approve', order(cheap.body.orderId))).response.status).toBe(409);
   });
 
   it('review decisions need the admin token: 401 without it or with a wrong one', async () => {
     const { body } = await submit(reviewed());
     await waitForOrderStatus(ctx.api, body.orderId, 'AWAITING_REVIEW');
-    const without = await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST', as: 'anonymous' });
-    expect(without.status).toBe(401);
-    expect(await without.json()).toMatchObject({ code: 'unauthorized' });
-    const wrong = await ctx.api.request(`/orders/${body.orderId}/approve`, { method: 'POST', headers: { authorization: 'Bearer nope' } });
-    expect(wrong.status).toBe(401);
-    expect((await ctx.api.request(`/orders/${body.orderId}`)).status).toBe(200);
-    expect(await (await ctx.api.request(`/orders/${body.orderId}`)).json()).toMatchObject({ status: 'AWAITING_REVIEW' });
-    await ctx.api.request(`/orders/${body.orderId}/cancel`, { method: 'POST' });
+    const without = await ctx.api.client('anonymous').POST('/orders/{id}/approve', order(body.orderId));
+    expect(without.response.status).toBe(401);
+    expect(without.error).toMatchObject({ code: 'unauthorized' });
+    const wrong = await ctx.api.client({ token: 'nope' }).POST('/orders/{id}/approve', order(body.orderId));
+    expect(wrong.response.status).toBe(401);
+    const read = await ctx.api.client().GET('/orders/{id}', order(body.orderId));
+    expect(read.response.status).toBe(200);
+    expect(read.data).toMatchObject({ status: 'AWAITING_REVIEW' });
+    await ctx.api.client().POST('/orders/{id}/cancel', order(body.orderId));
   });
 
   it('a cancel racing the shipment either wins (nothing shipped, all refunded), is pending behind recordOrder (then wins), or gets a 409 (completed)', async () => {
     const results = await Promise.all(
       Array.from({ length: 6 }, async () => {
         const { body } = await submit(orderBody());
-        const cancel = await ctx.api.request(`/orders/${body.orderId}/cancel`, { method: 'POST' });
+        const { response: cancel } = await ctx.api.client().POST('/orders/{id}/cancel', order(body.orderId));
         const final =
           cancel.status === 409
             ? await waitForOrderStatus(ctx.api, body.orderId, 'COMPLETED')

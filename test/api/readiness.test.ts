@@ -9,16 +9,12 @@ const ctx = useApiStack({ worker: false, relay: false });
 
 const CACHE_MS = 200;
 
-interface ReadyBody {
-  status: string;
-  down: string[];
-  checks?: Record<string, { up: boolean; error?: string; checkedAt: string }>;
-}
-
-async function readyz(api: RunningApi, admin = false): Promise<{ status: number; text: string; body: ReadyBody }> {
-  const response = await api.request('/readyz', { as: admin ? 'admin' : 'anonymous' });
-  const text = await response.text();
-  return { status: response.status, text, body: JSON.parse(text) as ReadyBody };
+/** GET /readyz through the client: the readiness body, whether it answered 200 or 503. */
+async function readyz(api: RunningApi, admin = false) {
+  const { response, data, error } = await api.client(admin ? 'admin' : 'anonymous').GET('/readyz');
+  const body = data ?? error;
+  if (!body || !('down' in body)) throw new Error(`/readyz answered ${response.status} without a readiness body: ${JSON.stringify(body)}`);
+  return { status: response.status, text: JSON.stringify(body), body };
 }
 
 /** An API whose broker traffic goes through a counting relay to the real broker. */
@@ -40,12 +36,12 @@ describe('/readyz', () => {
   it('the admin token adds each check, with when it ran; a wrong token is a 401', async () => {
     const { status, body } = await readyz(ctx.api, true);
     expect(status).toBe(200);
-    for (const name of ['temporal', 'postgres', 'rabbitmq']) {
+    for (const name of ['temporal', 'postgres', 'rabbitmq'] as const) {
       expect(body.checks?.[name]).toEqual({ up: true, checkedAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
     }
-    const wrong = await ctx.api.request('/readyz', { headers: { authorization: 'Bearer not-the-admin-token' } });
-    expect(wrong.status).toBe(401);
-    expect(await wrong.json()).toMatchObject({ code: 'unauthorized' });
+    const wrong = await ctx.api.client({ token: 'not-the-admin-token' }).GET('/readyz');
+    expect(wrong.response.status).toBe(401);
+    expect(wrong.error).toMatchObject({ code: 'unauthorized' });
   });
 
   it('many calls, at once and over many cache periods, open one broker connection and keep it', async () => {

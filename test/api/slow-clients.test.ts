@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { orderBody } from '../support/order-body';
-import { TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
+import { submitOrder, TEST_ADMIN_TOKEN, useApiStack } from '../support/api-server';
 
 const HEADERS_MS = 1000;
 const REQUEST_MS = 2000;
@@ -94,9 +94,7 @@ describe('slow clients', () => {
   });
 
   it('an event stream stays open past every timeout: they bound the request, not the response', async () => {
-    const submitted = await ctx.api.request('/orders', { method: 'POST', json: orderBody() });
-    expect(submitted.status).toBe(202);
-    const { orderId } = (await submitted.json()) as { orderId: string };
+    const { orderId } = await submitOrder(ctx.api);
     const connection = await open();
     connection.socket.write(
       `GET /orders/${orderId}/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${TEST_ADMIN_TOKEN}\r\nAccept: text/event-stream\r\n\r\n`,

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { workflowIdForOrder } from '../../domain/order';
 import type { components } from '../../api/client/openapi';
-import { useApiStack, waitForOrderStatus } from '../support/api-server';
-import { orderBody } from '../support/order-body';
+import { submitOrder, useApiStack, waitForOrderStatus } from '../support/api-server';
+import { orderBody, type SubmitOrder } from '../support/order-body';
 import { failOrderWrites } from '../support/failing-trigger';
 
 const STUCK_AFTER_MS = 1500;
@@ -14,11 +14,8 @@ const ctx = useApiStack({ relay: false }, (stack) => ({
 type OrderAnswer = components['schemas']['OrderState'];
 type StuckList = components['schemas']['StuckSagaList'];
 
-async function submit(body: ReturnType<typeof orderBody>): Promise<string> {
-  const { data, response } = await ctx.api.client().POST('/orders', { body, params: { header: {} } });
-  expect(response.status).toBe(202);
-  return data!.orderId;
-}
+const submit = async (body: SubmitOrder) => (await submitOrder(ctx.api, body)).orderId;
+const byId = (id: string) => ({ params: { path: { id } } });
 
 /** Polls GET /orders/:id until `done` holds (a saga inside a step answers its query only between attempts). */
 async function waitForOrder(orderId: string, done: (order: OrderAnswer) => boolean, timeoutMs = 40_000): Promise<OrderAnswer> {
@@ -65,7 +62,7 @@ describe('a step that keeps failing is visible, in GET /orders/:id and GET /admi
       expect(stuck.retrying[0]!.attempts).toBeGreaterThanOrEqual(2);
       expect(Date.now() - Date.parse(stuck.retrying[0]!.retryingSince)).toBeGreaterThanOrEqual(STUCK_AFTER_MS);
 
-      expect((await ctx.api.request('/admin/sagas/stuck', { as: 'anonymous' })).status).toBe(401);
+      expect((await ctx.api.client('anonymous').GET('/admin/sagas/stuck')).response.status).toBe(401);
       const listed = await stuckList();
       expect(listed.stuckAfterMs).toBe(STUCK_AFTER_MS);
       expect(listed.sagas).toContainEqual(
@@ -117,11 +114,11 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
     const orderId = await submit(body);
     try {
       const started = Date.now();
-      const cancel = await ctx.api.request(`/orders/${orderId}/cancel`, { method: 'POST', json: { reason: 'too slow' } });
+      const cancel = await ctx.api.client().POST('/orders/{id}/cancel', { ...byId(orderId), body: { reason: 'too slow' } });
       const elapsed = Date.now() - started;
-      expect(cancel.status).toBe(202);
+      expect(cancel.response.status).toBe(202);
       expect(elapsed).toBeLessThan(ANSWER_TIMEOUT_MS + 3000);
-      expect(await cancel.json()).toMatchObject({
+      expect(cancel.data).toMatchObject({
         orderId,
         request: 'cancel',
         status: 'PENDING',
@@ -150,22 +147,22 @@ describe('cancel answers within SAGA_ANSWER_TIMEOUT_MS, never a silent 200', () 
     await blocker`SELECT pg_advisory_lock(hashtextextended(${orderId}, 0))`;
     try {
       // The saga answers once its workflow task ends, which waits for the blocked step: 200, or 202 after the bound.
-      expect([200, 202]).toContain((await ctx.api.request(`/orders/${orderId}/approve`, { method: 'POST' })).status);
+      expect([200, 202]).toContain((await ctx.api.client().POST('/orders/{id}/approve', byId(orderId))).response.status);
       const deadline = Date.now() + 30_000;
       while ((await ctx.stack.sagas.describeOrder(orderId))?.lastReportedStatus !== 'SHIPPING') {
         if (Date.now() > deadline) throw new Error('the saga never reported SHIPPING');
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       const started = Date.now();
-      const cancel = await ctx.api.request(`/orders/${orderId}/cancel`, { method: 'POST' });
-      expect(cancel.status).toBe(409);
+      const cancel = await ctx.api.client().POST('/orders/{id}/cancel', byId(orderId));
+      expect(cancel.response.status).toBe(409);
       expect(Date.now() - started).toBeLessThan(ANSWER_TIMEOUT_MS + 3000);
-      expect(await cancel.json()).toMatchObject({ code: 'order_state_conflict', detail: expect.stringContaining('SHIPPING') });
+      expect(cancel.error).toMatchObject({ code: 'order_state_conflict', detail: expect.stringContaining('SHIPPING') });
     } finally {
       await blocker`SELECT pg_advisory_unlock(hashtextextended(${orderId}, 0))`;
       blocker.release();
     }
     await waitForOrderStatus(ctx.api, orderId, 'COMPLETED', 40_000);
-    expect((await ctx.api.request(`/orders/${orderId}/cancel`, { method: 'POST' })).status).toBe(409);
+    expect((await ctx.api.client().POST('/orders/{id}/cancel', byId(orderId))).response.status).toBe(409);
   });
 });

@@ -9,7 +9,7 @@ import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { CLUSTER_FRONTEND_PORT, CLUSTER_UI_PORT, clusterSettings } from '../../tools/environment/cluster-settings';
-import { TEST_ADMIN_TOKEN } from '../support/api-server';
+import { apiClientAt, TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { orderBody } from '../support/order-body';
@@ -78,13 +78,9 @@ describe('the production-mode stack', () => {
 
   it('runs a saga from POST /orders through every process, kept in PostgreSQL and found by its search attributes', async () => {
     const body = orderBody();
-    const response = await fetch(`${apiUrl}/orders`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    expect(response.status).toBe(202);
-    const { orderId } = (await response.json()) as { orderId: string };
+    const submitted = await apiClientAt(apiUrl, stack.config).POST('/orders', { body, params: { header: {} } });
+    expect(submitted.response.status).toBe(202);
+    const { orderId } = submitted.data!;
     const workflowId = workflowIdForOrder(orderId);
 
     // The consumers projected the saga's events, relayed from the outbox through RabbitMQ.

@@ -133,7 +133,7 @@ it(
       { numRuns: RUNS, endOnFailure: true },
     );
 
-    expect((await ctx.api.request('/healthz')).status).toBe(200);
+    expect((await ctx.api.client().GET('/healthz')).response.status).toBe(200);
     // Exactly one saga per accepted order, none for the rejected ones (visibility lags a little).
     const query = `TaskQueue = '${ctx.stack.taskQueue}'`;
     let started = -1;

@@ -3,7 +3,6 @@ import amqp, { type ConfirmChannel } from 'amqplib';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { mintToken } from '../../api/auth/mint-token';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { withDatabase } from '../../db/admin';
 import { asUser, dropLoginRoles, ensureLoginRoles, listLoginRoles, type DbProcess } from '../../db/login-roles';
@@ -16,7 +15,7 @@ import { sendConfirmed } from '../../messaging/confirmed-send';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { deleteBrokerUsers, ensureBrokerUsers, listBrokerUsers } from '../../tools/environment/broker-users';
 import { isStaleRunName } from '../../tools/environment/run-identity';
-import { TEST_ADMIN_TOKEN } from '../support/api-server';
+import { apiClientAt, TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { orderBody } from '../support/order-body';
@@ -119,14 +118,10 @@ describe('every process on its own user and role', () => {
     const apiUrl = /"url":"([^"]+)"/.exec(api.output())![1]!;
 
     const body = orderBody();
-    const token = await mintToken(stack.config, { sub: body.customerId });
-    const response = await fetch(`${apiUrl}/orders`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
-      body: JSON.stringify(body),
-    });
-    expect(response.status).toBeLessThan(300);
-    const { orderId } = (await response.json()) as { orderId: string };
+    const customer = apiClientAt(apiUrl, stack.config, { customer: body.customerId });
+    const submitted = await customer.POST('/orders', { body, params: { header: { 'idempotency-key': randomUUID() } } });
+    expect(submitted.response.status).toBeLessThan(300);
+    const { orderId } = submitted.data!;
     const read = stack.db.db;
     await waitFor(
       async () => (await read.select().from(orders).where(eq(orders.id, orderId)))[0]?.status === 'COMPLETED',
@@ -140,14 +135,11 @@ describe('every process on its own user and role', () => {
       30_000,
     );
     // The API reads its own tables and the consumers' queues (admin routes) with its grants.
-    const admin = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
-    expect((await fetch(`${apiUrl}/orders/${orderId}`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
-    const consumersResponse = await fetch(`${apiUrl}/admin/consumers`, { headers: admin });
-    expect(consumersResponse.status).toBe(200);
-    const listed = (await consumersResponse.json()) as { consumers: { declared: boolean }[] };
-    expect(listed.consumers.every((consumer) => consumer.declared)).toBe(true);
-    const readiness = await fetch(`${apiUrl}/readyz`);
-    expect(readiness.status).toBe(200);
+    expect((await customer.GET('/orders/{id}', { params: { path: { id: orderId } } })).response.status).toBe(200);
+    const listed = await apiClientAt(apiUrl, stack.config).GET('/admin/consumers');
+    expect(listed.response.status).toBe(200);
+    expect(listed.data?.consumers.every((consumer) => consumer.declared)).toBe(true);
+    expect((await apiClientAt(apiUrl, stack.config, 'anonymous').GET('/readyz')).response.status).toBe(200);
     // The shared-state gauges each process reads at scrape time (orders and steps, the outbox,
     // queue depths and consumer states) are within its grants: no reading failed.
     for (const [child, gauge] of [

@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiClient } from '../../api/client/create-api-client';
 import { API, appEntry } from '../../tools/environment/app-entries';
 import { spawnTs } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
@@ -51,7 +52,7 @@ async function runApi(env: NodeJS.ProcessEnv, use: (run: ApiRun) => Promise<void
       get logs() {
         return logs();
       },
-      statusWith: async (token) => (await fetch(`${url}/admin/outbox`, { headers: { authorization: `Bearer ${token}` } })).status,
+      statusWith: async (token) => (await createApiClient({ baseUrl: url, token }).GET('/admin/outbox')).response.status,
     });
   } finally {
     child.child.kill('SIGTERM');

@@ -3,18 +3,17 @@ import amqp from 'amqplib';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { mintToken } from '../../api/auth/mint-token';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { orders } from '../../drizzle/schema';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { freePort } from '../../tools/environment/free-port';
-import { TEST_ADMIN_TOKEN } from '../support/api-server';
+import { apiClientAt, TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { envelope, startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';
 import { failOrderWrites } from '../support/failing-trigger';
-import { orderBody } from '../support/order-body';
+import { orderBody, type SubmitOrder } from '../support/order-body';
 import { delta, scrapeMetrics, type Scrape } from '../support/prometheus-text';
 import { deleteShippedQueues } from '../support/shipped-queues';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
@@ -90,15 +89,12 @@ async function scrapeUntil(url: string, check: (metrics: Scrape) => boolean, wha
   return last!;
 }
 
-async function submit(body: Record<string, unknown>): Promise<string> {
-  const token = await mintToken(stack.config, { sub: body.customerId as string });
-  const response = await fetch(api.replace(/\/metrics$/, '/orders'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, 'idempotency-key': randomUUID() },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBeLessThan(300);
-  return ((await response.json()) as { orderId: string }).orderId;
+/** POST /orders to the API process as the body's customer. */
+async function submit(body: SubmitOrder & { customerId: string }): Promise<string> {
+  const client = apiClientAt(api.replace(/\/metrics$/, ''), stack.config, { customer: body.customerId });
+  const { data, error, response } = await client.POST('/orders', { body, params: { header: { 'idempotency-key': randomUUID() } } });
+  expect(response.status, JSON.stringify(error)).toBeLessThan(300);
+  return data!.orderId;
 }
 
 async function statusOf(orderId: string): Promise<string | undefined> {

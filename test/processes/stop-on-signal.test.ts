@@ -5,6 +5,7 @@ import { TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
+import { createApiClient } from '../../api/client/create-api-client';
 import { orderBody } from '../support/order-body';
 import { openStream } from '../support/sse-client';
 
@@ -65,20 +66,20 @@ describe('app processes on SIGTERM', () => {
     try {
       await waitFor(() => logLines(child).some((line) => line.msg === 'API listening'), 'the API to listen', 60_000);
       const baseUrl = logLines(child).find((line) => line.msg === 'API listening')?.url as string;
+      // No saga worker runs here: the order stays without events, so its stream stays open.
+      const { data: submitted } = await createApiClient({ baseUrl, token: adminToken }).POST('/orders', {
+        body: orderBody(),
+        params: { header: {} },
+      });
+      const orderId = submitted!.orderId;
+      // Raw: the stream is read off the wire (openStream), with the admin token.
       const api = {
-        request: (path: string, init: RequestInit = {}) => {
+        rawRequest: (path: string, init: RequestInit = {}) => {
           const headers = new Headers(init.headers);
           headers.set('authorization', `Bearer ${adminToken}`);
           return fetch(`${baseUrl}${path}`, { ...init, headers });
         },
       };
-      // No saga worker runs here: the order stays without events, so its stream stays open.
-      const submitted = await api.request('/orders', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(orderBody()),
-      });
-      const { orderId } = (await submitted.json()) as { orderId: string };
       const stream = await openStream(api, `/orders/${orderId}/events`);
       expect(stream.response.status).toBe(200);
       const started = Date.now();

@@ -7,10 +7,10 @@ import { outbox } from '../../drizzle/schema';
 import { waitForStatus } from '../../saga-client/wait-for-status';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { writeWorkflowBundle } from '../../tools/environment/workflow-bundle';
-import { TEST_ADMIN_TOKEN } from '../support/api-server';
+import { apiClientAt, TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
-import { orderBody } from '../support/order-body';
+import { orderBody, type SubmitOrder } from '../support/order-body';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from '../../tools/environment/otlp-receiver';
 import { deleteShippedQueues } from '../support/shipped-queues';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
@@ -77,14 +77,10 @@ afterAll(async () => {
   await stack?.close();
 }, 60_000);
 
-async function submitOrder(body: Record<string, unknown>): Promise<string> {
-  const response = await fetch(`${apiUrl}/orders`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  expect(response.status).toBe(202);
-  return ((await response.json()) as { orderId: string }).orderId;
+async function submitOrder(body: SubmitOrder): Promise<string> {
+  const { data, error, response } = await apiClientAt(apiUrl, stack.config).POST('/orders', { body, params: { header: {} } });
+  expect(response.status, JSON.stringify(error)).toBe(202);
+  return data!.orderId;
 }
 
 /** Waits until the order's trace holds its workflow's end, a publish per outbox row and the projection's handling of each. */

@@ -175,10 +175,14 @@ export const noConsumers = (): ConsumerControl => ({
 export interface FakeApi {
   app: OpenAPIHono<ApiEnv>;
   deps: ApiDeps & { sagas: FakeSagas; store: FakeStore };
-  /** app.request with JSON in, as the caller `as` names (the admin token by default). */
-  request(path: string, init?: JsonRequestInit): Promise<Response>;
-  /** The generated client (api/client/) over app.request, calling as `as`: the admin token by default. */
+  /** The generated client (api/client/) over app.request, calling as `as`: the admin token by default. Reach for this first. */
   client(as?: TestCaller): ApiClient;
+  /**
+   * app.request with JSON in, as the caller `as` names (the admin token by default), for what the client
+   * cannot send: malformed or hostile input, unlisted routes, the wire format itself. Allowed only in
+   * the files eslint.config.js lists (rawRequestFiles).
+   */
+  rawRequest(path: string, init?: JsonRequestInit): Promise<Response>;
 }
 
 /** The app over fresh fakes; `readiness` answers what `down` says is down. */
@@ -206,7 +210,8 @@ export function fakeApi(options: { down?: (keyof Readiness)[]; config?: Partial<
   return {
     app,
     deps,
-    request: async (path, init = {}) => app.request(path, await jsonRequest(init, { adminToken: FAKE_ADMIN_TOKEN, config: deps.config })),
+    rawRequest: async (path, init = {}) =>
+      app.request(path, await jsonRequest(init, { adminToken: FAKE_ADMIN_TOKEN, config: deps.config })),
     client: (as = 'admin') =>
       createApiClient({
         baseUrl: 'http://api.test',

@@ -3,11 +3,16 @@ import { mintToken } from '../../api/auth/mint-token';
 
 /**
  * Who a test request comes from: the operator's admin token (the default, for tests about the
- * saga rather than access), a customer (a token whose subject is that id), or nobody.
+ * saga rather than access), a customer (a token whose subject is that id), a token the test made
+ * (a provider's JWT, an admin-role JWT), or nobody.
  */
-export type TestCaller = 'admin' | 'anonymous' | { customer: string };
+export type TestCaller = 'admin' | 'anonymous' | { customer: string } | { token: string };
 
-/** A request to the API: `json` is sent as the JSON body, `as` picks the credentials. */
+/**
+ * A raw request to the API (`rawRequest`): `json` is sent as the JSON body, `as` picks the credentials.
+ * Only for what the generated client cannot or should not send: malformed or hostile input, routes the
+ * OpenAPI document does not list, the wire format itself (SSE framing, exact headers).
+ */
 export type JsonRequestInit = RequestInit & { json?: unknown; as?: TestCaller };
 
 export interface TestCredentials {
@@ -22,7 +27,8 @@ export async function jsonRequest(
   const allHeaders = new Headers(headers);
   if (json !== undefined && !allHeaders.has('content-type')) allHeaders.set('content-type', 'application/json');
   if (!allHeaders.has('authorization') && as !== 'anonymous') {
-    const token = as === 'admin' ? credentials.adminToken : await mintToken(credentials.config, { sub: as.customer });
+    const token =
+      as === 'admin' ? credentials.adminToken : 'token' in as ? as.token : await mintToken(credentials.config, { sub: as.customer });
     allHeaders.set('authorization', `Bearer ${token}`);
   }
   return { ...init, headers: allHeaders, ...(json !== undefined ? { body: JSON.stringify(json) } : {}) };

@@ -1,3 +1,4 @@
+// SSE is read off the wire here (framing, heartbeats): the generated client parses JSON only, so this is a raw request.
 import type { JsonRequestInit } from './json-request';
 
 export interface SseMessage {
@@ -24,7 +25,7 @@ export interface OpenStream {
 
 /** Anything that sends API requests as a test caller: a RunningApi. */
 interface Requester {
-  request(path: string, init?: JsonRequestInit): Promise<Response>;
+  rawRequest(path: string, init?: JsonRequestInit): Promise<Response>;
 }
 
 /** Opens `path` with Accept: text/event-stream through `api` and reads it in the background. */
@@ -32,7 +33,7 @@ export async function openStream(api: Requester, path: string, init: JsonRequest
   const abort = new AbortController();
   const headers = new Headers(init.headers);
   headers.set('accept', 'text/event-stream');
-  const response = await api.request(path, { ...init, headers, signal: abort.signal });
+  const response = await api.rawRequest(path, { ...init, headers, signal: abort.signal });
   const messages: SseMessage[] = [];
   const comments: string[] = [];
   const waiters = new Set<() => void>();

@@ -1,23 +1,29 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { encodePageToken } from '../../saga-client/page-token';
-import { problemOf } from '../support/problem';
-import { fakeApi, sagaState } from '../support/fake-api';
+import type { components } from '../../api/client/openapi';
+import { problemOfAnswer } from '../support/problem';
+import { fakeApi, sagaState, type FakeApi } from '../support/fake-api';
+import type { TestCaller } from '../support/json-request';
 import { orderBody } from '../support/order-body';
 
-// Orders through app.request() over a fake SagaClient and store (test/support/fake-api.ts): how
-// the API maps what the saga answers onto HTTP. test/api/ runs them against Temporal itself.
+// Orders through the generated client over app.request() and a fake SagaClient and store
+// (test/support/fake-api.ts): how the API maps what the saga answers onto HTTP. test/api/ runs them
+// against Temporal itself.
 
-const submit = (api: ReturnType<typeof fakeApi>, body: unknown, key: string) =>
-  api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': key } });
-const orderIdOf = async (response: Response) => ((await response.json()) as { orderId: string }).orderId;
+const submit = (api: FakeApi, body: components['schemas']['SubmitOrder'], key: string, as: TestCaller = 'admin') =>
+  api.client(as).POST('/orders', { body, params: { header: { 'idempotency-key': key } } });
+const orderIdOf = ({ data }: { data?: { orderId: string } }) => data!.orderId;
+const byId = (id: string) => ({ params: { path: { id } } });
 
 describe('POST /orders', () => {
   it('202 with Location: starts the saga with the review settings and a new order id', async () => {
     const api = fakeApi({ config: { REVIEW_THRESHOLD_CENTS: 2000, REVIEW_TIMEOUT_MS: 60_000 } });
-    const response = await api.request('/orders', { method: 'POST', json: orderBody({ customerId: 'cust-1' }) });
+    const { response, data: body } = await api
+      .client()
+      .POST('/orders', { body: orderBody({ customerId: 'cust-1' }), params: { header: {} } });
     expect(response.status).toBe(202);
-    const body = (await response.json()) as { orderId: string; workflowId: string; status: string; links: { self: string } };
+    if (!body) throw new Error('no order');
     expect(body).toMatchObject({ workflowId: `order-${body.orderId}`, status: 'PENDING', links: { self: `/orders/${body.orderId}` } });
     expect(response.headers.get('location')).toBe(`/orders/${body.orderId}`);
     expect(api.deps.sagas.started).toEqual([
@@ -28,17 +34,17 @@ describe('POST /orders', () => {
   it('an Idempotency-Key repeated with the same body is 200 with the same order; with another body 422', async () => {
     const api = fakeApi();
     const body = orderBody();
-    const orderId = await orderIdOf(await submit(api, body, 'key-1'));
+    const orderId = orderIdOf(await submit(api, body, 'key-1'));
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'CHARGING_PAYMENT' }));
     const repeat = await submit(api, body, 'key-1');
-    expect(repeat.status).toBe(200);
-    expect(await repeat.json()).toMatchObject({ orderId, status: 'CHARGING_PAYMENT' });
+    expect(repeat.response.status).toBe(200);
+    expect(repeat.data).toMatchObject({ orderId, status: 'CHARGING_PAYMENT' });
 
     // Keys are per customer: another customer's same key would be a new order, so the same customer reuses it.
     const other = await submit(api, { ...body, items: [{ sku: 'SKU-RED-MUG', quantity: 2 }] }, 'key-1');
-    expect(other.status).toBe(422);
-    const text = await other.text();
-    expect(JSON.parse(text)).toMatchObject({ code: 'idempotency_key_reused', errors: [{ path: 'Idempotency-Key' }] });
+    expect(other.response.status).toBe(422);
+    expect(problemOfAnswer(other)).toMatchObject({ code: 'idempotency_key_reused', errors: [{ path: 'Idempotency-Key' }] });
+    const text = JSON.stringify(other.error);
     // Nothing of the first order: not its id, not its customer.
     expect(text).not.toContain(orderId);
     expect(text).not.toContain(body.customerId);
@@ -47,27 +53,20 @@ describe('POST /orders', () => {
   it("another customer's same key is their own: a new order", async () => {
     const api = fakeApi();
     const body = orderBody({ customerId: undefined });
-    const first = await orderIdOf(
-      await api.request('/orders', { method: 'POST', json: body, headers: { 'idempotency-key': 'k' }, as: { customer: 'c-1' } }),
-    );
-    const other = await api.request('/orders', {
-      method: 'POST',
-      json: body,
-      headers: { 'idempotency-key': 'k' },
-      as: { customer: 'c-2' },
-    });
-    expect(other.status).toBe(202);
-    expect(await orderIdOf(other)).not.toBe(first);
+    const first = orderIdOf(await submit(api, body, 'k', { customer: 'c-1' }));
+    const other = await submit(api, body, 'k', { customer: 'c-2' });
+    expect(other.response.status).toBe(202);
+    expect(orderIdOf(other)).not.toBe(first);
   });
 
   it('a repeat whose saga already ended answers with how it ended, starting nothing', async () => {
     const api = fakeApi();
     const body = orderBody();
-    const orderId = await orderIdOf(await submit(api, body, 'key-2'));
+    const orderId = orderIdOf(await submit(api, body, 'key-2'));
     api.deps.sagas.ended.add(orderId);
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'COMPLETED' }));
     const repeat = await submit(api, body, 'key-2');
-    expect([repeat.status, ((await repeat.json()) as { status: string }).status]).toEqual([200, 'COMPLETED']);
+    expect([repeat.response.status, repeat.data?.status]).toEqual([200, 'COMPLETED']);
     expect(api.deps.sagas.started).toHaveLength(1);
   });
 });
@@ -79,14 +78,16 @@ describe('GET /orders/:id and /orders/:id/events', () => {
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'CHARGING_PAYMENT' }));
     const retry = { step: 'chargePayment', retryingSince: '2026-01-01T00:00:00.000Z', attempts: 3, lastError: 'x', stuck: false };
     api.deps.store.stepRetries.push({ orderId, workflowId: `order-${orderId}`, ...retry });
-    const found = await api.request(`/orders/${orderId}`);
-    expect(found.status).toBe(200);
-    expect(await found.json()).toMatchObject({ orderId, status: 'CHARGING_PAYMENT', retrying: [retry], cancellation: null });
+    const found = await api.client().GET('/orders/{id}', byId(orderId));
+    expect(found.response.status).toBe(200);
+    expect(found.data).toMatchObject({ orderId, status: 'CHARGING_PAYMENT', retrying: [retry], cancellation: null });
 
-    for (const path of [`/orders/${randomUUID()}`, `/orders/${randomUUID()}/events`]) {
-      const missing = await api.request(path);
-      expect(missing.status).toBe(404);
-      expect((await problemOf(missing)).code).toBe('order_not_found');
+    for (const missing of [
+      await api.client().GET('/orders/{id}', byId(randomUUID())),
+      await api.client().GET('/orders/{id}/events', byId(randomUUID())),
+    ]) {
+      expect(missing.response.status).toBe(404);
+      expect(problemOfAnswer(missing).code).toBe('order_not_found');
     }
   });
 });
@@ -95,8 +96,8 @@ describe('GET /orders', () => {
   it('passes the filters on and answers the page', async () => {
     const api = fakeApi();
     api.deps.sagas.page = { orders: [], nextPageToken: 'next' };
-    const response = await api.request('/orders?status=FAILED&customerId=cust-42');
-    expect([response.status, await response.json()]).toEqual([200, { orders: [], nextPageToken: 'next' }]);
+    const { response, data } = await api.client().GET('/orders', { params: { query: { status: 'FAILED', customerId: 'cust-42' } } });
+    expect([response.status, data]).toEqual([200, { orders: [], nextPageToken: 'next' }]);
     expect(api.deps.sagas.listed).toEqual([{ status: 'FAILED', customerId: 'cust-42', pageSize: 20 }]);
   });
 
@@ -104,16 +105,16 @@ describe('GET /orders', () => {
     const api = fakeApi();
     const ofAnotherQuery = encodePageToken(Buffer.from('temporal-token'), { customerId: 'cust-1' });
     for (const token of [ofAnotherQuery, 'AAAAAAAAAAAA']) {
-      const response = await api.request(`/orders?customerId=cust-2&pageToken=${token}`);
-      expect(response.status).toBe(400);
-      expect(await problemOf(response)).toMatchObject({ code: 'invalid_page_token', errors: [{ path: 'pageToken' }] });
+      const answer = await api.client().GET('/orders', { params: { query: { customerId: 'cust-2', pageToken: token } } });
+      expect(answer.response.status).toBe(400);
+      expect(problemOfAnswer(answer)).toMatchObject({ code: 'invalid_page_token', errors: [{ path: 'pageToken' }] });
     }
   });
 });
 
 describe('POST /orders/:id/cancel', () => {
-  const cancelled = async (api: ReturnType<typeof fakeApi>, orderId: string) =>
-    api.request(`/orders/${orderId}/cancel`, { method: 'POST', json: { reason: 'changed my mind' } });
+  const cancelled = async (api: FakeApi, orderId: string) =>
+    api.client().POST('/orders/{id}/cancel', { ...byId(orderId), body: { reason: 'changed my mind' } });
 
   const withSaga = (status: 'PENDING' | 'AWAITING_REVIEW' | 'SHIPPING' = 'AWAITING_REVIEW') => {
     const api = fakeApi({ config: { SAGA_ANSWER_TIMEOUT_MS: 1234 } });
@@ -125,9 +126,9 @@ describe('POST /orders/:id/cancel', () => {
   it('200 when the cancel took effect, asking the saga with the reason and SAGA_ANSWER_TIMEOUT_MS', async () => {
     const { api, orderId } = withSaga();
     api.deps.sagas.answer = { outcome: 'accepted', state: sagaState(orderId, { status: 'COMPENSATING' }) };
-    const response = await cancelled(api, orderId);
+    const { response, data } = await cancelled(api, orderId);
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ orderId, status: 'COMPENSATING' });
+    expect(data).toMatchObject({ orderId, status: 'COMPENSATING' });
     expect(api.deps.sagas.asked).toEqual([{ request: 'cancel', orderId, argument: { reason: 'changed my mind' }, timeoutMs: 1234 }]);
   });
 
@@ -135,23 +136,23 @@ describe('POST /orders/:id/cancel', () => {
     const { api, orderId } = withSaga('PENDING');
     const cancellation = { reason: 'changed my mind', requestedAt: '2026-01-01T00:00:00.000Z', waitsFor: 'recordOrder' as const };
     api.deps.sagas.answer = { outcome: 'accepted', state: sagaState(orderId, { cancellation }) };
-    const response = await cancelled(api, orderId);
+    const { response, data } = await cancelled(api, orderId);
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ orderId, request: 'cancel', accepted: true, cancellation });
+    expect(data).toMatchObject({ orderId, request: 'cancel', accepted: true, cancellation });
   });
 
   it('202 not accepted when the saga took nothing in time and its last status still allows a cancel', async () => {
     const { api, orderId } = withSaga('PENDING');
-    const response = await cancelled(api, orderId);
+    const { response, data } = await cancelled(api, orderId);
     expect(response.status).toBe(202);
-    expect(await response.json()).toMatchObject({ orderId, request: 'cancel', accepted: false, status: 'PENDING', cancellation: null });
+    expect(data).toMatchObject({ orderId, request: 'cancel', accepted: false, status: 'PENDING', cancellation: null });
   });
 
   it('409 when the saga took nothing in time but reported a status past cancelling', async () => {
     const { api, orderId } = withSaga('SHIPPING');
-    const response = await cancelled(api, orderId);
-    expect(response.status).toBe(409);
-    expect(await problemOf(response)).toMatchObject({
+    const answer = await cancelled(api, orderId);
+    expect(answer.response.status).toBe(409);
+    expect(problemOfAnswer(answer)).toMatchObject({
       code: 'order_state_conflict',
       detail: `cannot cancel order ${orderId}: it is SHIPPING`,
     });
@@ -161,7 +162,7 @@ describe('POST /orders/:id/cancel', () => {
     const { api, orderId } = withSaga();
     api.deps.sagas.answer = { outcome: 'refused', reason: 'cannot cancel: the order is SHIPPING' };
     const refused = await cancelled(api, orderId);
-    expect([refused.status, await problemOf(refused)]).toEqual([
+    expect([refused.response.status, problemOfAnswer(refused)]).toEqual([
       409,
       {
         type: 'urn:saga-orchestrator:problem:order_state_conflict',
@@ -176,8 +177,8 @@ describe('POST /orders/:id/cancel', () => {
     ]);
     api.deps.sagas.answer = { outcome: 'ended', status: 'COMPLETED' };
     const ended = await cancelled(api, orderId);
-    expect([ended.status, (await problemOf(ended)).detail]).toEqual([409, `order ${orderId} is already COMPLETED`]);
-    expect((await cancelled(api, randomUUID())).status).toBe(404);
+    expect([ended.response.status, problemOfAnswer(ended).detail]).toEqual([409, `order ${orderId} is already COMPLETED`]);
+    expect((await cancelled(api, randomUUID())).response.status).toBe(404);
   });
 });
 
@@ -187,20 +188,20 @@ describe('POST /orders/:id/approve and /reject (admin)', () => {
     const orderId = randomUUID();
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'AWAITING_REVIEW' }));
     const decide = (decision: 'approve' | 'reject') =>
-      api.request(`/orders/${orderId}/${decision}`, { method: 'POST', json: { reviewer: 'ada' } });
+      api.client().POST(`/orders/{id}/${decision}`, { ...byId(orderId), body: { reviewer: 'ada' } });
 
     const pending = await decide('approve');
-    expect(pending.status).toBe(202);
-    expect(await pending.json()).toMatchObject({ request: 'approve', accepted: false, status: 'AWAITING_REVIEW' });
+    expect(pending.response.status).toBe(202);
+    expect(pending.data).toMatchObject({ request: 'approve', accepted: false, status: 'AWAITING_REVIEW' });
 
     api.deps.sagas.answer = { outcome: 'accepted', state: sagaState(orderId, { status: 'SHIPPING' }) };
     const taken = await decide('approve');
-    expect([taken.status, ((await taken.json()) as { status: string }).status]).toEqual([200, 'SHIPPING']);
+    expect([taken.response.status, taken.data && 'status' in taken.data ? taken.data.status : undefined]).toEqual([200, 'SHIPPING']);
 
     api.deps.sagas.answer = undefined;
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'SHIPPING' }));
     const tooLate = await decide('reject');
-    expect([tooLate.status, (await problemOf(tooLate)).detail]).toEqual([409, `cannot reject order ${orderId}: it is SHIPPING`]);
+    expect([tooLate.response.status, problemOfAnswer(tooLate).detail]).toEqual([409, `cannot reject order ${orderId}: it is SHIPPING`]);
     expect(api.deps.sagas.asked.map(({ request, argument }) => [request, argument])).toEqual([
       ['approve', { reviewer: 'ada' }],
       ['approve', { reviewer: 'ada' }],
@@ -226,9 +227,9 @@ describe('GET /admin/sagas/stuck', () => {
       });
     }
     api.deps.sagas.running = new Set([running]);
-    const response = await api.request('/admin/sagas/stuck', {});
+    const { response, data: body } = await api.client().GET('/admin/sagas/stuck');
     expect(response.status).toBe(200);
-    const body = (await response.json()) as { stuckAfterMs: number; sagas: { orderId: string }[] };
+    if (!body) throw new Error('no list');
     expect(body.stuckAfterMs).toBe(1500);
     expect(body.sagas.map((saga) => saga.orderId)).toEqual([running]);
   });

@@ -7,7 +7,8 @@ import { fakeApi } from '../support/fake-api';
 import { parsePrometheusText, Scrape } from '../support/prometheus-text';
 
 // The pure parts of the metrics (telemetry/), and the API's /metrics and request metrics through
-// app.request(). test/processes/metrics.test.ts scrapes the real processes.
+// app.request(). test/processes/metrics.test.ts scrapes the real processes. Raw requests here: /metrics is no
+// OpenAPI operation, and unmatched paths and a malformed id are the subject.
 
 describe('the Prometheus text parser (test/support/prometheus-text.ts)', () => {
   it('reads names, labels (escapes included) and values, and skips comments', () => {
@@ -74,23 +75,23 @@ describe('cachedReading: shared-state gauges read at most once per period and ne
 describe('the API: GET /metrics and request metrics', () => {
   it('GET /metrics is for admins only, and not an OpenAPI operation', async () => {
     const api = fakeApi();
-    expect((await api.request('/metrics', { as: 'anonymous' })).status).toBe(401);
-    expect((await api.request('/metrics', { as: { customer: 'c-1' } })).status).toBe(403);
-    const response = await api.request('/metrics');
+    expect((await api.rawRequest('/metrics', { as: 'anonymous' })).status).toBe(401);
+    expect((await api.rawRequest('/metrics', { as: { customer: 'c-1' } })).status).toBe(403);
+    const response = await api.rawRequest('/metrics');
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-    const document = (await (await api.request('/openapi.json')).json()) as { paths: Record<string, unknown> };
+    const document = (await (await api.rawRequest('/openapi.json')).json()) as { paths: Record<string, unknown> };
     expect(Object.keys(document.paths)).not.toContain('/metrics');
   });
 
   it('counts requests by the matched route pattern, never the raw path; an unknown path is `unmatched`', async () => {
     const api = fakeApi();
-    const scrape = async () => Scrape.parse(await (await api.request('/metrics')).text());
+    const scrape = async () => Scrape.parse(await (await api.rawRequest('/metrics')).text());
     const before = await scrape();
     const id = '3f1c1f5e-8a7b-4d0e-9a57-0c8d1c7d2a11';
-    await api.request(`/orders/${id}`, { as: { customer: 'c-1' } });
-    await api.request('/orders/not-a-uuid', { as: { customer: 'c-1' } });
-    await api.request(`/no/such/${id}`);
+    await api.client({ customer: 'c-1' }).GET('/orders/{id}', { params: { path: { id } } });
+    await api.rawRequest('/orders/not-a-uuid', { as: { customer: 'c-1' } });
+    await api.rawRequest(`/no/such/${id}`);
     const after = await scrape();
     const routes = after.samples.filter((sample) => sample.name === 'http_server_requests_total').map((sample) => sample.labels.route);
     expect(routes.some((route) => route?.includes(id))).toBe(false);
