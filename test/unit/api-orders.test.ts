@@ -91,6 +91,76 @@ describe('GET /orders/:id and /orders/:id/events', () => {
   });
 });
 
+describe('an order past Temporal retention, and GET /orders/:id/timeline', () => {
+  it('answers from PostgreSQL, marked source database, when Temporal has no workflow; a stranger still gets 404', async () => {
+    const api = fakeApi();
+    const orderId = randomUUID();
+    api.deps.store.archived.set(orderId, sagaState(orderId, { status: 'COMPLETED', customerId: 'cust-7' }));
+    const found = await api.request(`/orders/${orderId}`, { as: { customer: 'cust-7' } });
+    expect(found.status).toBe(200);
+    expect(await found.json()).toMatchObject({ orderId, status: 'COMPLETED', source: 'database', retrying: [] });
+    for (const path of [`/orders/${orderId}`, `/orders/${orderId}/timeline`, `/orders/${orderId}/events`]) {
+      const stranger = await api.request(path, { as: { customer: 'cust-8' } });
+      expect(stranger.status).toBe(404);
+      expect((await problemOf(stranger)).code).toBe('order_not_found');
+    }
+    // The saga, while Temporal keeps it, is what answers.
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'COMPLETED', customerId: 'cust-7' }));
+    expect(await (await api.request(`/orders/${orderId}`)).json()).toMatchObject({ source: 'temporal' });
+  });
+
+  it("the timeline: the saga's steps with each event and where it went; 404 for an unknown order", async () => {
+    const api = fakeApi();
+    const orderId = randomUUID();
+    const steps = [{ step: 'recordOrder' as const, completedAt: '2026-01-01T00:00:00.000Z' }];
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'RESERVING_INVENTORY', steps }));
+    const messageId = randomUUID();
+    api.deps.store.events.push({
+      seq: 1,
+      messageId,
+      name: 'order.submitted',
+      content: { orderId },
+      metadata: { correlationId: orderId, causationId: 'x', createdUtc: '2026-01-01T00:00:00.000Z' },
+      publishedAt: null,
+    });
+    const { data, response } = await api.client().GET('/orders/{id}/timeline', { params: { path: { id: orderId } } });
+    expect(response.status).toBe(200);
+    expect(data).toEqual({
+      orderId,
+      status: 'RESERVING_INVENTORY',
+      source: 'temporal',
+      steps,
+      compensations: [],
+      failure: null,
+      events: [
+        {
+          messageId,
+          name: 'order.submitted',
+          committedAt: '2026-01-01T00:00:00.000Z',
+          publishedAt: null,
+          attempts: 0,
+          deadAt: null,
+          handledBy: [],
+        },
+      ],
+    });
+    expect((await api.request(`/orders/${randomUUID()}/timeline`)).status).toBe(404);
+  });
+});
+
+describe('POST /admin/dlq/:name/discard', () => {
+  it('400 without a filter, before touching the broker; 400 for an order id that is no UUID', async () => {
+    const api = fakeApi();
+    const none = await api.request('/admin/dlq/notifications/discard', { method: 'POST' });
+    expect(none.status).toBe(400);
+    expect(await problemOf(none)).toMatchObject({ code: 'validation_failed' });
+    const malformed = await api.request('/admin/dlq/notifications/discard?orderId=nope', { method: 'POST' });
+    expect(malformed.status).toBe(400);
+    expect(await problemOf(malformed)).toMatchObject({ code: 'validation_failed', errors: [{ path: 'orderId' }] });
+    expect(api.deps.store.deadLetterActions).toEqual([]);
+  });
+});
+
 describe('GET /orders', () => {
   it('passes the filters on and answers the page', async () => {
     const api = fakeApi();

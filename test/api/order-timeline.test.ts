@@ -1,0 +1,153 @@
+import amqp from 'amqplib';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { shippedConsumers } from '../../consumers/shipped-consumers';
+import { archivePublishedOutbox } from '../../db/retention';
+import { workflowIdForOrder } from '../../domain/order';
+import { retryPolicyFrom } from '../../messaging/consumer-settings';
+import { consumerQueuesOf } from '../../messaging/consumer-topology';
+import { orderSagaHandle } from '../../saga-client/order-handle';
+import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
+import { useApiStack, waitForOrderStatus } from '../support/api-server';
+import { spawnTs, type RunningChild } from '../support/child-process';
+import { waitFor } from '../support/consumer-kit';
+import { orderBody } from '../support/order-body';
+
+const ctx = useApiStack();
+let consumersProcess: RunningChild | undefined;
+const prefix = () => `${ctx.stack.exchange}.`;
+
+afterAll(async () => {
+  consumersProcess?.child.kill('SIGTERM');
+  await consumersProcess?.exited;
+  const connection = await amqp.connect(ctx.stack.config.AMQP_URL);
+  const channel = await connection.createChannel();
+  for (const definition of shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix() })) {
+    const { queue, deadLetter, retries } = consumerQueuesOf(definition, retryPolicyFrom(ctx.stack.config));
+    for (const q of [queue, deadLetter, ...retries]) await channel.deleteQueue(q);
+  }
+  await connection.close();
+});
+
+interface Timeline {
+  orderId: string;
+  status: string;
+  source: 'temporal' | 'database';
+  steps: { step: string; completedAt: string }[];
+  compensations: unknown[];
+  failure: unknown;
+  events: {
+    messageId: string;
+    name: string;
+    committedAt: string;
+    publishedAt: string | null;
+    attempts: number;
+    deadAt: string | null;
+    handledBy: { consumer: string; handledAt: string }[];
+  }[];
+}
+
+const EVENTS = ['order.submitted', 'inventory.reserved', 'payment.charged', 'shipment.created', 'order.completed'];
+
+describe('GET /orders/{id}/timeline, and an order past Temporal retention', () => {
+  it("joins the saga's steps, each event's commit and publish, and each consumer's receipt; answers from PostgreSQL once the workflow is gone", async () => {
+    consumersProcess = spawnTs(appEntry(CONSUMERS), {
+      DATABASE_URL: ctx.stack.databaseUrl,
+      EVENTS_EXCHANGE: ctx.stack.exchange,
+      CONSUMER_QUEUE_PREFIX: prefix(),
+      LOG_LEVEL: 'warn',
+    });
+    const body = orderBody();
+    const owner = { customer: body.customerId };
+    const stranger = { customer: 'cust-stranger' };
+    const submitted = await ctx.api.request('/orders', { method: 'POST', json: body, as: owner });
+    expect(submitted.status).toBe(202);
+    const { orderId } = (await submitted.json()) as { orderId: string };
+    await waitForOrderStatus(ctx.api, orderId, 'COMPLETED');
+
+    const timelineOf = async (as: typeof owner | 'admin' = owner) => {
+      const response = await ctx.api.request(`/orders/${orderId}/timeline`, { as });
+      expect(response.status).toBe(200);
+      return (await response.json()) as Timeline;
+    };
+    // The projection handles every event, the notifications consumer the outcome only.
+    let timeline = await timelineOf();
+    await waitFor(
+      async () => {
+        timeline = await timelineOf();
+        const handled = (name: string) => timeline.events.find((event) => event.name === name)?.handledBy.length ?? 0;
+        return timeline.events.length === 5 && EVENTS.slice(0, 4).every((name) => handled(name) === 1) && handled('order.completed') === 2;
+      },
+      'every event published and handled',
+      30_000,
+    );
+    expect(timeline).toMatchObject({ orderId, status: 'COMPLETED', source: 'temporal', compensations: [], failure: null });
+    expect(timeline.steps.map((step) => step.step)).toEqual([
+      'recordOrder',
+      'reserveInventory',
+      'checkFraud',
+      'chargePayment',
+      'createShipment',
+      'completeOrder',
+    ]);
+    expect(timeline.events.map((event) => event.name)).toEqual(EVENTS);
+    for (const event of timeline.events) {
+      expect(event).toMatchObject({ attempts: 1, deadAt: null });
+      // Committed, then published, then handled: where the event went, in the order it went there.
+      expect(Date.parse(event.publishedAt!)).toBeGreaterThanOrEqual(Date.parse(event.committedAt));
+      for (const receipt of event.handledBy) expect(Date.parse(receipt.handledAt)).toBeGreaterThanOrEqual(Date.parse(event.publishedAt!));
+    }
+    expect(
+      timeline.events
+        .at(-1)!
+        .handledBy.map((receipt) => receipt.consumer)
+        .sort(),
+    ).toEqual(['notifications', 'order-projection']);
+    // The order's authorisation: another customer gets the unknown order's 404, an admin the timeline.
+    const strangers = await ctx.api.request(`/orders/${orderId}/timeline`, { as: stranger });
+    expect(strangers.status).toBe(404);
+    expect(await strangers.json()).toMatchObject({ code: 'order_not_found' });
+    expect((await timelineOf('admin')).events).toHaveLength(5);
+    expect((await ctx.api.request('/orders/00000000-0000-4000-8000-000000000000/timeline')).status).toBe(404);
+
+    const fromTemporal = (await (await ctx.api.request(`/orders/${orderId}`, { as: owner })).json()) as Record<string, unknown>;
+    expect(fromTemporal).toMatchObject({ source: 'temporal', status: 'COMPLETED' });
+
+    // Retention, as the namespace's would: the workflow is deleted; and the outbox's, which moves the events to the history.
+    await ctx.stack.client.workflowService.deleteWorkflowExecution({
+      namespace: ctx.stack.config.TEMPORAL_NAMESPACE,
+      workflowExecution: { workflowId: workflowIdForOrder(orderId) },
+    });
+    await waitFor(
+      async () =>
+        orderSagaHandle(ctx.stack.client, orderId)
+          .describe()
+          .then(
+            () => false,
+            (error: unknown) => error instanceof WorkflowNotFoundError,
+          ),
+      'the workflow deleted',
+      30_000,
+    );
+    expect(await archivePublishedOutbox(ctx.stack.db.sql, 0)).toBeGreaterThanOrEqual(5);
+
+    const fromDatabase = await ctx.api.request(`/orders/${orderId}`, { as: owner });
+    expect(fromDatabase.status).toBe(200);
+    const archived = (await fromDatabase.json()) as Record<string, unknown>;
+    expect(archived).toMatchObject({ source: 'database', status: 'COMPLETED', waitingFor: null, cancellation: null, retrying: [] });
+    // The same order as the saga told it, but for where it came from and the steps' times (the ledger's commits, not the workflow's clock).
+    const { source: _temporal, steps: sagaSteps, ...sagaTold } = fromTemporal as { source: string; steps: { step: string }[] };
+    const { source: _database, steps: ledgerSteps, ...databaseTold } = archived as { source: string; steps: { step: string }[] };
+    expect(databaseTold).toEqual({ ...sagaTold, outcomeError: null });
+    expect(ledgerSteps.map((step) => step.step)).toEqual(sagaSteps.map((step) => step.step));
+    expect((await ctx.api.request(`/orders/${orderId}`, { as: stranger })).status).toBe(404);
+
+    const archivedTimeline = await timelineOf();
+    expect(archivedTimeline).toEqual({ ...timeline, source: 'database', steps: archivedTimeline.steps });
+    expect(archivedTimeline.steps.map((step) => step.step)).toEqual(timeline.steps.map((step) => step.step));
+    const events = await ctx.api.request(`/orders/${orderId}/events`, { as: owner });
+    expect(events.status).toBe(200);
+    expect(((await events.json()) as { events: { name: string }[] }).events.map((event) => event.name)).toEqual(EVENTS);
+    expect((await ctx.api.request(`/orders/${orderId}/events`, { as: stranger })).status).toBe(404);
+  });
+});
