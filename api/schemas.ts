@@ -271,7 +271,10 @@ export const OrderTimelineSchema = z
           messageId: z.string().uuid(),
           name: z.string(),
           committedAt: z.string().openapi({ description: 'When the step that emitted it committed (outbox row)' }),
-          publishedAt: z.string().nullable().openapi({ description: 'When the broker confirmed it; null while pending or dead' }),
+          publishedAt: z.string().nullable().openapi({
+            description:
+              "When the relay recorded the broker's confirm (a consumer may have handled it a moment before); null while pending or dead",
+          }),
           attempts: z.number().int().openapi({ description: 'Publish attempts' }),
           deadAt: z.string().nullable().openapi({ description: 'When the relay gave up on it (revive: POST /admin/outbox/{id}/retry)' }),
           handledBy: z
@@ -403,7 +406,12 @@ export const DiscardResultSchema = z
 export const DeadLetterFilterSchema = z.object({
   event: z.string().min(1).max(200).optional().openapi({ description: 'Only dead letters of this event name', example: 'order.completed' }),
   orderId: z.string().uuid().optional().openapi({ description: 'Only those about this order (correlation id)' }),
-  messageId: z.string().uuid().optional().openapi({ description: 'Only the message with this id' }),
+  messageId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Only the message with this id (any string: a message not from the relay may carry any id)' }),
 });
 export const DeadLetterActionSchema = z
   .object({

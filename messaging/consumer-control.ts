@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChannelModel } from 'amqplib';
 import type { Database } from '../db/client';
 import type { Logger } from '../logging/logger';
 import { reusedAmqpConnection } from './amqp-connection';
@@ -115,6 +116,20 @@ export interface ConsumerControlOptions {
 }
 
 const SETTLE_POLL_MS = 100;
+const RETURN_WAIT_MS = 2000;
+
+/**
+ * The DLQ's depth once the `returned` messages a sweep passed over are back: a quorum queue takes
+ * them back through its log, so a count read at once may miss them. Waits at most RETURN_WAIT_MS.
+ */
+async function depthAfterReturns(connection: ChannelModel, deadLetterQueue: string, returned: number): Promise<number> {
+  const deadline = Date.now() + RETURN_WAIT_MS;
+  for (;;) {
+    const depth = (await inspectQueue(connection, deadLetterQueue))?.messages ?? 0;
+    if (depth >= returned || Date.now() >= deadline) return depth;
+    await sleep(SETTLE_POLL_MS / 4);
+  }
+}
 const DEFAULT_WAIT_MS = 5000;
 
 /**
@@ -213,8 +228,8 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
         log.child({ consumer: name }),
       );
       log.info({ consumer: name, filter, replayed: sweep.messageIds.length, expired: sweep.expired }, 'replayed dead letters');
-      const left = await inspectQueue(connection, deadLetter);
-      return { consumer: name, replayed: sweep.messageIds.length, dlqDepth: left?.messages ?? 0, ...sweep };
+      const dlqDepth = await depthAfterReturns(connection, deadLetter, sweep.skipped + sweep.expired);
+      return { consumer: name, replayed: sweep.messageIds.length, dlqDepth, ...sweep };
     },
     async discardDeadLetters(name, filter) {
       const definition = definitionOf(name);
@@ -232,8 +247,8 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
         log.child({ consumer: name }),
       );
       log.info({ consumer: name, filter, discarded: messageIds.length }, 'discarded dead letters');
-      const left = await inspectQueue(connection, deadLetter);
-      return { consumer: name, discarded: messageIds.length, dlqDepth: left?.messages ?? 0, messageIds, skipped };
+      const dlqDepth = await depthAfterReturns(connection, deadLetter, skipped);
+      return { consumer: name, discarded: messageIds.length, dlqDepth, messageIds, skipped };
     },
     close: () => broker.close(),
   };

@@ -1819,7 +1819,7 @@ export interface operations {
                 event?: string;
                 /** @description Only those about this order (correlation id) */
                 orderId?: string;
-                /** @description Only the message with this id */
+                /** @description Only the message with this id (any string: a message not from the relay may carry any id) */
                 messageId?: string;
             };
             header?: never;
@@ -1862,7 +1862,7 @@ export interface operations {
                 event?: string;
                 /** @description Only those about this order (correlation id) */
                 orderId?: string;
-                /** @description Only the message with this id */
+                /** @description Only the message with this id (any string: a message not from the relay may carry any id) */
                 messageId?: string;
             };
             header?: never;

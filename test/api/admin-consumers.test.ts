@@ -93,6 +93,55 @@ describe('admin routes over the consumers, which run in their own process', () =
       deadLetters: { replays: number }[];
     };
     expect(again.deadLetters[0]?.replays).toBe(1);
+
+    // A filter that matches nothing leaves it; one naming it discards it for good. Each is recorded: who, when, what.
+    const missed = await ctx.api.request('/admin/dlq/notifications/discard?messageId=poison-2', { method: 'POST' });
+    expect(await missed.json()).toMatchObject({ discarded: 0, skipped: 1, messageIds: [], dlqDepth: 1 });
+    const discard = await ctx.api.request('/admin/dlq/notifications/discard?messageId=poison-1&event=', { method: 'POST' });
+    expect(discard.status).toBe(400);
+    const discarded = await ctx.api.request('/admin/dlq/notifications/discard?messageId=poison-1', { method: 'POST' });
+    expect(discarded.status).toBe(200);
+    const discardedBody = (await discarded.json()) as { actionId: number };
+    expect(discardedBody).toMatchObject({ consumer: 'notifications', discarded: 1, skipped: 0, messageIds: ['poison-1'], dlqDepth: 0 });
+    const { data: audit } = await ctx.api.client().GET('/admin/dlq/{name}/actions', { params: { path: { name: 'notifications' } } });
+    expect(
+      audit!.actions.map(({ action, actor, filter, messageIds, count, skipped }) => ({
+        action,
+        actor,
+        filter,
+        messageIds,
+        count,
+        skipped,
+      })),
+    ).toEqual([
+      {
+        action: 'discard',
+        actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
+        filter: { messageId: 'poison-1' },
+        messageIds: ['poison-1'],
+        count: 1,
+        skipped: 0,
+      },
+      {
+        action: 'discard',
+        actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
+        filter: { messageId: 'poison-2' },
+        messageIds: [],
+        count: 0,
+        skipped: 1,
+      },
+      {
+        action: 'replay',
+        actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
+        filter: {},
+        messageIds: ['poison-1'],
+        count: 1,
+        skipped: 0,
+      },
+    ]);
+    expect(audit!.actions[0]!.id).toBe(discardedBody.actionId);
+    expect(Date.parse(audit!.actions[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+    expect((await ctx.api.request('/admin/dlq/notifications/actions', { as: { customer: 'cust-1' } })).status).toBe(403);
   });
 
   it('404 for an unknown consumer, 400 for a bad limit, 401 without the token', async () => {

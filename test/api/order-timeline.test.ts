@@ -57,6 +57,15 @@ describe('GET /orders/{id}/timeline, and an order past Temporal retention', () =
       CONSUMER_QUEUE_PREFIX: prefix(),
       LOG_LEVEL: 'warn',
     });
+    // Its queues bound before the order's first event, so no event goes unrouted.
+    await waitFor(
+      async () => {
+        const { data } = await ctx.api.client().GET('/admin/consumers');
+        return (data?.consumers ?? []).every((consumer) => consumer.consumers === 1);
+      },
+      'both consumers attached',
+      30_000,
+    );
     const body = orderBody();
     const owner = { customer: body.customerId };
     const stranger = { customer: 'cust-stranger' };
@@ -80,7 +89,9 @@ describe('GET /orders/{id}/timeline, and an order past Temporal retention', () =
       },
       'every event published and handled',
       30_000,
-    );
+    ).catch((error: unknown) => {
+      throw new Error(`${String(error)}; the timeline: ${JSON.stringify(timeline)}`);
+    });
     expect(timeline).toMatchObject({ orderId, status: 'COMPLETED', source: 'temporal', compensations: [], failure: null });
     expect(timeline.steps.map((step) => step.step)).toEqual([
       'recordOrder',
@@ -93,9 +104,10 @@ describe('GET /orders/{id}/timeline, and an order past Temporal retention', () =
     expect(timeline.events.map((event) => event.name)).toEqual(EVENTS);
     for (const event of timeline.events) {
       expect(event).toMatchObject({ attempts: 1, deadAt: null });
-      // Committed, then published, then handled: where the event went, in the order it went there.
+      // Committed before published and before handled. Not "published before handled": publishedAt is when the relay
+      // recorded the broker's confirm, and a consumer may handle the event before that.
       expect(Date.parse(event.publishedAt!)).toBeGreaterThanOrEqual(Date.parse(event.committedAt));
-      for (const receipt of event.handledBy) expect(Date.parse(receipt.handledAt)).toBeGreaterThanOrEqual(Date.parse(event.publishedAt!));
+      for (const receipt of event.handledBy) expect(Date.parse(receipt.handledAt)).toBeGreaterThanOrEqual(Date.parse(event.committedAt));
     }
     expect(
       timeline.events

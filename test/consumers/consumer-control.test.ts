@@ -108,7 +108,13 @@ describe('consumer control', () => {
     expect((await ctx.kit.control.getConsumer('parking')).dlqDepth).toBe(5);
 
     // Replayed while still broken: back to the DLQ after all attempts again, counted as replayed once.
-    expect(await ctx.kit.control.replayDeadLetters('parking')).toEqual({ consumer: 'parking', replayed: 5, dlqDepth: 0 });
+    expect(await ctx.kit.control.replayDeadLetters('parking')).toMatchObject({
+      consumer: 'parking',
+      replayed: 5,
+      dlqDepth: 0,
+      skipped: 0,
+      expired: 0,
+    });
     await waitFor(async () => (await ctx.kit.control.getConsumer('parking')).dlqDepth === 5, 'the five parked again');
     expect((await ctx.kit.control.peekDeadLetters('parking')).map((d) => d.replays)).toEqual([1, 1, 1, 1, 1]);
 
