@@ -30,7 +30,18 @@ describe('inbox retention', () => {
     const edge = randomUUID();
     await sql`INSERT INTO inbox (consumer, message_id, processed_at) VALUES ('pruned', ${edge}, now() - interval '59 minutes')`;
 
+    // Sizes and the pruning rate, as docs/operations.md#data-lifecycle quotes them: a row's bytes
+    // with its share of the table's indexes, measured, not assumed.
+    const [size] = await sql<{ tuple: number; total: number }[]>`
+      SELECT avg(pg_column_size(inbox.*))::float8 AS tuple, (pg_total_relation_size('inbox')::float8 / count(*)) AS total FROM inbox`;
+    expect(size!.tuple).toBeLessThan(80);
+    expect(size!.total).toBeLessThan(400);
+    const started = performance.now();
     expect(await pruneInbox(sql, HOUR_MS)).toBe(filler + old.length);
+    const rowsPerSecond = (filler + old.length) / ((performance.now() - started) / 1000);
+    console.info(
+      `inbox: ${size!.tuple.toFixed(0)} B per row, ${size!.total.toFixed(0)} B with indexes; pruned ${rowsPerSecond.toFixed(0)} rows/s`,
+    );
     const kept = await sql<{ message_id: string }[]>`SELECT message_id FROM inbox WHERE consumer = 'pruned'`;
     expect(kept.map((row) => row.message_id).sort()).toEqual([...recent.map((e) => e.messageId), edge].sort());
     expect(await pruneInbox(sql, HOUR_MS)).toBe(0);
@@ -53,6 +64,11 @@ describe('inbox retention', () => {
     await sql`INSERT INTO idempotency_keys (customer_id, key, request_hash, order_id, created_at)
               SELECT ${customer}, 'old-' || n, 'h', gen_random_uuid(), now() - interval '8 days' FROM generate_series(1, ${RETENTION_CHUNK + 1}) n`;
     await sql`INSERT INTO idempotency_keys (customer_id, key, request_hash, order_id) VALUES (${customer}, 'fresh', 'h', gen_random_uuid())`;
+    const [size] = await sql<{ tuple: number; total: number }[]>`
+      SELECT avg(pg_column_size(idempotency_keys.*))::float8 AS tuple,
+             (pg_total_relation_size('idempotency_keys')::float8 / count(*)) AS total FROM idempotency_keys`;
+    expect(size!.tuple).toBeLessThan(200);
+    console.info(`idempotency_keys: ${size!.tuple.toFixed(0)} B per row, ${size!.total.toFixed(0)} B with indexes`);
     expect(await pruneIdempotencyKeys(sql, 7 * 24 * HOUR_MS)).toBe(RETENTION_CHUNK + 1);
     expect((await sql`SELECT key FROM idempotency_keys WHERE customer_id = ${customer}`).map((row) => row.key)).toEqual(['fresh']);
   });
