@@ -913,7 +913,7 @@ export interface components {
                 name: string;
                 /** @description When the step that emitted it committed (outbox row) */
                 committedAt: string;
-                /** @description When the broker confirmed it; null while pending or dead */
+                /** @description When the relay recorded the broker's confirm (a consumer may have handled it a moment before); null while pending or dead */
                 publishedAt: string | null;
                 /** @description Publish attempts */
                 attempts: number;
