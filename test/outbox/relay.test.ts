@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findOrderEventSeq, readOrderEvents } from '../../api/store/order-events';
 import { orderEventHistory, outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
+import { rowsPruned } from '../../telemetry/metrics-retention';
 import { closeBrokerConnection } from '../support/broker';
 import { spawnTs } from '../support/child-process';
 import { writeOrderEvents } from '../support/outbox-fixtures';
@@ -262,6 +263,9 @@ describe('outbox relay', () => {
     );
     expect(after.every((event) => event.publishedAt !== null)).toBe(true);
     expect(await findOrderEventSeq(stack.db.db, orderIds[0]!, after[1]!.messageId)).toBe(after[1]!.seq);
+    // Counted where operators look: the relay process's retention_rows_pruned_total{table="outbox"}.
+    const pruned = (await rowsPruned.get()).values.find((value) => value.labels.table === 'outbox');
+    expect(pruned?.value).toBeGreaterThanOrEqual(10);
     await relay.stop();
   });
 });
