@@ -7,7 +7,7 @@ import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderRateLimits } from '../rate-limit/order-rate-limits';
 import { orderView, readOrderAnywhere } from '../orders/read-order-state';
-import { stateConflict, takenOrPending } from '../orders/saga-answer';
+import { askSaga, stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
 import { callerOf, requireCaller } from '../auth/require-caller';
 import { assertCallerMayRead, assertOwnOrder } from '../orders/order-access';
@@ -174,7 +174,7 @@ export function orderRoutes(deps: ApiDeps) {
       logOrder(c, id);
       await assertCallerMayRead(deps, callerOf(c), id);
       const request = { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' };
-      const answer = takenOrPending(id, await sagas.cancel(id, request, config.SAGA_ANSWER_TIMEOUT_MS));
+      const answer = takenOrPending(id, await askSaga(deps, id, () => sagas.cancel(id, request, config.SAGA_ANSWER_TIMEOUT_MS)));
       if (answer.outcome === 'unanswered') {
         // Busy sagas cannot answer; what they last reported may already rule the cancel out.
         if (answer.lastStatus && !CANCELLABLE_STATUSES.includes(answer.lastStatus)) {

@@ -158,6 +158,10 @@ describe('GET /orders/{id}/timeline, and an order past Temporal retention', () =
     expect(databaseTold).toEqual({ ...sagaTold, outcomeError: null });
     expect(ledgerSteps.map((step) => step.step)).toEqual(sagaSteps.map((step) => step.step));
     expect((await ctx.api.request(`/orders/${orderId}`, { as: stranger })).status).toBe(404);
+    // It ended, and says so to a cancel as well.
+    const cancel = await ctx.api.request(`/orders/${orderId}/cancel`, { method: 'POST', json: {}, as: owner });
+    expect(cancel.status).toBe(409);
+    expect(await cancel.json()).toMatchObject({ code: 'order_state_conflict' });
 
     const archivedTimeline = await timelineOf();
     expect(archivedTimeline).toEqual({ ...timeline, source: 'database', steps: archivedTimeline.steps });

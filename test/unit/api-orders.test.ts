@@ -104,6 +104,16 @@ describe('an order past Temporal retention, and GET /orders/:id/timeline', () =>
       expect(stranger.status).toBe(404);
       expect((await problemOf(stranger)).code).toBe('order_not_found');
     }
+    // It has ended, as it says: a cancel or review decision is the 409 of an ended order, not an unknown order's 404.
+    for (const [path, as] of [
+      [`/orders/${orderId}/cancel`, { customer: 'cust-7' }],
+      [`/orders/${orderId}/approve`, 'admin'],
+    ] as const) {
+      const refused = await api.request(path, { method: 'POST', json: {}, as });
+      expect(refused.status).toBe(409);
+      expect(await problemOf(refused)).toMatchObject({ code: 'order_state_conflict', detail: `order ${orderId} is already COMPLETED` });
+    }
+    expect((await api.request(`/orders/${orderId}/cancel`, { method: 'POST', json: {}, as: { customer: 'cust-8' } })).status).toBe(404);
     // The saga, while Temporal keeps it, is what answers.
     api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'COMPLETED', customerId: 'cust-7' }));
     expect(await (await api.request(`/orders/${orderId}`)).json()).toMatchObject({ source: 'temporal' });
