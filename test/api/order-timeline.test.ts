@@ -139,7 +139,8 @@ describe('GET /orders/{id}/timeline, and an order past Temporal retention', () =
             (error: unknown) => error instanceof WorkflowNotFoundError,
           ),
       'the workflow deleted',
-      30_000,
+      // Temporal deletes in the background; a loaded machine takes a while.
+      120_000,
     );
     expect(await archivePublishedOutbox(ctx.stack.db.sql, 0)).toBeGreaterThanOrEqual(5);
     // What an order's history costs (docs/operations.md#data-lifecycle): a real saga's five events.
@@ -170,5 +171,5 @@ describe('GET /orders/{id}/timeline, and an order past Temporal retention', () =
     expect(events.status).toBe(200);
     expect(((await events.json()) as { events: { name: string }[] }).events.map((event) => event.name)).toEqual(EVENTS);
     expect((await ctx.api.request(`/orders/${orderId}/events`, { as: stranger })).status).toBe(404);
-  });
+  }, 240_000);
 });

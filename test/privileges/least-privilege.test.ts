@@ -272,7 +272,11 @@ describe('refused outside its permissions', () => {
       'allowed',
     );
     expect(await databaseAnswer(dbUrl('outbox-relay'), `DELETE FROM idempotency_keys WHERE false`)).toBe('allowed');
-    expect(await databaseAnswer(dbUrl('outbox-relay'), 'SELECT count(*) FROM order_event_history')).toBe('allowed');
+    const archive = `WITH gone AS (DELETE FROM outbox WHERE false RETURNING id, seq, aggregate_id, name, payload, metadata, created_at, published_at, attempts)
+      INSERT INTO order_event_history (id, seq, aggregate_id, name, payload, metadata, created_at, published_at, attempts) SELECT * FROM gone`;
+    expect(await databaseAnswer(dbUrl('outbox-relay'), archive)).toBe('allowed');
+    expect(await databaseAnswer(dbUrl('outbox-relay'), 'DELETE FROM order_event_history WHERE false')).toBe('allowed');
+    expect(await databaseAnswer(dbUrl('outbox-relay'), 'SELECT count(*) FROM dead_letter_actions')).toMatch(/^42501/);
     expect(await databaseAnswer(dbUrl('consumers'), 'SELECT count(*) FROM outbox')).toMatch(/^42501 permission denied for table outbox/);
     expect(await databaseAnswer(dbUrl('consumers'), `UPDATE consumer_controls SET state = 'stopped'`)).toMatch(/^42501/);
   });
