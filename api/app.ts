@@ -20,6 +20,7 @@ import { adminSagaRoutes } from './routes/admin-sagas';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { orderEventRoutes } from './routes/order-events';
+import { orderTimelineRoutes } from './routes/order-timeline';
 import { orderRoutes } from './routes/orders';
 import { metricsRoutes } from './routes/metrics';
 import { reviewRoutes } from './routes/review';
@@ -53,6 +54,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', healthRoutes(deps));
   app.route('/', orderRoutes(deps));
   app.route('/', orderEventRoutes(deps));
+  app.route('/', orderTimelineRoutes(deps));
   app.route('/', reviewRoutes(deps));
   app.route('/', adminInventoryRoutes(deps));
   app.route('/', adminOutboxRoutes(deps));

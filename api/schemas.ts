@@ -139,6 +139,11 @@ export const OrderStateSchema = z
     retrying: z
       .array(StepRetrySchema)
       .openapi({ description: 'Steps of a running saga that failed and are being retried; empty when none' }),
+    source: z.enum(['temporal', 'database']).openapi({
+      description:
+        'temporal: the saga itself answered. database: Temporal no longer keeps the workflow (retention), so the order row and step ' +
+        'ledger in PostgreSQL did; what only the workflow knew (waitingFor, cancellation) is null',
+    }),
   })
   .openapi('OrderState');
 
@@ -248,6 +253,39 @@ export const EventSchema = z
   })
   .openapi('IntegrationEvent');
 
+export const OrderTimelineSchema = z
+  .object({
+    orderId: z.string().uuid(),
+    status: OrderStatusEnum,
+    source: z.enum(['temporal', 'database']).openapi({ description: 'Where the saga part came from, as in GET /orders/{id}' }),
+    steps: z.array(z.object({ step: z.string(), completedAt: z.string() })).openapi({ description: "The saga's forward steps, in order" }),
+    compensations: z
+      .array(
+        z.object({ step: z.string(), completedAt: z.string(), outcome: z.enum(['COMPENSATED', 'FAILED']), error: z.string().optional() }),
+      )
+      .openapi({ description: 'The compensations that ran, newest step first' }),
+    failure: z.object({ step: z.string(), type: z.string(), reason: z.string() }).nullable(),
+    events: z
+      .array(
+        z.object({
+          messageId: z.string().uuid(),
+          name: z.string(),
+          committedAt: z.string().openapi({ description: 'When the step that emitted it committed (outbox row)' }),
+          publishedAt: z.string().nullable().openapi({
+            description:
+              "When the relay recorded the broker's confirm (a consumer may have handled it a moment before); null while pending or dead",
+          }),
+          attempts: z.number().int().openapi({ description: 'Publish attempts' }),
+          deadAt: z.string().nullable().openapi({ description: 'When the relay gave up on it (revive: POST /admin/outbox/{id}/retry)' }),
+          handledBy: z
+            .array(z.object({ consumer: z.string(), handledAt: z.string() }))
+            .openapi({ description: "Each consumer's receipt (inbox), first handled first; receipts past INBOX_RETENTION_MS are pruned" }),
+        }),
+      )
+      .openapi({ description: "The order's integration events in commit order, with where each went" }),
+  })
+  .openapi('OrderTimeline');
+
 export const InventoryUpdateSchema = z
   .object({
     onHand: z.number().int().min(0).max(10_000_000),
@@ -337,9 +375,64 @@ export const DeadLetterSchema = z
   })
   .openapi('DeadLetter');
 export const DeadLetterListSchema = z.object({ consumer: z.string(), deadLetters: z.array(DeadLetterSchema) });
+const sweptIds = z
+  .array(z.string().nullable())
+  .openapi({ description: 'The message ids acted on, in queue order (null: a message without one)' });
+const skippedCount = z.number().int().openapi({ description: 'Dead letters the filter passed over, left in place' });
 export const ReplayResultSchema = z
-  .object({ consumer: z.string(), replayed: z.number().int(), dlqDepth: z.number().int() })
+  .object({
+    consumer: z.string(),
+    replayed: z.number().int(),
+    dlqDepth: z.number().int(),
+    messageIds: sweptIds,
+    skipped: skippedCount,
+    expired: z.number().int().openapi({
+      description:
+        'Matching dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago, left in place: the inbox may have forgotten them, so only a discard takes them',
+    }),
+    actionId: z.number().int().openapi({ description: 'Its entry in GET /admin/dlq/{name}/actions' }),
+  })
   .openapi('ReplayResult');
+export const DiscardResultSchema = z
+  .object({
+    consumer: z.string(),
+    discarded: z.number().int(),
+    dlqDepth: z.number().int(),
+    messageIds: sweptIds,
+    skipped: skippedCount,
+    actionId: z.number().int().openapi({ description: 'Its entry in GET /admin/dlq/{name}/actions' }),
+  })
+  .openapi('DiscardResult');
+export const DeadLetterFilterSchema = z.object({
+  event: z.string().min(1).max(200).optional().openapi({ description: 'Only dead letters of this event name', example: 'order.completed' }),
+  orderId: z.string().uuid().optional().openapi({ description: 'Only those about this order (correlation id)' }),
+  messageId: z
+    .string()
+    .min(1)
+    .max(200)
+    .optional()
+    .openapi({ description: 'Only the message with this id (any string: a message not from the relay may carry any id)' }),
+});
+export const DeadLetterActionSchema = z
+  .object({
+    id: z.number().int(),
+    consumer: z.string(),
+    action: z.enum(['replay', 'discard']),
+    actor: z
+      .union([
+        z.object({ kind: z.literal('admin'), subject: z.string(), via: z.enum(['jwt', 'admin-token']) }),
+        z.object({ kind: z.literal('customer'), customerId: z.string() }),
+      ])
+      .openapi({ description: 'Who did it (the caller of the admin route)' }),
+    filter: z.record(z.string(), z.string()).openapi({ description: 'The filter given; empty: every dead letter' }),
+    messageIds: sweptIds,
+    count: z.number().int(),
+    skipped: skippedCount,
+    at: z.string().datetime(),
+  })
+  .openapi('DeadLetterAction');
+export const DeadLetterActionListSchema = z.object({ consumer: z.string(), actions: z.array(DeadLetterActionSchema) });
+export const DeadLetterActionQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(100) });
 export const ConsumerParamSchema = z.object({
   name: z
     .string()

@@ -3,6 +3,7 @@ import { DEFAULT_REVIEW_THRESHOLD_CENTS, DEFAULT_REVIEW_TIMEOUT_MS } from '../do
 
 const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
 const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const DAY_MS = 24 * 60 * 60 * 1000;
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 
 /** Every setting the processes read, from the environment, with the defaults of a local stack. */
@@ -31,6 +32,18 @@ const EnvSchema = z.object({
     .nonnegative()
     .default(24 * 60 * 60 * 1000),
   RELAY_CLEANUP_INTERVAL_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Data lifecycle (docs/operations.md#data-lifecycle), applied by the relay every
+   * RELAY_CLEANUP_INTERVAL_MS. A handled message's inbox row is kept this long: a redelivery inside
+   * it is absorbed, one after it handled again. Must exceed the longest redelivery (checked below).
+   */
+  INBOX_RETENTION_MS: positiveInt(30 * DAY_MS),
+  /** An Idempotency-Key is kept this long; a repeat after it starts a new order. */
+  IDEMPOTENCY_KEY_RETENTION_MS: positiveInt(7 * DAY_MS),
+  /** An order's published events, moved from the outbox to order_event_history, are kept this long; 0 keeps them for good. */
+  ORDER_EVENT_HISTORY_RETENTION_MS: nonNegativeInt(0),
+  /** Dead letters parked longer than this ago are not replayed (only discarded): the inbox must still know them. */
+  DLQ_REPLAY_WINDOW_MS: positiveInt(14 * DAY_MS),
   RELAY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_HOST: z.string().default('127.0.0.1'),
@@ -228,5 +241,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     // Node's HTTP server refuses to start with these the other way round.
     throw new Error('Invalid configuration: HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS');
   }
+  const longestRedelivery = longestRedeliveryMs(parsed.data);
+  if (parsed.data.INBOX_RETENTION_MS <= longestRedelivery) {
+    // Past the inbox's horizon a redelivered message is handled again: every redelivery must land inside it.
+    throw new Error(
+      `Invalid configuration: INBOX_RETENTION_MS (${parsed.data.INBOX_RETENTION_MS}) must exceed the longest redelivery, ` +
+        `DLQ_REPLAY_WINDOW_MS + CONSUMER_MAX_ATTEMPTS × (CONSUMER_RETRY_MAX_MS + CONSUMER_HANDLER_TIMEOUT_MS) = ${longestRedelivery}`,
+    );
+  }
   return parsed.data;
 }
+
+/**
+ * The longest a message can come back after a consumer first handled (or tried) it: every retry
+ * at the longest back-off after a handler that ran to its timeout, then a DLQ replay at the end of
+ * its window.
+ */
+export const longestRedeliveryMs = (
+  config: Pick<AppConfig, 'DLQ_REPLAY_WINDOW_MS' | 'CONSUMER_MAX_ATTEMPTS' | 'CONSUMER_RETRY_MAX_MS' | 'CONSUMER_HANDLER_TIMEOUT_MS'>,
+): number =>
+  config.DLQ_REPLAY_WINDOW_MS + config.CONSUMER_MAX_ATTEMPTS * (config.CONSUMER_RETRY_MAX_MS + config.CONSUMER_HANDLER_TIMEOUT_MS);

@@ -15,4 +15,11 @@ export const shippedConsumers = (config: Pick<AppConfig, 'CONSUMER_QUEUE_PREFIX'
 
 /** The control the admin API uses for the shipped consumers. Close it with the process. */
 export const shippedConsumerControl = (config: AppConfig, db: Database, log: Logger): ConsumerControl =>
-  createConsumerControl({ db, amqpUrl: config.AMQP_URL, consumers: shippedConsumers(config), retry: retryPolicyFrom(config), log });
+  createConsumerControl({
+    db,
+    amqpUrl: config.AMQP_URL,
+    consumers: shippedConsumers(config),
+    retry: retryPolicyFrom(config),
+    log,
+    replayWindowMs: config.DLQ_REPLAY_WINDOW_MS,
+  });

@@ -164,7 +164,53 @@ export const inbox = pgTable('inbox', {
   consumer: text('consumer').notNull(),
   messageId: uuid('message_id').notNull(),
   processedAt: timestamp('processed_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [primaryKey({ columns: [t.consumer, t.messageId] })]);
+}, (t) => [
+  primaryKey({ columns: [t.consumer, t.messageId] }),
+  // The pruner's scan (outbox/pruning.ts), and the timeline's receipts of one message.
+  index('inbox_processed_at_idx').on(t.processedAt),
+  index('inbox_message_idx').on(t.messageId),
+]);
+
+/**
+ * An order's events after the outbox let them go: the relay's retention moves published rows here
+ * (one statement: deleted from the outbox, inserted here) instead of deleting them, so the API's
+ * event list, streams and timeline still answer. Same seq as in the outbox, so resume points hold.
+ * Pruned after ORDER_EVENT_HISTORY_RETENTION_MS (0: kept).
+ */
+export const orderEventHistory = pgTable('order_event_history', {
+  id: uuid('id').primaryKey(),
+  seq: bigint('seq', { mode: 'number' }).notNull().unique(),
+  aggregateId: text('aggregate_id').notNull(),
+  name: text('name').$type<EventName>().notNull(),
+  payload: jsonb('payload').$type<EventContent>().notNull(),
+  metadata: jsonb('metadata').$type<EnvelopeMetadata>().notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  publishedAt: timestamp('published_at', { withTimezone: true }).notNull(),
+  attempts: integer('attempts').notNull(),
+  archivedAt: timestamp('archived_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('order_event_history_aggregate_seq_idx').on(t.aggregateId, t.seq), index('order_event_history_archived_idx').on(t.archivedAt)]);
+
+export type DeadLetterAction = 'replay' | 'discard';
+
+/** Every replay and discard of dead letters over the admin API: who, when, what (GET /admin/dlq/{name}/actions). */
+export const deadLetterActions = pgTable('dead_letter_actions', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  consumer: text('consumer').notNull(),
+  action: text('action').$type<DeadLetterAction>().notNull(),
+  /** Who asked (api/auth/caller.ts): an admin's subject and how they authenticated. */
+  actor: jsonb('actor').$type<Caller>().notNull(),
+  /** The filter as given (empty: every dead letter). */
+  filter: jsonb('filter').$type<Record<string, string>>().notNull(),
+  /** The message ids acted on (null for a message without one). */
+  messageIds: jsonb('message_ids').$type<(string | null)[]>().notNull(),
+  count: integer('count').notNull(),
+  /** Dead letters the filter passed over, left in place. */
+  skipped: integer('skipped').notNull(),
+  at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  index('dead_letter_actions_consumer_at_idx').on(t.consumer, t.at),
+  check('dead_letter_actions_action', sql`${t.action} IN ('replay', 'discard')`),
+]);
 
 /**
  * Whether operators want a consumer running or stopped. No row means running. Consumer
@@ -244,7 +290,7 @@ export const idempotencyKeys = pgTable('idempotency_keys', {
   requestHash: text('request_hash').notNull(),
   orderId: uuid('order_id').notNull(),
   createdAt: createdAt(),
-}, (t) => [primaryKey({ columns: [t.customerId, t.key] })]);
+}, (t) => [primaryKey({ columns: [t.customerId, t.key] }), index('idempotency_keys_created_at_idx').on(t.createdAt)]);
 
 /**
  * Stream tickets (POST /orders/{id}/events/ticket): a browser's EventSource cannot send an

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChannelModel } from 'amqplib';
 import type { Database } from '../db/client';
 import type { Logger } from '../logging/logger';
 import { reusedAmqpConnection } from './amqp-connection';
@@ -8,10 +9,10 @@ import type { ConsumerRetryPolicy } from './consumer-settings';
 import { readDesiredState, readDesiredStates, writeDesiredState, type DesiredState } from './consumer-state';
 import type { ConsumerState } from './consumer-states';
 import { consumerQueuesOf } from './consumer-topology';
-import { peekDeadLetters, replayDeadLetters, type DeadLetter } from './dead-letter-queue';
+import { peekDeadLetters, sweepDeadLetters, type DeadLetter, type DeadLetterFilter, type DeadLetterSweep } from './dead-letter-queue';
 import { inspectQueue } from './queue-inspection';
 
-export type { DeadLetter } from './dead-letter-queue';
+export type { DeadLetter, DeadLetterFilter } from './dead-letter-queue';
 
 export interface ConsumerStatus {
   name: string;
@@ -41,10 +42,16 @@ export interface StateChange {
   settled: boolean;
 }
 
-export interface ReplayResult {
+export interface ReplayResult extends DeadLetterSweep {
   consumer: string;
   replayed: number;
-  /** Dead letters left (those parked while the replay ran). */
+  /** Dead letters left (those the filter passed over, expired ones, and those parked while the replay ran). */
+  dlqDepth: number;
+}
+
+export interface DiscardResult extends Omit<DeadLetterSweep, 'expired'> {
+  consumer: string;
+  discarded: number;
   dlqDepth: number;
 }
 
@@ -87,8 +94,13 @@ export interface ConsumerControl {
   startConsumer(name: string, options?: WaitOptions): Promise<StateChange>;
   /** Up to `limit` (1–1000, default 50) parked messages, oldest first, left in place. */
   peekDeadLetters(name: string, limit?: number): Promise<DeadLetter[]>;
-  /** Moves the parked messages back to the consumer's queue with fresh attempts. */
-  replayDeadLetters(name: string): Promise<ReplayResult>;
+  /**
+   * Moves the parked messages `filter` matches (all when empty) back to the consumer's queue with
+   * fresh attempts; those parked longer than the replay window ago stay (expired).
+   */
+  replayDeadLetters(name: string, filter?: DeadLetterFilter): Promise<ReplayResult>;
+  /** Drops the parked messages `filter` matches for good; an empty filter is refused (RangeError). */
+  discardDeadLetters(name: string, filter: DeadLetterFilter): Promise<DiscardResult>;
   close(): Promise<void>;
 }
 
@@ -99,9 +111,25 @@ export interface ConsumerControlOptions {
   /** The consumers' retry policy, to find their retry queues. */
   retry: ConsumerRetryPolicy;
   log: Logger;
+  /** Dead letters parked longer than this ago are not replayed (DLQ_REPLAY_WINDOW_MS); unset: any. */
+  replayWindowMs?: number;
 }
 
 const SETTLE_POLL_MS = 100;
+const RETURN_WAIT_MS = 2000;
+
+/**
+ * The DLQ's depth once the `returned` messages a sweep passed over are back: a quorum queue takes
+ * them back through its log, so a count read at once may miss them. Waits at most RETURN_WAIT_MS.
+ */
+async function depthAfterReturns(connection: ChannelModel, deadLetterQueue: string, returned: number): Promise<number> {
+  const deadline = Date.now() + RETURN_WAIT_MS;
+  for (;;) {
+    const depth = (await inspectQueue(connection, deadLetterQueue))?.messages ?? 0;
+    if (depth >= returned || Date.now() >= deadline) return depth;
+    await sleep(SETTLE_POLL_MS / 4);
+  }
+}
 const DEFAULT_WAIT_MS = 5000;
 
 /**
@@ -110,7 +138,7 @@ const DEFAULT_WAIT_MS = 5000;
  * depths and dead letters through the broker.
  */
 export function createConsumerControl(options: ConsumerControlOptions): ConsumerControl {
-  const { db, amqpUrl, consumers, retry, log } = options;
+  const { db, amqpUrl, consumers, retry, log, replayWindowMs } = options;
 
   const definitionOf = (name: string): ConsumerDefinition => {
     const definition = consumers.find((candidate) => candidate.name === name);
@@ -183,7 +211,7 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
       if (!(await inspectQueue(connection, deadLetter))) return [];
       return peekDeadLetters(connection, deadLetter, limit);
     },
-    async replayDeadLetters(name) {
+    async replayDeadLetters(name, filter = {}) {
       const definition = definitionOf(name);
       const connection = await broker.get();
       const { queue, deadLetter } = consumerQueuesOf(definition, retry);
@@ -191,10 +219,36 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
         // Sent to a missing queue, a replayed message would be dropped by the default exchange.
         if (!(await inspectQueue(connection, required))) throw new ConsumerNotDeclaredError(name, required);
       }
-      const replayed = await replayDeadLetters(connection, deadLetter, queue, log.child({ consumer: name }));
-      log.info({ consumer: name, replayed }, 'replayed dead letters');
-      const left = await inspectQueue(connection, deadLetter);
-      return { consumer: name, replayed, dlqDepth: left?.messages ?? 0 };
+      const parkedSince = replayWindowMs === undefined ? undefined : Date.now() - replayWindowMs;
+      const sweep = await sweepDeadLetters(
+        connection,
+        deadLetter,
+        filter,
+        { kind: 'replay', queue, parkedSince },
+        log.child({ consumer: name }),
+      );
+      log.info({ consumer: name, filter, replayed: sweep.messageIds.length, expired: sweep.expired }, 'replayed dead letters');
+      const dlqDepth = await depthAfterReturns(connection, deadLetter, sweep.skipped + sweep.expired);
+      return { consumer: name, replayed: sweep.messageIds.length, dlqDepth, ...sweep };
+    },
+    async discardDeadLetters(name, filter) {
+      const definition = definitionOf(name);
+      if (Object.values(filter).every((value) => value === undefined)) {
+        throw new RangeError('a discard needs a filter (event, orderId or messageId): it drops messages for good');
+      }
+      const connection = await broker.get();
+      const { deadLetter } = consumerQueuesOf(definition, retry);
+      if (!(await inspectQueue(connection, deadLetter))) throw new ConsumerNotDeclaredError(name, deadLetter);
+      const { messageIds, skipped } = await sweepDeadLetters(
+        connection,
+        deadLetter,
+        filter,
+        { kind: 'discard' },
+        log.child({ consumer: name }),
+      );
+      log.info({ consumer: name, filter, discarded: messageIds.length }, 'discarded dead letters');
+      const dlqDepth = await depthAfterReturns(connection, deadLetter, skipped);
+      return { consumer: name, discarded: messageIds.length, dlqDepth, messageIds, skipped };
     },
     close: () => broker.close(),
   };

@@ -53,36 +53,100 @@ export async function peekDeadLetters(connection: ChannelModel, deadLetterQueue:
   }
 }
 
+/** Which dead letters a replay or discard takes: each given field must match; none given, every one. */
+export interface DeadLetterFilter {
+  /** The event name (AMQP type). */
+  event?: string;
+  /** The order (AMQP correlation id). */
+  orderId?: string;
+  messageId?: string;
+}
+
+/** What a replay or discard did. */
+export interface DeadLetterSweep {
+  /** The message ids acted on, in queue order (null for a message without one). */
+  messageIds: (string | null)[];
+  /** Dead letters the filter passed over, left in place. */
+  skipped: number;
+  /**
+   * A replay's matching dead letters parked longer than the replay window ago, left in place: the
+   * inbox may have forgotten they were handled (INBOX_RETENTION_MS), so only a discard takes them.
+   */
+  expired: number;
+}
+
+export const matchesDeadLetter = (filter: DeadLetterFilter, message: Pick<Message, 'properties'>): boolean => {
+  const { messageId, correlationId, type } = message.properties as { messageId?: unknown; correlationId?: unknown; type?: unknown };
+  return (
+    (filter.event === undefined || type === filter.event) &&
+    (filter.orderId === undefined || correlationId === filter.orderId) &&
+    (filter.messageId === undefined || messageId === filter.messageId)
+  );
+};
+
+/** When the message was parked, from this library's header or the broker's x-death; undefined when neither says. */
+function parkedAt(message: Message): number | undefined {
+  const parked = describeDeadLetter(message).deadLetteredAt;
+  const at = parked === null ? NaN : Date.parse(parked);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+export type DeadLetterAction =
+  /** Back to `queue` with fresh attempts; dead letters parked before `parkedSince` (ms) stay. */
+  { kind: 'replay'; queue: string; parkedSince?: number } | { kind: 'discard' };
+
 /**
- * Moves the dead letters present now (not those parked while this runs) back to `queue`, each
- * with its attempts reset: published with a confirm first, then removed from the DLQ, so a
- * failure in between leaves a duplicate (absorbed by the inbox), never a loss.
+ * Replays or discards the dead letters present now (not those parked while this runs) that
+ * `filter` matches. Each is fetched unacknowledged; a replayed one is published with a confirm
+ * first, then removed, so a failure in between leaves a duplicate (absorbed by the inbox), never
+ * a loss; those passed over are held until the end and then returned to the queue.
  */
-export async function replayDeadLetters(connection: ChannelModel, deadLetterQueue: string, queue: string, log: Logger): Promise<number> {
+export async function sweepDeadLetters(
+  connection: ChannelModel,
+  deadLetterQueue: string,
+  filter: DeadLetterFilter,
+  action: DeadLetterAction,
+  log: Logger,
+): Promise<DeadLetterSweep> {
   const channel = await connection.createConfirmChannel();
   try {
     const { messageCount } = await channel.checkQueue(deadLetterQueue);
-    let replayed = 0;
-    while (replayed < messageCount) {
+    const sweep: DeadLetterSweep = { messageIds: [], skipped: 0, expired: 0 };
+    let seen = 0;
+    while (seen < messageCount) {
       const batch: GetMessage[] = [];
-      while (batch.length < Math.min(REPLAY_BATCH, messageCount - replayed)) {
+      while (batch.length < REPLAY_BATCH && seen < messageCount) {
         const message = await channel.get(deadLetterQueue, { noAck: false });
         if (!message) break;
-        batch.push(message);
+        seen += 1;
+        if (!matchesDeadLetter(filter, message)) sweep.skipped += 1;
+        else if (action.kind === 'replay' && action.parkedSince !== undefined && (parkedAt(message) ?? Infinity) < action.parkedSince)
+          sweep.expired += 1;
+        else batch.push(message);
       }
-      if (batch.length === 0) break;
-      await Promise.all(
-        batch.map((message) => sendConfirmed(channel, queue, message.content, carriedProperties(message, replayedHeaders(message)))),
-      );
+      if (batch.length === 0 && seen < messageCount) break;
+      if (action.kind === 'replay') {
+        await Promise.all(
+          batch.map((message) =>
+            sendConfirmed(channel, action.queue, message.content, carriedProperties(message, replayedHeaders(message))),
+          ),
+        );
+      }
       for (const message of batch) {
         channel.ack(message);
         const { messageId, correlationId, type } = message.properties;
-        log.info({ messageId, orderId: correlationId, event: type, queue }, 'replayed a dead letter');
+        sweep.messageIds.push(stringOrNull(messageId));
+        log.info(
+          { messageId, orderId: correlationId, event: type, action: action.kind },
+          `${action.kind === 'replay' ? 'replayed' : 'discarded'} a dead letter`,
+        );
       }
-      replayed += batch.length;
     }
-    return replayed;
+    // Those passed over go back, in the order they were in.
+    channel.nackAll(true);
+    return sweep;
   } finally {
+    // Also returns anything still held if the loop above threw.
     await channel.close().catch(() => {});
   }
 }

@@ -11,7 +11,12 @@ export const relaySettingsFrom = (config: AppConfig): RelaySettings => ({
   maxAttempts: config.RELAY_MAX_ATTEMPTS,
   backoffBaseMs: config.RELAY_BACKOFF_BASE_MS,
   backoffMaxMs: config.RELAY_BACKOFF_MAX_MS,
-  retentionMs: config.RELAY_RETENTION_MS,
+  retention: {
+    outboxMs: config.RELAY_RETENTION_MS,
+    inboxMs: config.INBOX_RETENTION_MS,
+    idempotencyKeyMs: config.IDEMPOTENCY_KEY_RETENTION_MS,
+    orderEventHistoryMs: config.ORDER_EVENT_HISTORY_RETENTION_MS,
+  },
   cleanupIntervalMs: config.RELAY_CLEANUP_INTERVAL_MS,
   leaseMs: config.RELAY_LEASE_MS,
   declareTopology: config.DECLARE_TOPOLOGY,

@@ -5,10 +5,11 @@ import { BrokerSession } from '../messaging/broker-session';
 import { superviseBrokerSession } from '../messaging/supervise-broker-session';
 import { assertEventsTopology, checkEventsTopology } from '../messaging/topology';
 import { countRelay, relayBatchDuration } from '../telemetry/metrics-outbox';
+import { countPruned } from '../telemetry/metrics-retention';
+import { applyRetention, type RetentionHorizons } from '../db/retention';
 import { claimBatch } from './claim-batch';
 import { ConfirmPublisher, type PublishResults } from './confirm-publisher';
 import { markPublished, recordUnpublished } from './record-results';
-import { deletePublishedBefore } from './retention';
 import type { OutboxRow } from './outbox-row';
 
 export interface RelaySettings {
@@ -32,7 +33,12 @@ export interface RelaySettings {
   maxAttempts: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
-  retentionMs: number;
+  /**
+   * How long each table keeps its rows (db/retention.ts): published outbox rows move to the order's
+   * event history, inbox rows and idempotency keys are deleted. Applied every `cleanupIntervalMs`,
+   * off the publishing path.
+   */
+  retention: RetentionHorizons;
   cleanupIntervalMs: number;
   /** How long a claimed row stays invisible to other relays; a crashed relay's rows come back after it. */
   leaseMs: number;
@@ -73,6 +79,7 @@ export class OutboxRelay {
   #pendingWake = false;
   #loop: Promise<void> | undefined;
   #cleanupTimer: NodeJS.Timeout | undefined;
+  #cleaning = false;
   #unlisten: (() => Promise<void>) | undefined;
 
   constructor(
@@ -199,12 +206,21 @@ export class OutboxRelay {
   }
 
   private async cleanup(): Promise<void> {
+    // A pass that outlasts the interval is not doubled (SKIP LOCKED would keep two apart, but to no gain).
+    if (this.#cleaning) return;
+    this.#cleaning = true;
     try {
-      const deleted = await deletePublishedBefore(this.sql, this.settings.retentionMs);
-      if (deleted > 0) this.log.info({ relay: this.name, deleted }, 'deleted published outbox rows past retention');
-    } catch (error) {
-      this.log.error({ err: error, relay: this.name }, 'outbox retention cleanup failed');
+      await this.retentionPass();
+    } finally {
+      this.#cleaning = false;
     }
+  }
+
+  private async retentionPass(): Promise<void> {
+    const { pruned, failed } = await applyRetention(this.sql, this.settings.retention);
+    for (const [table, rows] of Object.entries(pruned) as [keyof typeof pruned, number][]) countPruned(table, rows);
+    if (Object.values(pruned).some((rows) => rows > 0)) this.log.info({ relay: this.name, pruned }, 'rows past retention let go');
+    for (const [table, error] of Object.entries(failed)) this.log.error({ err: error, relay: this.name, table }, 'retention failed');
   }
 
   /**

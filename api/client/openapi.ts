@@ -106,7 +106,7 @@ export interface paths {
         };
         /**
          * An order's saga status
-         * @description The saga's state: status, steps, compensations, failure, a pending cancel, and steps that keep failing.
+         * @description The saga's state: status, steps, compensations, failure, a pending cancel, and steps that keep failing. Once Temporal no longer keeps the workflow (past the namespace retention), the same shape from PostgreSQL, with source "database".
          *
          *     Errors (application/problem+json):
          *     - 400: validation_failed: the id is not a UUID
@@ -203,6 +203,33 @@ export interface paths {
          *     - 503: auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After
          */
         post: operations["createOrderEventTicket"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/{id}/timeline": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where the order's events went: the saga's steps and compensations, each event's commit and publish, each consumer's receipt
+         * @description One answer to 'where did this order's events go': the steps and compensations from the saga (from PostgreSQL once Temporal no longer keeps the workflow), each event from the outbox or the order event history with its commit and publish times, and each consumer that handled it (inbox). A consumer missing from handledBy has not handled it (yet), or its receipt passed INBOX_RETENTION_MS.
+         *
+         *     Errors (application/problem+json):
+         *     - 400: validation_failed: the id is not a UUID
+         *     - 401: unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why)
+         *     - 404: order_not_found: no such order, or another customer's
+         *     - 500: internal_error: the server failed; it logged the error under the requestId
+         *     - 503: auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After
+         */
+        get: operations["getOrderTimeline"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -477,11 +504,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Move a consumer's dead letters back to its queue with fresh attempts (admin)
-         * @description Move a consumer's dead letters back to its queue with fresh attempts (admin).
+         * Move a consumer's dead letters (all, or those the filter matches) back to its queue with fresh attempts (admin)
+         * @description Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in GET /admin/dlq/{name}/actions. Dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago stay (expired): discard them instead.
          *
          *     Errors (application/problem+json):
-         *     - 400: validation_failed: the name is invalid
+         *     - 400: validation_failed: the name or a filter is invalid
          *     - 401: unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why)
          *     - 403: forbidden: the caller is not an admin
          *     - 404: consumer_not_found: no consumer of that name (errors lists the known ones)
@@ -490,6 +517,62 @@ export interface paths {
          *     - 503: auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After
          */
         post: operations["replayDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dlq/{name}/discard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Drop a consumer's dead letters that the filter matches, for good (admin)
+         * @description Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in GET /admin/dlq/{name}/actions. At least one filter is required: there is no discard-everything.
+         *
+         *     Errors (application/problem+json):
+         *     - 400: validation_failed: the name or a filter is invalid, or no filter was given
+         *     - 401: unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why)
+         *     - 403: forbidden: the caller is not an admin
+         *     - 404: consumer_not_found: no consumer of that name (errors lists the known ones)
+         *     - 409: consumer_not_declared: the consumer has not declared its queues yet (it never ran)
+         *     - 500: internal_error: the server failed; it logged the error under the requestId
+         *     - 503: auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After
+         */
+        post: operations["discardDeadLetters"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/dlq/{name}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every replay and discard of a consumer's dead letters: who, when, which filter and messages, newest first (admin)
+         * @description Every replay and discard of a consumer's dead letters: who, when, which filter and messages, newest first (admin).
+         *
+         *     Errors (application/problem+json):
+         *     - 400: validation_failed: the name or limit is invalid
+         *     - 401: unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why)
+         *     - 403: forbidden: the caller is not an admin
+         *     - 500: internal_error: the server failed; it logged the error under the requestId
+         *     - 503: auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After
+         */
+        get: operations["listDeadLetterActions"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -720,6 +803,11 @@ export interface components {
             outcomeError: string | null;
             /** @description Steps of a running saga that failed and are being retried; empty when none */
             retrying: components["schemas"]["StepRetry"][];
+            /**
+             * @description temporal: the saga itself answered. database: Temporal no longer keeps the workflow (retention), so the order row and step ledger in PostgreSQL did; what only the workflow knew (waitingFor, cancellation) is null
+             * @enum {string}
+             */
+            source: "temporal" | "database";
         };
         /** @description A cancel the saga accepted, or null */
         Cancellation: {
@@ -791,6 +879,53 @@ export interface components {
              */
             url: string;
         };
+        OrderTimeline: {
+            /** Format: uuid */
+            orderId: string;
+            status: components["schemas"]["OrderStatus"];
+            /**
+             * @description Where the saga part came from, as in GET /orders/{id}
+             * @enum {string}
+             */
+            source: "temporal" | "database";
+            /** @description The saga's forward steps, in order */
+            steps: {
+                step: string;
+                completedAt: string;
+            }[];
+            /** @description The compensations that ran, newest step first */
+            compensations: {
+                step: string;
+                completedAt: string;
+                /** @enum {string} */
+                outcome: "COMPENSATED" | "FAILED";
+                error?: string;
+            }[];
+            failure: {
+                step: string;
+                type: string;
+                reason: string;
+            } | null;
+            /** @description The order's integration events in commit order, with where each went */
+            events: {
+                /** Format: uuid */
+                messageId: string;
+                name: string;
+                /** @description When the step that emitted it committed (outbox row) */
+                committedAt: string;
+                /** @description When the relay recorded the broker's confirm (a consumer may have handled it a moment before); null while pending or dead */
+                publishedAt: string | null;
+                /** @description Publish attempts */
+                attempts: number;
+                /** @description When the relay gave up on it (revive: POST /admin/outbox/{id}/retry) */
+                deadAt: string | null;
+                /** @description Each consumer's receipt (inbox), first handled first; receipts past INBOX_RETENTION_MS are pruned */
+                handledBy: {
+                    consumer: string;
+                    handledAt: string;
+                }[];
+            }[];
+        };
         ReviewDecision: {
             reviewer?: string;
             reason?: string;
@@ -851,6 +986,54 @@ export interface components {
             consumer: string;
             replayed: number;
             dlqDepth: number;
+            /** @description The message ids acted on, in queue order (null: a message without one) */
+            messageIds: (string | null)[];
+            /** @description Dead letters the filter passed over, left in place */
+            skipped: number;
+            /** @description Matching dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago, left in place: the inbox may have forgotten them, so only a discard takes them */
+            expired: number;
+            /** @description Its entry in GET /admin/dlq/{name}/actions */
+            actionId: number;
+        };
+        DiscardResult: {
+            consumer: string;
+            discarded: number;
+            dlqDepth: number;
+            /** @description The message ids acted on, in queue order (null: a message without one) */
+            messageIds: (string | null)[];
+            /** @description Dead letters the filter passed over, left in place */
+            skipped: number;
+            /** @description Its entry in GET /admin/dlq/{name}/actions */
+            actionId: number;
+        };
+        DeadLetterAction: {
+            id: number;
+            consumer: string;
+            /** @enum {string} */
+            action: "replay" | "discard";
+            /** @description Who did it (the caller of the admin route) */
+            actor: {
+                /** @enum {string} */
+                kind: "admin";
+                subject: string;
+                /** @enum {string} */
+                via: "jwt" | "admin-token";
+            } | {
+                /** @enum {string} */
+                kind: "customer";
+                customerId: string;
+            };
+            /** @description The filter given; empty: every dead letter */
+            filter: {
+                [key: string]: string;
+            };
+            /** @description The message ids acted on, in queue order (null: a message without one) */
+            messageIds: (string | null)[];
+            count: number;
+            /** @description Dead letters the filter passed over, left in place */
+            skipped: number;
+            /** Format: date-time */
+            at: string;
         };
         StuckSagaList: {
             stuckAfterMs: number;
@@ -1214,6 +1397,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["StreamTicket"];
+                };
+            };
+            /** @description validation_failed: the id is not a UUID */
+            400: components["responses"]["Problem"];
+            /** @description unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why) */
+            401: components["responses"]["Problem"];
+            /** @description order_not_found: no such order, or another customer's */
+            404: components["responses"]["Problem"];
+            /** @description internal_error: the server failed; it logged the error under the requestId */
+            500: components["responses"]["Problem"];
+            /** @description auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After */
+            503: components["responses"]["Problem"];
+        };
+    };
+    getOrderTimeline: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The timeline */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderTimeline"];
                 };
             };
             /** @description validation_failed: the id is not a UUID */
@@ -1599,7 +1814,14 @@ export interface operations {
     };
     replayDeadLetters: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Only dead letters of this event name */
+                event?: string;
+                /** @description Only those about this order (correlation id) */
+                orderId?: string;
+                /** @description Only the message with this id (any string: a message not from the relay may carry any id) */
+                messageId?: string;
+            };
             header?: never;
             path: {
                 name: string;
@@ -1617,7 +1839,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
-            /** @description validation_failed: the name is invalid */
+            /** @description validation_failed: the name or a filter is invalid */
             400: components["responses"]["Problem"];
             /** @description unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why) */
             401: components["responses"]["Problem"];
@@ -1627,6 +1849,86 @@ export interface operations {
             404: components["responses"]["Problem"];
             /** @description consumer_not_declared: the consumer has not declared its queues yet (it never ran) */
             409: components["responses"]["Problem"];
+            /** @description internal_error: the server failed; it logged the error under the requestId */
+            500: components["responses"]["Problem"];
+            /** @description auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After */
+            503: components["responses"]["Problem"];
+        };
+    };
+    discardDeadLetters: {
+        parameters: {
+            query?: {
+                /** @description Only dead letters of this event name */
+                event?: string;
+                /** @description Only those about this order (correlation id) */
+                orderId?: string;
+                /** @description Only the message with this id (any string: a message not from the relay may carry any id) */
+                messageId?: string;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description What was discarded */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DiscardResult"];
+                };
+            };
+            /** @description validation_failed: the name or a filter is invalid, or no filter was given */
+            400: components["responses"]["Problem"];
+            /** @description unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why) */
+            401: components["responses"]["Problem"];
+            /** @description forbidden: the caller is not an admin */
+            403: components["responses"]["Problem"];
+            /** @description consumer_not_found: no consumer of that name (errors lists the known ones) */
+            404: components["responses"]["Problem"];
+            /** @description consumer_not_declared: the consumer has not declared its queues yet (it never ran) */
+            409: components["responses"]["Problem"];
+            /** @description internal_error: the server failed; it logged the error under the requestId */
+            500: components["responses"]["Problem"];
+            /** @description auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After */
+            503: components["responses"]["Problem"];
+        };
+    };
+    listDeadLetterActions: {
+        parameters: {
+            query?: {
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                name: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The recorded actions */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        consumer: string;
+                        actions: components["schemas"]["DeadLetterAction"][];
+                    };
+                };
+            };
+            /** @description validation_failed: the name or limit is invalid */
+            400: components["responses"]["Problem"];
+            /** @description unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why) */
+            401: components["responses"]["Problem"];
+            /** @description forbidden: the caller is not an admin */
+            403: components["responses"]["Problem"];
             /** @description internal_error: the server failed; it logged the error under the requestId */
             500: components["responses"]["Problem"];
             /** @description auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After */

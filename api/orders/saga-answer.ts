@@ -1,5 +1,22 @@
+import { OrderNotFoundError } from '../../saga-client/errors';
 import type { SagaAnswer } from '../../saga-client/saga-client';
+import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
+
+/**
+ * Sends a cancel or review decision; an order whose workflow Temporal no longer keeps (retention)
+ * but PostgreSQL does has ended, and answers so, as GET /orders/{id} shows it, not as unknown.
+ */
+export async function askSaga(deps: Pick<ApiDeps, 'store'>, orderId: string, ask: () => Promise<SagaAnswer>): Promise<SagaAnswer> {
+  try {
+    return await ask();
+  } catch (error) {
+    if (!(error instanceof OrderNotFoundError)) throw error;
+    const archived = await deps.store.readArchivedOrder(orderId);
+    if (!archived) throw error;
+    return { outcome: 'ended', status: archived.status };
+  }
+}
 
 export type TakenOrPending = Extract<SagaAnswer, { outcome: 'accepted' | 'unanswered' }>;
 

@@ -2,14 +2,18 @@ import { createRoute } from '@hono/zod-openapi';
 import { ConsumerNotDeclaredError, UnknownConsumerError } from '../../messaging/consumer-control';
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
-import { requireAdmin } from '../auth/require-caller';
+import { callerOf, requireAdmin } from '../auth/require-caller';
 import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import {
   ConsumerListSchema,
   ConsumerParamSchema,
   ConsumerStateChangeSchema,
+  DeadLetterActionListSchema,
+  DeadLetterActionQuerySchema,
+  DeadLetterFilterSchema,
   DeadLetterListSchema,
+  DiscardResultSchema,
   DeadLetterPeekQuerySchema,
   jsonContent as json,
   ReplayResultSchema,
@@ -71,17 +75,56 @@ const peekRoute = createRoute({
   }),
 });
 
+const FILTER_NOTE =
+  'Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in ' +
+  'GET /admin/dlq/{name}/actions';
+
 const replayRoute = createRoute({
   method: 'post',
   path: '/admin/dlq/{name}/replay',
   security: ADMIN_SECURITY,
-  request: { params: ConsumerParamSchema },
+  request: { params: ConsumerParamSchema, query: DeadLetterFilterSchema },
   ...operation({
     operationId: 'replayDeadLetters',
     tag: 'dead letters',
-    summary: "Move a consumer's dead letters back to its queue with fresh attempts (admin)",
-    errors: { 400: 'validation_failed: the name is invalid', ...ADMIN_ONLY, ...UNKNOWN_CONSUMER, ...NOT_DECLARED },
+    summary: "Move a consumer's dead letters (all, or those the filter matches) back to its queue with fresh attempts (admin)",
+    description: `${FILTER_NOTE}. Dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago stay (expired): discard them instead`,
+    errors: { 400: 'validation_failed: the name or a filter is invalid', ...ADMIN_ONLY, ...UNKNOWN_CONSUMER, ...NOT_DECLARED },
     responses: { 200: json(ReplayResultSchema, 'What was replayed') },
+  }),
+});
+
+const discardRoute = createRoute({
+  method: 'post',
+  path: '/admin/dlq/{name}/discard',
+  security: ADMIN_SECURITY,
+  request: { params: ConsumerParamSchema, query: DeadLetterFilterSchema },
+  ...operation({
+    operationId: 'discardDeadLetters',
+    tag: 'dead letters',
+    summary: "Drop a consumer's dead letters that the filter matches, for good (admin)",
+    description: `${FILTER_NOTE}. At least one filter is required: there is no discard-everything`,
+    errors: {
+      400: 'validation_failed: the name or a filter is invalid, or no filter was given',
+      ...ADMIN_ONLY,
+      ...UNKNOWN_CONSUMER,
+      ...NOT_DECLARED,
+    },
+    responses: { 200: json(DiscardResultSchema, 'What was discarded') },
+  }),
+});
+
+const actionsRoute = createRoute({
+  method: 'get',
+  path: '/admin/dlq/{name}/actions',
+  security: ADMIN_SECURITY,
+  request: { params: ConsumerParamSchema, query: DeadLetterActionQuerySchema },
+  ...operation({
+    operationId: 'listDeadLetterActions',
+    tag: 'dead letters',
+    summary: "Every replay and discard of a consumer's dead letters: who, when, which filter and messages, newest first (admin)",
+    errors: { 400: 'validation_failed: the name or limit is invalid', ...ADMIN_ONLY },
+    responses: { 200: json(DeadLetterActionListSchema, 'The recorded actions') },
   }),
 });
 
@@ -99,7 +142,7 @@ async function controlled<T>(operation: () => Promise<T>): Promise<T> {
 
 /** Operating the consumers from the API; they run in their own processes. */
 export function adminConsumerRoutes(deps: ApiDeps) {
-  const { consumers } = deps;
+  const { consumers, store } = deps;
   const app = createRouter();
   app.use('/admin/consumers', requireAdmin());
   app.use('/admin/consumers/*', requireAdmin());
@@ -125,8 +168,47 @@ export function adminConsumerRoutes(deps: ApiDeps) {
     })
     .openapi(replayRoute, async (c) => {
       const { name } = c.req.valid('param');
-      const result = await controlled(() => consumers.replayDeadLetters(name));
-      c.get('log').info({ consumer: name, replayed: result.replayed }, 'dead letters replayed');
-      return c.json(result, 200);
+      const filter = c.req.valid('query');
+      const result = await controlled(() => consumers.replayDeadLetters(name, filter));
+      const action = await store.recordDeadLetterAction({
+        consumer: name,
+        action: 'replay',
+        actor: callerOf(c),
+        filter: definedOf(filter),
+        messageIds: result.messageIds,
+        count: result.replayed,
+        skipped: result.skipped + result.expired,
+      });
+      c.get('log').info({ consumer: name, filter, replayed: result.replayed, expired: result.expired }, 'dead letters replayed');
+      return c.json({ ...result, actionId: action.id }, 200);
+    })
+    .openapi(discardRoute, async (c) => {
+      const { name } = c.req.valid('param');
+      const filter = definedOf(c.req.valid('query'));
+      if (Object.keys(filter).length === 0) {
+        throw new ApiError(400, 'validation_failed', 'a discard needs a filter: it drops messages for good', [
+          { path: 'event', message: 'give event, orderId or messageId' },
+        ]);
+      }
+      const result = await controlled(() => consumers.discardDeadLetters(name, filter));
+      const action = await store.recordDeadLetterAction({
+        consumer: name,
+        action: 'discard',
+        actor: callerOf(c),
+        filter,
+        messageIds: result.messageIds,
+        count: result.discarded,
+        skipped: result.skipped,
+      });
+      c.get('log').warn({ consumer: name, filter, discarded: result.discarded }, 'dead letters discarded');
+      return c.json({ ...result, actionId: action.id }, 200);
+    })
+    .openapi(actionsRoute, async (c) => {
+      const { name } = c.req.valid('param');
+      return c.json({ consumer: name, actions: await store.listDeadLetterActions(name, c.req.valid('query').limit) }, 200);
     });
 }
+
+/** The filter's given fields only, as the audit keeps it. */
+const definedOf = (filter: Record<string, string | undefined>): Record<string, string> =>
+  Object.fromEntries(Object.entries(filter).filter((entry): entry is [string, string] => entry[1] !== undefined));

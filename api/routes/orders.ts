@@ -6,8 +6,8 @@ import { ApiError } from '../errors';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderRateLimits } from '../rate-limit/order-rate-limits';
-import { orderView } from '../orders/read-order-state';
-import { stateConflict, takenOrPending } from '../orders/saga-answer';
+import { orderView, readOrderAnywhere } from '../orders/read-order-state';
+import { askSaga, stateConflict, takenOrPending } from '../orders/saga-answer';
 import { submitOrder } from '../orders/submit-order';
 import { callerOf, requireCaller } from '../auth/require-caller';
 import { assertCallerMayRead, assertOwnOrder } from '../orders/order-access';
@@ -72,7 +72,9 @@ const getRoute = createRoute({
     operationId: 'getOrder',
     tag: 'orders',
     summary: "An order's saga status",
-    description: "The saga's state: status, steps, compensations, failure, a pending cancel, and steps that keep failing",
+    description:
+      "The saga's state: status, steps, compensations, failure, a pending cancel, and steps that keep failing. Once Temporal no longer " +
+      'keeps the workflow (past the namespace retention), the same shape from PostgreSQL, with source "database"',
     errors: {
       400: 'validation_failed: the id is not a UUID',
       404: "order_not_found: no such order, or another customer's",
@@ -162,9 +164,9 @@ export function orderRoutes(deps: ApiDeps) {
       const { id } = c.req.valid('param');
       logOrder(c, id);
       // The saga's state names its customer: one query answers both who may see it and what it is.
-      const state = await sagas.readOrder(id);
+      const { state, source } = await readOrderAnywhere(deps, id);
       assertOwnOrder(callerOf(c), id, state.customerId);
-      return c.json(await orderView(deps, state), 200);
+      return c.json(await orderView(deps, state, source), 200);
     })
     .openapi(listRoute, async (c) => c.json(await sagas.listOrders(ownListQuery(callerOf(c), c.req.valid('query'))), 200))
     .openapi(cancelRoute, async (c) => {
@@ -172,7 +174,7 @@ export function orderRoutes(deps: ApiDeps) {
       logOrder(c, id);
       await assertCallerMayRead(deps, callerOf(c), id);
       const request = { reason: c.req.valid('json')?.reason ?? 'cancelled over the API' };
-      const answer = takenOrPending(id, await sagas.cancel(id, request, config.SAGA_ANSWER_TIMEOUT_MS));
+      const answer = takenOrPending(id, await askSaga(deps, id, () => sagas.cancel(id, request, config.SAGA_ANSWER_TIMEOUT_MS)));
       if (answer.outcome === 'unanswered') {
         // Busy sagas cannot answer; what they last reported may already rule the cancel out.
         if (answer.lastStatus && !CANCELLABLE_STATUSES.includes(answer.lastStatus)) {

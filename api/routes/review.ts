@@ -5,7 +5,7 @@ import { requireAdmin } from '../auth/require-caller';
 import { jsonBody } from '../middleware/json-body';
 import { pendingRequest } from '../orders/pending-request';
 import { orderView } from '../orders/read-order-state';
-import { stateConflict, takenOrPending } from '../orders/saga-answer';
+import { askSaga, stateConflict, takenOrPending } from '../orders/saga-answer';
 import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter, logOrder } from '../router';
 import { jsonContent as json, OrderIdParamSchema, OrderRequestPendingSchema, OrderStateSchema, ReviewDecisionSchema } from '../schemas';
@@ -40,7 +40,10 @@ const decisionRoute = (decision: 'approve' | 'reject') =>
 /** A human's decision on an order above the review threshold. */
 export function reviewRoutes(deps: ApiDeps) {
   const decide = async (decision: 'approve' | 'reject', orderId: string, body: ReviewDecision) => {
-    const answer = takenOrPending(orderId, await deps.sagas[decision](orderId, body, deps.config.SAGA_ANSWER_TIMEOUT_MS));
+    const answer = takenOrPending(
+      orderId,
+      await askSaga(deps, orderId, () => deps.sagas[decision](orderId, body, deps.config.SAGA_ANSWER_TIMEOUT_MS)),
+    );
     if (answer.outcome === 'accepted') return { status: 200 as const, body: await orderView(deps, answer.state) };
     if (answer.lastStatus !== 'AWAITING_REVIEW') {
       throw stateConflict(`cannot ${decision} order ${orderId}: it is ${answer.lastStatus ?? 'in an unknown state'}`);

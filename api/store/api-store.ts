@@ -1,6 +1,9 @@
 import type { CatalogPricing } from '../../db/catalog';
 import type { OrderItem } from '../../domain/order';
 import type { InventoryItem, InventoryUpdate, OutboxStats } from '../schemas';
+import type { OrderSagaState } from '../../domain/order';
+import type { DeadLetterActionRecord, NewDeadLetterAction } from './dead-letter-actions';
+import type { EventDelivery } from './order-deliveries';
 import type { OrderEvent } from './order-events';
 import type { OrderStepRetry, StepRetryQuery } from './step-retries';
 
@@ -38,6 +41,22 @@ export interface OrderEventLog {
   findOrderEventSeq(orderId: string, messageId: string): Promise<number | null>;
 }
 
+export interface OrderArchive {
+  /**
+   * The order as PostgreSQL has it (orders row and step ledger), for when Temporal no longer keeps
+   * its workflow; null when it has no row.
+   */
+  readArchivedOrder(orderId: string): Promise<OrderSagaState | null>;
+  /** The order's events in commit order, each with its publish and every consumer's receipt. */
+  readOrderDeliveries(orderId: string): Promise<EventDelivery[]>;
+}
+
+export interface DeadLetterAudit {
+  recordDeadLetterAction(entry: NewDeadLetterAction): Promise<DeadLetterActionRecord>;
+  /** A consumer's replays and discards, newest first. */
+  listDeadLetterActions(consumer: string, limit: number): Promise<DeadLetterActionRecord[]>;
+}
+
 export interface StepRetryLog {
   /** Steps failing and being retried right now, oldest first. */
   readStepRetries(query: StepRetryQuery): Promise<OrderStepRetry[]>;
@@ -54,4 +73,4 @@ export interface OutboxAdmin {
   retryDeadOutboxRow(id: string): Promise<{ revived: true; orderId: string } | { revived: false; reason: 'not_found' | 'not_dead' }>;
 }
 
-export type ApiStore = OrderIntake & OrderEventLog & StepRetryLog & InventoryAdmin & OutboxAdmin;
+export type ApiStore = OrderIntake & OrderEventLog & OrderArchive & StepRetryLog & InventoryAdmin & OutboxAdmin & DeadLetterAudit;

@@ -1,7 +1,10 @@
 import { priceAtCatalog } from '../../db/catalog';
 import type { Database } from '../../db/client';
 import type { ApiStore } from './api-store';
+import { readArchivedOrder } from './archived-orders';
+import { listDeadLetterActions, recordDeadLetterAction } from './dead-letter-actions';
 import { claimIdempotencyKey } from './idempotency-keys';
+import { readOrderDeliveries } from './order-deliveries';
 import { setInventory } from './inventory';
 import { findOrderEventSeq, readOrderEvents } from './order-events';
 import { outboxStats, retryDeadOutboxRow } from './outbox-admin';
@@ -14,9 +17,13 @@ export function postgresApiStore(db: Database): ApiStore {
     claimIdempotencyKey: (key, requestHash, orderId) => claimIdempotencyKey(db, key, requestHash, orderId),
     readOrderEvents: (orderId, afterSeq) => readOrderEvents(db, orderId, afterSeq),
     findOrderEventSeq: (orderId, messageId) => findOrderEventSeq(db, orderId, messageId),
+    readArchivedOrder: (orderId) => readArchivedOrder(db, orderId),
+    readOrderDeliveries: (orderId) => readOrderDeliveries(db, orderId),
     readStepRetries: (query) => readStepRetries(db, query),
     setInventory: (sku, update) => setInventory(db, sku, update),
     outboxStats: () => outboxStats(db),
     retryDeadOutboxRow: (id) => retryDeadOutboxRow(db, id),
+    recordDeadLetterAction: (entry) => recordDeadLetterAction(db, entry),
+    listDeadLetterActions: (consumer, limit) => listDeadLetterActions(db, consumer, limit),
   };
 }

@@ -102,6 +102,7 @@ describe('OpenAPI and docs', () => {
         'POST /orders/{id}/reject',
         'GET /orders/{id}/events',
         'POST /orders/{id}/events/ticket',
+        'GET /orders/{id}/timeline',
         'GET /healthz',
         'GET /readyz',
         'PUT /admin/inventory/{sku}',
@@ -113,6 +114,8 @@ describe('OpenAPI and docs', () => {
         'POST /admin/consumers/{name}/start',
         'GET /admin/dlq/{name}',
         'POST /admin/dlq/{name}/replay',
+        'POST /admin/dlq/{name}/discard',
+        'GET /admin/dlq/{name}/actions',
         'GET /admin/event-streams',
       ].sort(),
     );
@@ -141,7 +144,7 @@ describe('OpenAPI and docs', () => {
       await page.goto(`${ctx.api.baseUrl}/docs`);
       await expect(page.getByText('Saga orchestrator API').first().isVisible()).resolves.toBe(true);
       await page.locator('.opblock-summary-path', { hasText: '/orders/{id}/cancel' }).first().waitFor();
-      expect(await page.locator('.opblock').count()).toBe(20);
+      expect(await page.locator('.opblock').count()).toBe(23);
       await mkdir(SCREENSHOT_DIR, { recursive: true });
       await page.screenshot({ path: join(SCREENSHOT_DIR, 'api-docs.png'), fullPage: true });
       expect(refused).toEqual([]);

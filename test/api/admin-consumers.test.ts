@@ -93,6 +93,58 @@ describe('admin routes over the consumers, which run in their own process', () =
     await waitFor(async () => (await statusOf('notifications')).dlqDepth === 1, 'the replayed poison parked again');
     const again = (await deadLetters('notifications')).data!;
     expect(again.deadLetters[0]?.replays).toBe(1);
+
+    // A filter that matches nothing leaves it; one naming it discards it for good. Each is recorded: who, when, what.
+    const discardWhere = (query: { messageId?: string; event?: string }) =>
+      ctx.api.client().POST('/admin/dlq/{name}/discard', { params: { path: { name: 'notifications' }, query } });
+    const missed = await discardWhere({ messageId: 'poison-2' });
+    expect(missed.data).toMatchObject({ discarded: 0, skipped: 1, messageIds: [], dlqDepth: 1 });
+    const discard = await discardWhere({ messageId: 'poison-1', event: '' });
+    expect(discard.response.status).toBe(400);
+    const discarded = await discardWhere({ messageId: 'poison-1' });
+    expect(discarded.response.status).toBe(200);
+    const discardedBody = discarded.data!;
+    expect(discardedBody).toMatchObject({ consumer: 'notifications', discarded: 1, skipped: 0, messageIds: ['poison-1'], dlqDepth: 0 });
+    const { data: audit } = await ctx.api.client().GET('/admin/dlq/{name}/actions', { params: { path: { name: 'notifications' } } });
+    expect(
+      audit!.actions.map(({ action, actor, filter, messageIds, count, skipped }) => ({
+        action,
+        actor,
+        filter,
+        messageIds,
+        count,
+        skipped,
+      })),
+    ).toEqual([
+      {
+        action: 'discard',
+        actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
+        filter: { messageId: 'poison-1' },
+        messageIds: ['poison-1'],
+        count: 1,
+        skipped: 0,
+      },
+      {
+        action: 'discard',
+        actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
+        filter: { messageId: 'poison-2' },
+        messageIds: [],
+        count: 0,
+        skipped: 1,
+      },
+      {
+        action: 'replay',
+        actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
+        filter: {},
+        messageIds: ['poison-1'],
+        count: 1,
+        skipped: 0,
+      },
+    ]);
+    expect(audit!.actions[0]!.id).toBe(discardedBody.actionId);
+    expect(Date.parse(audit!.actions[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+    const asCustomer = await ctx.api.client({ customer: 'cust-1' }).GET('/admin/dlq/{name}/actions', consumer('notifications'));
+    expect(asCustomer.response.status).toBe(403);
   });
 
   it('404 for an unknown consumer, 400 for a bad limit, 401 without the token', async () => {

@@ -1,5 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConsumerNotDeclaredError, UnknownConsumerError } from '../../messaging/consumer-control';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createLogger } from '../../logging/logger';
+import type { EventHandler } from '../../messaging/consumer-definition';
+import { ConsumerNotDeclaredError, createConsumerControl, UnknownConsumerError } from '../../messaging/consumer-control';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { countBy, envelope, recordEffect, waitFor, useConsumerKit } from '../support/consumer-kit';
 
@@ -104,7 +108,13 @@ describe('consumer control', () => {
     expect((await ctx.kit.control.getConsumer('parking')).dlqDepth).toBe(5);
 
     // Replayed while still broken: back to the DLQ after all attempts again, counted as replayed once.
-    expect(await ctx.kit.control.replayDeadLetters('parking')).toEqual({ consumer: 'parking', replayed: 5, dlqDepth: 0 });
+    expect(await ctx.kit.control.replayDeadLetters('parking')).toMatchObject({
+      consumer: 'parking',
+      replayed: 5,
+      dlqDepth: 0,
+      skipped: 0,
+      expired: 0,
+    });
     await waitFor(async () => (await ctx.kit.control.getConsumer('parking')).dlqDepth === 5, 'the five parked again');
     expect((await ctx.kit.control.peekDeadLetters('parking')).map((d) => d.replays)).toEqual([1, 1, 1, 1, 1]);
 
@@ -114,6 +124,68 @@ describe('consumer control', () => {
     const effects = await ctx.kit.effects(messages.map((m) => m.messageId));
     expect(effects.map((e) => e.attempt)).toEqual([1, 1, 1, 1, 1]);
     expect(await ctx.kit.control.getConsumer('parking')).toMatchObject({ queueDepth: 0, retrying: 0, dlqDepth: 0 });
+  });
+
+  it('replays and discards only the dead letters a filter matches, and replays none parked before the replay window', async () => {
+    let broken = true;
+    const handler: EventHandler = async (_content, { tx, messageId, attempt }) => {
+      if (broken) throw new Error('downstream is down');
+      await recordEffect(tx, messageId, 'sorting', attempt);
+    };
+    const consumer = ctx.kit.define('sorting', { 'order.submitted': handler, 'order.completed': handler });
+    await ctx.kit.start(consumer);
+    const orderA = randomUUID();
+    const submitted = [envelope('order.submitted'), envelope('order.submitted'), envelope('order.submitted', {}, orderA)];
+    const completed = [envelope('order.completed', {}, orderA), envelope('order.completed')];
+    await ctx.kit.publish([...submitted, ...completed]);
+    await waitFor(async () => (await ctx.kit.control.getConsumer('sorting')).dlqDepth === 5, 'five dead letters');
+    broken = false;
+    const ids = (envelopes: readonly { messageId: string }[]) => envelopes.map((e) => e.messageId).sort();
+    const control = ctx.kit.control;
+
+    const byEvent = await control.replayDeadLetters('sorting', { event: 'order.completed' });
+    expect(byEvent).toMatchObject({ consumer: 'sorting', replayed: 2, skipped: 3, expired: 0, dlqDepth: 3 });
+    expect([...byEvent.messageIds].sort()).toEqual(ids(completed));
+    await waitFor(async () => (await ctx.kit.effects(ids(completed))).length === 2, 'the two replayed handled');
+    // Those passed over are back in the DLQ, untouched.
+    const left = await control.peekDeadLetters('sorting');
+    expect(left.map((d) => d.messageId).sort()).toEqual(ids(submitted));
+    expect(left.every((d) => d.replays === 0)).toBe(true);
+
+    // Every given field must match: order A's submitted, not its completed (already replayed) nor another order's submitted.
+    const both = await control.replayDeadLetters('sorting', { event: 'order.submitted', messageId: submitted[0]!.messageId });
+    expect(both).toMatchObject({ replayed: 1, skipped: 2, messageIds: [submitted[0]!.messageId], dlqDepth: 2 });
+
+    const discarded = await control.discardDeadLetters('sorting', { orderId: orderA });
+    expect(discarded).toEqual({ consumer: 'sorting', discarded: 1, skipped: 1, messageIds: [submitted[2]!.messageId], dlqDepth: 1 });
+    await expect(control.discardDeadLetters('sorting', {})).rejects.toThrow(RangeError);
+    expect(await control.replayDeadLetters('sorting', { orderId: randomUUID() })).toMatchObject({ replayed: 0, skipped: 1, dlqDepth: 1 });
+
+    // A control whose replay window ended after the last one was parked leaves it: only a discard takes it.
+    const strict = createConsumerControl({
+      db: ctx.stack.db.db,
+      amqpUrl: ctx.stack.config.AMQP_URL,
+      consumers: [consumer],
+      retry: ctx.kit.settings.retry,
+      log: createLogger('strict-control', 'silent'),
+      replayWindowMs: 1,
+    });
+    try {
+      await sleep(10);
+      expect(await strict.replayDeadLetters('sorting')).toMatchObject({ replayed: 0, expired: 1, skipped: 0, dlqDepth: 1 });
+      expect(await strict.discardDeadLetters('sorting', { messageId: submitted[1]!.messageId })).toMatchObject({
+        discarded: 1,
+        dlqDepth: 0,
+      });
+    } finally {
+      await strict.close();
+    }
+    await waitFor(async () => (await ctx.kit.effects(ids(submitted))).length === 1, 'the one replayed submitted handled');
+    await sleep(300);
+    // Discarded and expired messages had no effect; each replayed one had exactly one.
+    expect((await ctx.kit.effects([...ids(submitted), ...ids(completed)])).map((e) => e.messageId).sort()).toEqual(
+      [submitted[0]!.messageId, ...ids(completed)].sort(),
+    );
   });
 
   it('refuses an unknown consumer name, a bad peek limit, and a replay before the consumer ever ran', async () => {

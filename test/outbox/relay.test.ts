@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { count, eq, inArray, isNotNull, isNull, and } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { outbox } from '../../drizzle/schema';
+import { findOrderEventSeq, readOrderEvents } from '../../api/store/order-events';
+import { orderEventHistory, outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
+import { rowsPruned } from '../../telemetry/metrics-retention';
 import { closeBrokerConnection } from '../support/broker';
 import { spawnTs } from '../support/child-process';
 import { writeOrderEvents } from '../support/outbox-fixtures';
@@ -230,9 +232,15 @@ describe('outbox relay', () => {
     await relay.stop();
   });
 
-  it('deletes published rows once they are past retention, and keeps the rest', async () => {
-    const relay = await stack.startRelay({ settings: { retentionMs: 500, cleanupIntervalMs: 200 } });
+  it('moves published rows past retention to the order event history, where the API still reads them', async () => {
+    const relay = await stack.startRelay({
+      settings: {
+        retention: { outboxMs: 500, inboxMs: 60 * 60 * 1000, idempotencyKeyMs: 60 * 60 * 1000, orderEventHistoryMs: 0 },
+        cleanupIntervalMs: 200,
+      },
+    });
     const orderIds = await writeOrderEvents(stack.db.db, 5, 2);
+    const before = await readOrderEvents(stack.db.db, orderIds[0]!);
     await stack.probe.waitUntil(() => deliveries(orderIds).size === 10, 10_000, 'the events');
     const deadline = Date.now() + 10_000;
     let left = -1;
@@ -243,6 +251,21 @@ describe('outbox relay', () => {
       await sleep(100);
     }
     expect(left).toBe(0);
+    const [{ n: archived }] = (await stack.db.db
+      .select({ n: count() })
+      .from(orderEventHistory)
+      .where(inArray(orderEventHistory.aggregateId, orderIds))) as [{ n: number }];
+    expect(archived).toBe(10);
+    // The same events, same seq and ids, now published: what /orders/{id}/events and its streams read.
+    const after = await readOrderEvents(stack.db.db, orderIds[0]!);
+    expect(after.map(({ seq, messageId, name }) => ({ seq, messageId, name }))).toEqual(
+      before.map(({ seq, messageId, name }) => ({ seq, messageId, name })),
+    );
+    expect(after.every((event) => event.publishedAt !== null)).toBe(true);
+    expect(await findOrderEventSeq(stack.db.db, orderIds[0]!, after[1]!.messageId)).toBe(after[1]!.seq);
+    // Counted where operators look: the relay process's retention_rows_pruned_total{table="outbox"}.
+    const pruned = (await rowsPruned.get()).values.find((value) => value.labels.table === 'outbox');
+    expect(pruned?.value).toBeGreaterThanOrEqual(10);
     await relay.stop();
   });
 });

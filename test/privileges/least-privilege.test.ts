@@ -234,7 +234,17 @@ describe('refused outside its permissions', () => {
     const insert = `INSERT INTO outbox (id, aggregate_id, name, payload) VALUES (gen_random_uuid(), 'x', 'order.completed', '{}')`;
     expect(await databaseAnswer(dbUrl('api'), insert)).toMatch(/^42501 permission denied for table outbox/);
     expect(await databaseAnswer(dbUrl('api'), `UPDATE outbox SET payload = '{}'`)).toMatch(/^42501 permission denied for table outbox/);
-    expect(await databaseAnswer(dbUrl('api'), 'SELECT count(*) FROM inbox')).toMatch(/^42501 permission denied for table inbox/);
+    // It reads the consumers' receipts for an order's timeline, and never writes them.
+    expect(await databaseAnswer(dbUrl('api'), 'SELECT count(*) FROM inbox')).toBe('allowed');
+    expect(await databaseAnswer(dbUrl('api'), 'DELETE FROM inbox')).toMatch(/^42501 permission denied for table inbox/);
+    expect(await databaseAnswer(dbUrl('api'), 'DELETE FROM order_event_history')).toMatch(
+      /^42501 permission denied for table order_event_history/,
+    );
+    // The dead-letter audit is append-only for it: no rewriting who did what.
+    expect(await databaseAnswer(dbUrl('api'), 'DELETE FROM dead_letter_actions')).toMatch(
+      /^42501 permission denied for table dead_letter_actions/,
+    );
+    expect(await databaseAnswer(dbUrl('api'), `UPDATE dead_letter_actions SET count = 0`)).toMatch(/^42501/);
     expect(await databaseAnswer(dbUrl('api'), 'SELECT count(*) FROM payments')).toMatch(/^42501 permission denied for table payments/);
     // What its admin route does (requeue a dead row) it may.
     expect(await databaseAnswer(dbUrl('api'), `UPDATE outbox SET dead_at = NULL, attempts = 0 WHERE false`)).toBe('allowed');
@@ -249,6 +259,16 @@ describe('refused outside its permissions', () => {
   it("the relay's and the consumers' roles stay on their own tables", async () => {
     expect(await databaseAnswer(dbUrl('outbox-relay'), 'SELECT count(*) FROM orders')).toMatch(/^42501 permission denied for table orders/);
     expect(await databaseAnswer(dbUrl('outbox-relay'), 'INSERT INTO inbox DEFAULT VALUES')).toMatch(/^42501/);
+    // Retention (db/retention.ts) is the relay's: it may delete old inbox rows and keys, and move outbox rows to the history.
+    expect(await databaseAnswer(dbUrl('outbox-relay'), `DELETE FROM inbox WHERE processed_at < now() - interval '30 days'`)).toBe(
+      'allowed',
+    );
+    expect(await databaseAnswer(dbUrl('outbox-relay'), `DELETE FROM idempotency_keys WHERE false`)).toBe('allowed');
+    const archive = `WITH gone AS (DELETE FROM outbox WHERE false RETURNING id, seq, aggregate_id, name, payload, metadata, created_at, published_at, attempts)
+      INSERT INTO order_event_history (id, seq, aggregate_id, name, payload, metadata, created_at, published_at, attempts) SELECT * FROM gone`;
+    expect(await databaseAnswer(dbUrl('outbox-relay'), archive)).toBe('allowed');
+    expect(await databaseAnswer(dbUrl('outbox-relay'), 'DELETE FROM order_event_history WHERE false')).toBe('allowed');
+    expect(await databaseAnswer(dbUrl('outbox-relay'), 'SELECT count(*) FROM dead_letter_actions')).toMatch(/^42501/);
     expect(await databaseAnswer(dbUrl('consumers'), 'SELECT count(*) FROM outbox')).toMatch(/^42501 permission denied for table outbox/);
     expect(await databaseAnswer(dbUrl('consumers'), `UPDATE consumer_controls SET state = 'stopped'`)).toMatch(/^42501/);
   });

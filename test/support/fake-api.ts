@@ -4,6 +4,7 @@ import type { ApiDeps } from '../../api/deps';
 import type { ApiEnv } from '../../api/hono-env';
 import type { Readiness } from '../../api/readiness';
 import type { ApiStore } from '../../api/store/api-store';
+import type { DeadLetterActionRecord } from '../../api/store/dead-letter-actions';
 import type { OrderEvent } from '../../api/store/order-events';
 import type { OrderStepRetry } from '../../api/store/step-retries';
 import { loadConfig } from '../../config/env';
@@ -106,6 +107,9 @@ export interface FakeStore extends ApiStore {
   readonly inventory: Map<string, { name: string; priceCents: number; onHand: number; reserved: number }>;
   /** Outbox rows by id: which order they belong to and whether they are dead. */
   readonly outbox: Map<string, { orderId: string; dead: boolean }>;
+  /** Orders as PostgreSQL has them, by id: what answers once Temporal has no workflow. */
+  readonly archived: Map<string, OrderSagaState>;
+  readonly deadLetterActions: DeadLetterActionRecord[];
 }
 
 export function fakeStore(): FakeStore {
@@ -116,6 +120,8 @@ export function fakeStore(): FakeStore {
     stepRetries: [],
     inventory: new Map(),
     outbox: new Map(),
+    archived: new Map(),
+    deadLetterActions: [],
     priceAtCatalog: async (items) => priceItems(mergeItems(items), store.prices),
     async claimIdempotencyKey({ customerId, key }, requestHash, orderId) {
       const existing = store.idempotencyKeys.get(`${customerId} ${key}`);
@@ -128,6 +134,31 @@ export function fakeStore(): FakeStore {
     },
     async findOrderEventSeq(orderId, messageId) {
       return store.events.find((event) => event.metadata.correlationId === orderId && event.messageId === messageId)?.seq ?? null;
+    },
+    async readArchivedOrder(orderId) {
+      return store.archived.get(orderId) ?? null;
+    },
+    async readOrderDeliveries(orderId) {
+      return (await store.readOrderEvents(orderId)).map((event) => ({
+        messageId: event.messageId,
+        name: event.name,
+        committedAt: event.metadata.createdUtc,
+        publishedAt: event.publishedAt,
+        attempts: event.publishedAt === null ? 0 : 1,
+        deadAt: null,
+        handledBy: [],
+      }));
+    },
+    async recordDeadLetterAction(entry) {
+      const record = { ...entry, id: store.deadLetterActions.length + 1, at: new Date().toISOString() };
+      store.deadLetterActions.push(record);
+      return record;
+    },
+    async listDeadLetterActions(consumer, limit) {
+      return store.deadLetterActions
+        .filter((action) => action.consumer === consumer)
+        .reverse()
+        .slice(0, limit);
     },
     async readStepRetries({ orderId, onlyStuck, limit = 100 }) {
       return store.stepRetries
@@ -169,6 +200,7 @@ export const noConsumers = (): ConsumerControl => ({
   startConsumer: notInTheFastTier,
   peekDeadLetters: notInTheFastTier,
   replayDeadLetters: notInTheFastTier,
+  discardDeadLetters: notInTheFastTier,
   close: async () => {},
 });
 

@@ -84,7 +84,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     maxAttempts: 3,
     backoffBaseMs: 100,
     backoffMaxMs: 1000,
-    retentionMs: 60 * 60 * 1000,
+    retention: { outboxMs: 60 * 60 * 1000, inboxMs: 60 * 60 * 1000, idempotencyKeyMs: 60 * 60 * 1000, orderEventHistoryMs: 0 },
     cleanupIntervalMs: 60_000,
     leaseMs: 10_000,
   };

@@ -92,6 +92,92 @@ describe('GET /orders/:id and /orders/:id/events', () => {
   });
 });
 
+describe('an order past Temporal retention, and GET /orders/:id/timeline', () => {
+  it('answers from PostgreSQL, marked source database, when Temporal has no workflow; a stranger still gets 404', async () => {
+    const api = fakeApi();
+    const orderId = randomUUID();
+    api.deps.store.archived.set(orderId, sagaState(orderId, { status: 'COMPLETED', customerId: 'cust-7' }));
+    const found = await api.client({ customer: 'cust-7' }).GET('/orders/{id}', byId(orderId));
+    expect(found.response.status).toBe(200);
+    expect(found.data).toMatchObject({ orderId, status: 'COMPLETED', source: 'database', retrying: [] });
+    const stranger = api.client({ customer: 'cust-8' });
+    for (const answer of [
+      await stranger.GET('/orders/{id}', byId(orderId)),
+      await stranger.GET('/orders/{id}/timeline', byId(orderId)),
+      await stranger.GET('/orders/{id}/events', byId(orderId)),
+    ]) {
+      expect(answer.response.status).toBe(404);
+      expect(problemOfAnswer(answer).code).toBe('order_not_found');
+    }
+    // It has ended, as it says: a cancel or review decision is the 409 of an ended order, not an unknown order's 404.
+    for (const refused of [
+      await api.client({ customer: 'cust-7' }).POST('/orders/{id}/cancel', { ...byId(orderId), body: {} }),
+      await api.client().POST('/orders/{id}/approve', { ...byId(orderId), body: {} }),
+    ]) {
+      expect(refused.response.status).toBe(409);
+      expect(problemOfAnswer(refused)).toMatchObject({ code: 'order_state_conflict', detail: `order ${orderId} is already COMPLETED` });
+    }
+    const strangersCancel = await stranger.POST('/orders/{id}/cancel', { ...byId(orderId), body: {} });
+    expect(strangersCancel.response.status).toBe(404);
+    // The saga, while Temporal keeps it, is what answers.
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'COMPLETED', customerId: 'cust-7' }));
+    expect((await api.client().GET('/orders/{id}', byId(orderId))).data).toMatchObject({ source: 'temporal' });
+  });
+
+  it("the timeline: the saga's steps with each event and where it went; 404 for an unknown order", async () => {
+    const api = fakeApi();
+    const orderId = randomUUID();
+    const steps = [{ step: 'recordOrder' as const, completedAt: '2026-01-01T00:00:00.000Z' }];
+    api.deps.sagas.states.set(orderId, sagaState(orderId, { status: 'RESERVING_INVENTORY', steps }));
+    const messageId = randomUUID();
+    api.deps.store.events.push({
+      seq: 1,
+      messageId,
+      name: 'order.submitted',
+      content: { orderId },
+      metadata: { correlationId: orderId, causationId: 'x', createdUtc: '2026-01-01T00:00:00.000Z' },
+      publishedAt: null,
+    });
+    const { data, response } = await api.client().GET('/orders/{id}/timeline', { params: { path: { id: orderId } } });
+    expect(response.status).toBe(200);
+    expect(data).toEqual({
+      orderId,
+      status: 'RESERVING_INVENTORY',
+      source: 'temporal',
+      steps,
+      compensations: [],
+      failure: null,
+      events: [
+        {
+          messageId,
+          name: 'order.submitted',
+          committedAt: '2026-01-01T00:00:00.000Z',
+          publishedAt: null,
+          attempts: 0,
+          deadAt: null,
+          handledBy: [],
+        },
+      ],
+    });
+    expect((await api.client().GET('/orders/{id}/timeline', byId(randomUUID()))).response.status).toBe(404);
+  });
+});
+
+describe('POST /admin/dlq/:name/discard', () => {
+  it('400 without a filter, before touching the broker; 400 for an order id that is no UUID', async () => {
+    const api = fakeApi();
+    const discard = (query: { orderId?: string }) =>
+      api.client().POST('/admin/dlq/{name}/discard', { params: { path: { name: 'notifications' }, query } });
+    const none = await discard({});
+    expect(none.response.status).toBe(400);
+    expect(problemOfAnswer(none)).toMatchObject({ code: 'validation_failed' });
+    const malformed = await discard({ orderId: 'nope' });
+    expect(malformed.response.status).toBe(400);
+    expect(problemOfAnswer(malformed)).toMatchObject({ code: 'validation_failed', errors: [{ path: 'orderId' }] });
+    expect(api.deps.store.deadLetterActions).toEqual([]);
+  });
+});
+
 describe('GET /orders', () => {
   it('passes the filters on and answers the page', async () => {
     const api = fakeApi();

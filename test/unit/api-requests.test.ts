@@ -138,7 +138,7 @@ describe('health and documents', () => {
     expect((await fakeApi().client().GET('/readyz')).response.status).toBe(200);
   });
 
-  it('/openapi.json is a valid OpenAPI 3.1 document of all 20 operations; /docs is Swagger UI over it', async () => {
+  it('/openapi.json is a valid OpenAPI 3.1 document of all 23 operations; /docs is Swagger UI over it', async () => {
     const api = fakeApi();
     const response = await api.rawRequest('/openapi.json');
     expect(response.status).toBe(200);
@@ -146,7 +146,7 @@ describe('health and documents', () => {
     expect(document.openapi).toBe('3.1.0');
     const result = await new Validator().validate(document);
     expect(result.errors ?? []).toEqual([]);
-    expect(Object.values(document.paths).flatMap((methods) => Object.keys(methods))).toHaveLength(20);
+    expect(Object.values(document.paths).flatMap((methods) => Object.keys(methods))).toHaveLength(23);
     const docs = await api.rawRequest('/docs');
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('<script src="/docs/init.js"></script>');
