@@ -9,6 +9,8 @@ import { EVENT_NAMES } from '../../domain/events';
 import { asyncApiDocument, eventId } from '../../messaging/asyncapi-document';
 import { COMMITTED_ASYNCAPI_PATH, formatDocument, readCommittedDocument } from '../../tools/contracts/committed-document';
 import { diffContracts } from '../../tools/contracts/contract-diff';
+import { outboxMessage } from '../../outbox/confirm-publisher';
+import { contractViolations } from '../support/event-contract';
 import { fakeApi } from '../support/fake-api';
 
 // The published event contract: generated from domain/event-schemas.ts, committed as
@@ -144,5 +146,63 @@ describe('buildEvent: every event is built through its schema', () => {
     expect(thrown).toBeInstanceOf(ApplicationFailure);
     expect(thrown).toMatchObject({ type: INVALID_EVENT_FAILURE, nonRetryable: true });
     expect((thrown as Error).message).toContain(field);
+  });
+});
+
+describe('the check every message on the broker goes through (test/support/event-contract.ts)', () => {
+  const orderId = '0b7ad3a4-5d5b-4a4e-9a4c-1f0f4b8c2d11';
+  /** What the relay publishes for an outbox row of `event` (outbox/confirm-publisher.ts). */
+  const published = (content: Record<string, unknown>, metadata: Record<string, unknown> = { schemaVersion: 1 }) => {
+    const { body, properties } = outboxMessage({
+      id: '6c1b5f0e-8f0a-5d43-9a55-2e6b7f7c1a10',
+      seq: '1',
+      aggregateId: orderId,
+      name: 'payment.charged',
+      payload: content as never,
+      metadata: {
+        correlationId: orderId,
+        causationId: `order-${orderId}/chargePayment`,
+        createdUtc: '2026-01-01T10:00:00.000Z',
+        ...metadata,
+      },
+      attempts: 0,
+    });
+    return { body: JSON.parse(body.toString('utf8')) as unknown, headers: properties.headers as Record<string, unknown> };
+  };
+  const charged = buildEvent('payment.charged', { orderId, amountCents: 900, currency: 'EUR', chargeId: 'ch_1' }).content;
+
+  it('passes what the relay publishes for an event built through its schema, the schemaVersion header included', () => {
+    const { body, headers } = published(charged);
+    expect(headers).toMatchObject({ schemaVersion: 1, correlationId: orderId });
+    expect(contractViolations('payment.charged', body, headers)).toEqual([]);
+  });
+
+  it('passes an envelope written before versions were recorded: the relay sends its header as 1', () => {
+    const { body, headers } = published(charged, {});
+    expect(headers.schemaVersion).toBe(1);
+    expect(contractViolations('payment.charged', body, headers)).toEqual([]);
+  });
+
+  it('passes unknown fields: consumers must tolerate them', () => {
+    const { body, headers } = published({ ...charged, cardBrand: 'visa' });
+    expect(contractViolations('payment.charged', body, headers)).toEqual([]);
+  });
+
+  it.each([
+    ['a missing field', { ...charged, chargeId: undefined }, {}, 'chargeId'],
+    ['a field of the wrong type', { ...charged, amountCents: '900' }, {}, 'amountCents'],
+    ['another version than the contract’s', charged, { schemaVersion: 2 }, 'schemaVersion'],
+  ])('names %s', (_, content, metadata, field) => {
+    const { body, headers } = published(JSON.parse(JSON.stringify(content)) as Record<string, unknown>, { schemaVersion: 1, ...metadata });
+    expect(contractViolations('payment.charged', body, headers).join('\n')).toContain(field);
+  });
+
+  it('names a missing header and a routing key no channel has', () => {
+    const { body, headers } = published(charged);
+    const { schemaVersion: _dropped, ...withoutVersion } = headers;
+    expect(contractViolations('payment.charged', body, withoutVersion).join('\n')).toContain('schemaVersion');
+    expect(contractViolations('payment.captured', body, headers)).toEqual([
+      'no channel of the contract has the routing key "payment.captured"',
+    ]);
   });
 });
