@@ -21,7 +21,7 @@ const document = asyncApiDocument() as unknown as {
 };
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-addFormats.default(ajv);
+addFormats(ajv);
 
 const byRoutingKey = new Map<string, CompiledMessage>();
 for (const channel of Object.values(document.channels)) {

@@ -197,10 +197,13 @@ describe('the check every message on the broker goes through (test/support/event
     expect(contractViolations('payment.charged', body, headers).join('\n')).toContain(field);
   });
 
-  it('names a missing header and a routing key no channel has', () => {
+  it('names a missing header, a message id that is not a uuid and a routing key no channel has', () => {
     const { body, headers } = published(charged);
     const { schemaVersion: _dropped, ...withoutVersion } = headers;
     expect(contractViolations('payment.charged', body, withoutVersion).join('\n')).toContain('schemaVersion');
+    expect(contractViolations('payment.charged', { ...(body as object), messageId: 'not-a-uuid' }, headers).join('\n')).toContain(
+      'must match format "uuid"',
+    );
     expect(contractViolations('payment.captured', body, headers)).toEqual([
       'no channel of the contract has the routing key "payment.captured"',
     ]);
