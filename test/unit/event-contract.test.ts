@@ -62,7 +62,8 @@ describe('the AsyncAPI document of the events', () => {
       is: 'routingKey',
       exchange: { name: 'orders.events', type: 'topic' },
     });
-  });
+    // The parser loads Spectral and the AsyncAPI schemas: seconds on a busy machine.
+  }, 30_000);
 
   it('is committed as generated (run `npm run contracts:generate` after changing domain/event-schemas.ts)', () => {
     expect(readFileSync(COMMITTED_ASYNCAPI_PATH, 'utf8')).toBe(formatDocument(generated));
