@@ -61,6 +61,7 @@ const rawRequestFiles = [
   'test/api/orders.test.ts', // an encoded path traversal as the id; a status the client's types lack
   'test/api/rate-limits.test.ts', // an empty body
   'test/support/sse-client.ts', // SSE read off the wire
+  'test/unit/event-contract.test.ts', // /asyncapi.json and its page, documents outside the OpenAPI document
   'test/unit/api-requests.test.ts', // invalid bodies, ids, filters, content types, routes; /openapi.json and /docs
   'test/unit/metrics.test.ts', // /metrics, unmatched paths, a malformed id
   'test/unit/openapi-contract.test.ts', // /openapi.json

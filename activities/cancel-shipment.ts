@@ -4,6 +4,7 @@ import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { moveReservations } from './move-reservations';
 import { done } from './run-step';
+import { buildEvent } from './build-event';
 
 /**
  * Compensates createShipment: cancels the booking and puts the shipped stock back under the
@@ -21,5 +22,5 @@ export const cancelShipment =
         .returning({ trackingNumber: shipments.trackingNumber });
       if (!shipment) return done({ cancelled: false });
       await moveReservations(tx, orderId, 'returnShipped');
-      return done({ cancelled: true }, [{ name: 'shipment.cancelled', content: { orderId, trackingNumber: shipment.trackingNumber } }]);
+      return done({ cancelled: true }, [buildEvent('shipment.cancelled', { orderId, trackingNumber: shipment.trackingNumber })]);
     });

@@ -3,6 +3,7 @@ import { activityStep, currentAttempt } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { charge, PaymentDeclinedError } from './payment-provider';
 import { done, rejected } from './run-step';
+import { buildEvent } from './build-event';
 
 export interface ChargePaymentInput {
   orderId: string;
@@ -27,12 +28,12 @@ export const chargePayment =
           // A provider outage throws here, rolls the transaction back and is retried by Temporal.
           const { chargeId } = charge({ token: input.token, amountCents, idempotencyKey: orderId, attempt: currentAttempt() });
           await tx.insert(payments).values({ orderId, status: 'CHARGED', amountCents, providerChargeId: chargeId });
-          return done({ chargeId }, [{ name: 'payment.charged', content: { orderId, amountCents, currency: 'EUR', chargeId } }]);
+          return done({ chargeId }, [buildEvent('payment.charged', { orderId, amountCents, currency: 'EUR', chargeId })]);
         } catch (error) {
           if (!(error instanceof PaymentDeclinedError)) throw error;
           await tx.insert(payments).values({ orderId, status: 'DECLINED', amountCents, declineReason: error.message });
           return rejected('PaymentDeclined', error.message, [
-            { name: 'payment.declined', content: { orderId, amountCents, reason: error.message } },
+            buildEvent('payment.declined', { orderId, amountCents, reason: error.message }),
           ]);
         }
       },

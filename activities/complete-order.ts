@@ -5,6 +5,7 @@ import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done } from './run-step';
 import { outcomeLabel, sagaOutcomes } from '../telemetry/metrics-saga';
+import { buildEvent } from './build-event';
 
 export const completeOrder =
   (deps: ActivityDeps) =>
@@ -20,7 +21,7 @@ export const completeOrder =
           .where(eq(orders.id, input.orderId))
           .returning({ totalCents: orders.totalCents, currency: orders.currency, customerId: orders.customerId });
         if (!order) throw new Error(`order ${input.orderId} is not recorded`);
-        return done(null, [{ name: OUTCOME_EVENTS.COMPLETED, content: { orderId: input.orderId, ...order } }]);
+        return done(null, [buildEvent(OUTCOME_EVENTS.COMPLETED, { orderId: input.orderId, ...order })]);
       },
       { onFirstCommit: () => sagaOutcomes.inc({ outcome: outcomeLabel('COMPLETED'), failed_step: '' }) },
     );

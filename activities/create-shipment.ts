@@ -5,6 +5,7 @@ import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { moveReservations } from './move-reservations';
 import { done, rejected } from './run-step';
+import { buildEvent } from './build-event';
 
 /** Countries the simulated carrier refuses. */
 export const UNSHIPPABLE_COUNTRIES = new Set(['AQ']);
@@ -30,7 +31,7 @@ export const createShipment =
         const trackingNumber = `TRK-${createHash('sha256').update(orderId).digest('hex').slice(0, 12).toUpperCase()}`;
         await tx.insert(shipments).values({ orderId, status: 'CREATED', trackingNumber, address });
         await moveReservations(tx, orderId, 'ship');
-        return done({ trackingNumber }, [{ name: 'shipment.created', content: { orderId, trackingNumber, country: address.country } }]);
+        return done({ trackingNumber }, [buildEvent('shipment.created', { orderId, trackingNumber, country: address.country })]);
       },
       { compensatedBy: 'cancelShipment' },
     );

@@ -6,6 +6,7 @@ import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done } from './run-step';
 import { outcomeLabel, sagaOutcomes } from '../telemetry/metrics-saga';
+import { buildEvent } from './build-event';
 
 export interface MarkOrderOutcomeInput {
   orderId: string;
@@ -36,19 +37,16 @@ export const markOrderOutcome =
           .where(eq(orders.id, orderId))
           .returning({ customerId: orders.customerId });
         return done(null, [
-          {
-            name: OUTCOME_EVENTS[status],
-            // customerId: consumers (notifications) tell the customer without asking the orders table.
-            content: {
-              orderId,
-              customerId: order?.customerId ?? input.customerId ?? null,
-              status,
-              failedStep: failure.step,
-              failureType: failure.type,
-              reason: failure.reason,
-              unresolved: input.unresolved,
-            },
-          },
+          // customerId: consumers (notifications) tell the customer without asking the orders table.
+          buildEvent(OUTCOME_EVENTS[status], {
+            orderId,
+            customerId: order?.customerId ?? input.customerId ?? null,
+            status,
+            failedStep: failure.step,
+            failureType: failure.type,
+            reason: failure.reason,
+            unresolved: input.unresolved,
+          }),
         ]);
       },
       { onFirstCommit: () => sagaOutcomes.inc({ outcome: outcomeLabel(input.status), failed_step: input.failure.step }) },

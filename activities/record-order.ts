@@ -5,6 +5,7 @@ import { orders } from '../drizzle/schema';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done, rejected } from './run-step';
+import { buildEvent } from './build-event';
 
 export interface RecordedOrder {
   totalCents: number;
@@ -39,15 +40,12 @@ export const recordOrder =
         lines,
         shippingAddress: input.shippingAddress,
       });
-      const submitted = {
-        name: 'order.submitted' as const,
-        content: {
-          orderId: input.orderId,
-          customerId: input.customerId,
-          totalCents: recorded.totalCents,
-          currency: recorded.currency,
-          lines,
-        },
-      };
+      const submitted = buildEvent('order.submitted', {
+        orderId: input.orderId,
+        customerId: input.customerId,
+        totalCents: recorded.totalCents,
+        currency: recorded.currency,
+        lines,
+      });
       return unknown.length > 0 ? rejected('UnknownSku', `unknown SKU: ${unknown.join(', ')}`, [submitted]) : done(recorded, [submitted]);
     });

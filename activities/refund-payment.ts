@@ -4,6 +4,7 @@ import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { refund, RefundRejectedError } from './payment-provider';
 import { done, rejected } from './run-step';
+import { buildEvent } from './build-event';
 
 /**
  * Compensates chargePayment: refunds exactly what was charged, once. A no-op when nothing was
@@ -27,7 +28,7 @@ export const refundPayment =
           .set({ status: 'REFUNDED', refundedCents: payment.amountCents, providerRefundId: refundId, refundedAt: sql`now()` })
           .where(eq(payments.orderId, orderId));
         return done({ refundedCents: payment.amountCents }, [
-          { name: 'payment.refunded', content: { orderId, amountCents: payment.amountCents, currency: 'EUR', refundId } },
+          buildEvent('payment.refunded', { orderId, amountCents: payment.amountCents, currency: 'EUR', refundId }),
         ]);
       } catch (error) {
         if (!(error instanceof RefundRejectedError)) throw error;

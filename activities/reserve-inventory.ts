@@ -4,6 +4,7 @@ import { inventory, reservations } from '../drizzle/schema';
 import { activityStep } from './activity-step';
 import type { ActivityDeps } from './deps';
 import { done, rejected } from './run-step';
+import { buildEvent } from './build-event';
 
 export interface ReserveInventoryInput {
   orderId: string;
@@ -50,7 +51,7 @@ export const reserveInventory =
           .values(input.lines.map((l) => ({ orderId: input.orderId, sku: l.sku, quantity: l.quantity, status: 'RESERVED' as const })));
         const reservedUnits = input.lines.reduce((sum, l) => sum + l.quantity, 0);
         return done({ reservedUnits }, [
-          { name: 'inventory.reserved', content: { orderId: input.orderId, lines: input.lines.map((l) => ({ ...l })) } },
+          buildEvent('inventory.reserved', { orderId: input.orderId, lines: input.lines.map(({ sku, quantity }) => ({ sku, quantity })) }),
         ]);
       },
       { compensatedBy: 'releaseInventory' },

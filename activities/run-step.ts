@@ -3,11 +3,12 @@ import { and, eq, sql } from 'drizzle-orm';
 import type { BusinessFailureType, SagaStep } from '../domain/order';
 import type { Database, Transaction } from '../db/client';
 import { sagaSteps } from '../drizzle/schema';
-import { appendToOutbox, type PendingEvent } from '../outbox/append';
+import { appendToOutbox } from '../outbox/append';
+import type { BuiltEvent } from './build-event';
 import { clearStepRetry } from './step-retries';
 
 export type StepOutcome<R> =
-  { kind: 'done'; result: R; events: PendingEvent[] } | { kind: 'rejected'; type: RejectionType; message: string; events: PendingEvent[] };
+  { kind: 'done'; result: R; events: BuiltEvent[] } | { kind: 'rejected'; type: RejectionType; message: string; events: BuiltEvent[] };
 
 /** Business failures, plus a forward step that arrives after its compensation already ran. */
 export type RejectionType = BusinessFailureType | 'AlreadyCompensated';
@@ -92,8 +93,8 @@ async function compensationAlreadyRan(tx: Transaction, ctx: StepContext): Promis
     : undefined;
 }
 
-export const done = <R>(result: R, events: PendingEvent[] = []): StepOutcome<R> => ({ kind: 'done', result, events });
-export const rejected = <R>(type: RejectionType, message: string, events: PendingEvent[] = []): StepOutcome<R> => ({
+export const done = <R>(result: R, events: BuiltEvent[] = []): StepOutcome<R> => ({ kind: 'done', result, events });
+export const rejected = <R>(type: RejectionType, message: string, events: BuiltEvent[] = []): StepOutcome<R> => ({
   kind: 'rejected',
   type,
   message,

@@ -17,6 +17,7 @@ import { adminEventStreamRoutes } from './routes/admin-event-streams';
 import { adminInventoryRoutes } from './routes/admin-inventory';
 import { adminOutboxRoutes } from './routes/admin-outbox';
 import { adminSagaRoutes } from './routes/admin-sagas';
+import { asyncApiRoutes } from './routes/asyncapi';
 import { docsRoutes } from './routes/docs';
 import { healthRoutes } from './routes/health';
 import { orderEventRoutes } from './routes/order-events';
@@ -62,6 +63,7 @@ export function createApp(deps: ApiDeps): OpenAPIHono<ApiEnv> {
   app.route('/', adminSagaRoutes(deps));
   app.route('/', adminEventStreamRoutes(deps));
   app.route('/', docsRoutes());
+  app.route('/', asyncApiRoutes(deps));
   app.route('/', metricsRoutes());
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'customerToken', {

@@ -13,6 +13,8 @@ const EnvelopeSchema = z.object({
     correlationId: z.string().min(1),
     causationId: z.string(),
     createdUtc: z.string(),
+    // Absent on envelopes written before versions were recorded (version 1).
+    schemaVersion: z.number().int().positive().optional(),
   }),
 });
 

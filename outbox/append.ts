@@ -8,6 +8,8 @@ import { activeTraceCarrier } from '../telemetry/trace-context';
 export interface PendingEvent {
   name: EventName;
   content: EventContent;
+  /** The version of the event's schema it was built at (activities/build-event.ts); stored in the envelope's metadata. */
+  schemaVersion?: number;
 }
 
 export interface EventOrigin {
@@ -31,7 +33,12 @@ export async function appendToOutbox(tx: Transaction, origin: EventOrigin, event
     aggregateId: origin.orderId,
     name: event.name,
     payload: event.content,
-    metadata: { correlationId: origin.orderId, causationId: origin.causationId, createdUtc },
+    metadata: {
+      correlationId: origin.orderId,
+      causationId: origin.causationId,
+      createdUtc,
+      ...(event.schemaVersion === undefined ? {} : { schemaVersion: event.schemaVersion }),
+    },
     traceContext,
   }));
   await tx.insert(outbox).values(rows).onConflictDoNothing({ target: outbox.id });

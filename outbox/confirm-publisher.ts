@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import type { Options } from 'amqplib';
 import type { BrokerSession } from '../messaging/broker-session';
-import type { Envelope } from '../messaging/envelope';
+import { SCHEMA_VERSION_HEADER, schemaVersionOf, type Envelope } from '../messaging/envelope';
 import type { OutboxRow } from './outbox-row';
 import { recordFailure, startPublishSpan, traceHeadersOf } from '../telemetry/messaging-spans';
 import type { TraceCarrier } from '../telemetry/trace-context';
@@ -227,7 +227,11 @@ function propertiesOf(row: OutboxRow): Options.Publish {
     correlationId: row.metadata.correlationId,
     timestamp: Math.floor(Date.parse(row.metadata.createdUtc) / 1000),
     appId: 'saga-orchestrator',
-    headers: { correlationId: row.metadata.correlationId, causationId: row.metadata.causationId },
+    headers: {
+      correlationId: row.metadata.correlationId,
+      causationId: row.metadata.causationId,
+      [SCHEMA_VERSION_HEADER]: schemaVersionOf(row.metadata),
+    },
   };
 }
 

@@ -19,6 +19,8 @@ describe('security headers', () => {
     ['a refused admin call', '/admin/outbox', 401],
     ['Swagger UI', '/docs', 200],
     ['its init script', '/docs/init.js', 200],
+    ['the events page', '/asyncapi', 200],
+    ['the events document', '/asyncapi.json', 200],
   ])('on %s', async (_what, path, status) => {
     const response = await fetch(`${ctx.api.baseUrl}${path}`);
     expect(response.status).toBe(status);
@@ -57,6 +59,28 @@ describe('security headers', () => {
       // Expand one operation: Swagger UI renders its parameters and schemas, styled, without another violation.
       await page.locator('.opblock-summary', { hasText: '/orders/{id}/cancel' }).first().click();
       await page.locator('.opblock-body').first().waitFor();
+      expect(violations).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('/asyncapi, the events page, renders in a browser under the policy without a violation, styled', async () => {
+    const browser = await openHeadlessBrowser(ctx.api.baseUrl);
+    try {
+      const { page } = browser;
+      const violations: string[] = [];
+      page.on('console', (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
+      await page.addInitScript({
+        content:
+          "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));",
+      });
+      await page.goto(`${ctx.api.baseUrl}/asyncapi`);
+      await page.locator('h2', { hasText: 'order.needs-attention' }).waitFor();
+      // The stylesheet from this server applied: tables collapse their borders.
+      expect(await page.evaluate<string>("getComputedStyle(document.querySelector('table')).borderCollapse")).toBe('collapse');
       expect(violations).toEqual([]);
     } finally {
       await browser.close();

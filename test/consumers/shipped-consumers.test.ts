@@ -153,6 +153,8 @@ describe('the order projection', () => {
 
   const contents: Partial<Record<EventName, EventContent>> = {
     'order.submitted': { customerId: 'c-1', totalCents: 900, currency: 'EUR', lines: [{ sku: 'S', quantity: 1, unitPriceCents: 900 }] },
+    'inventory.reserved': { lines: [{ sku: 'S', quantity: 1 }] },
+    'inventory.released': { lines: [{ sku: 'S', quantity: 1 }] },
     'payment.charged': { amountCents: 900, currency: 'EUR', chargeId: 'ch_1' },
     'payment.refunded': { amountCents: 900, currency: 'EUR', refundId: 're_1' },
     'shipment.created': { trackingNumber: 'TRK-1', country: 'GB' },

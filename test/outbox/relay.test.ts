@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { count, eq, inArray, isNotNull, isNull, and } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildEvent } from '../../activities/build-event';
 import { findOrderEventSeq, readOrderEvents } from '../../api/store/order-events';
 import { orderEventHistory, outbox } from '../../drizzle/schema';
 import { appendToOutbox } from '../../outbox/append';
 import { rowsPruned } from '../../telemetry/metrics-retention';
 import { closeBrokerConnection } from '../support/broker';
 import { spawnTs } from '../support/child-process';
-import { writeOrderEvents } from '../support/outbox-fixtures';
+import { submittedEvent, writeOrderEvents } from '../support/outbox-fixtures';
 import { startTestStack, type TestStack } from '../support/test-stack';
 
 let stack: TestStack;
@@ -196,19 +197,15 @@ describe('outbox relay', () => {
     const healthy = randomUUID();
     await stack.db.db.transaction(async (tx) => {
       // A 70 KiB header value: amqplib refuses to encode it, every time.
-      await appendToOutbox(tx, { orderId: poisoned, step: 'poison', causationId: 'x'.repeat(70 * 1024) }, [
-        { name: 'order.submitted', content: { orderId: poisoned } },
-      ]);
+      await appendToOutbox(tx, { orderId: poisoned, step: 'poison', causationId: 'x'.repeat(70 * 1024) }, [submittedEvent(poisoned)]);
     });
     await stack.db.db.transaction((tx) =>
       appendToOutbox(tx, { orderId: poisoned, step: 'after', causationId: 'ok' }, [
-        { name: 'order.completed', content: { orderId: poisoned } },
+        buildEvent('order.completed', { orderId: poisoned, customerId: 'customer-test', totalCents: 0, currency: 'EUR' }),
       ]),
     );
     await stack.db.db.transaction((tx) =>
-      appendToOutbox(tx, { orderId: healthy, step: 'only', causationId: 'ok' }, [
-        { name: 'order.submitted', content: { orderId: healthy } },
-      ]),
+      appendToOutbox(tx, { orderId: healthy, step: 'only', causationId: 'ok' }, [submittedEvent(healthy)]),
     );
 
     const relay = await stack.startRelay({ settings: { maxAttempts: 3, backoffBaseMs: 200, backoffMaxMs: 400 } });

@@ -4,6 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { count, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type OrderActivities } from '../../activities';
+import { buildEvent } from '../../activities/build-event';
 import { runStep } from '../../activities/run-step';
 import type { OrderSagaInput } from '../../domain/order';
 import { inventory, outbox, payments, sagaSteps } from '../../drizzle/schema';
@@ -160,7 +161,11 @@ describe('a step commits its state change and its events together or not at all'
         .set({ reserved: sql`${inventory.reserved} + 1` })
         .where(eq(inventory.sku, sku));
       // Postgres refuses \u0000 in jsonb: the outbox insert fails inside the transaction.
-      return { kind: 'done', result: null, events: [{ name: 'inventory.reserved', content: { note: 'bad\u0000byte' } }] };
+      return {
+        kind: 'done',
+        result: null,
+        events: [buildEvent('inventory.reserved', { orderId, lines: [{ sku: 'bad\u0000byte', quantity: 1 }] })],
+      };
     });
     await expect(attempt).rejects.toThrow();
     expect(await stockOf(stack.db.db, sku)).toEqual({ onHand: 5, reserved: 0 });
@@ -174,7 +179,7 @@ describe('a step commits its state change and its events together or not at all'
     const attempt = runStep(stack.db.db, context(orderId), async (tx) => {
       // Violates inventory_reserved_within_on_hand.
       await tx.update(inventory).set({ reserved: 6 }).where(eq(inventory.sku, sku));
-      return { kind: 'done', result: null, events: [{ name: 'inventory.reserved', content: { orderId } }] };
+      return { kind: 'done', result: null, events: [buildEvent('inventory.reserved', { orderId, lines: [{ sku, quantity: 1 }] })] };
     });
     await expect(attempt).rejects.toThrow();
     expect(await outboxCount(orderId)).toBe(0);
@@ -185,7 +190,7 @@ describe('a step commits its state change and its events together or not at all'
     const orderId = randomUUID();
     await runStep(stack.db.db, context(orderId), async (tx) => {
       await tx.update(inventory).set({ reserved: 1 }).where(eq(inventory.sku, sku));
-      return { kind: 'done', result: null, events: [{ name: 'inventory.reserved', content: { orderId } }] };
+      return { kind: 'done', result: null, events: [buildEvent('inventory.reserved', { orderId, lines: [{ sku, quantity: 1 }] })] };
     });
     expect(await stockOf(stack.db.db, sku)).toEqual({ onHand: 5, reserved: 1 });
     expect(await outboxCount(orderId)).toBe(1);

@@ -2,6 +2,7 @@ import type { ChannelModel, ConsumeMessage, MessageProperties } from 'amqplib';
 import amqp from 'amqplib';
 import type { Envelope } from '../../messaging/envelope';
 import { uniqueSuffix } from '../../tools/environment/run-identity';
+import { contractViolations } from './event-contract';
 
 export interface ReceivedEvent {
   envelope: Envelope;
@@ -12,9 +13,13 @@ export interface ReceivedEvent {
 /**
  * A real queue bound to the events exchange that records every message it receives, the way
  * a consumer would see them. The queue is exclusive, so the broker deletes it with the probe.
+ * Every message is checked against the events' AsyncAPI document (test/support/event-contract.ts):
+ * what breaks it is listed in `contractViolations`, and the test stack fails to close over any.
  */
 export class EventProbe {
   readonly received: ReceivedEvent[] = [];
+  /** One line per message that does not match the published contract, naming it and why. */
+  readonly contractViolations: string[] = [];
   #waiters = new Set<() => void>();
 
   private constructor(private readonly connection: ChannelModel) {}
@@ -30,11 +35,17 @@ export class EventProbe {
   }
 
   private record(message: ConsumeMessage): void {
-    this.received.push({
-      envelope: JSON.parse(message.content.toString('utf8')) as Envelope,
-      properties: message.properties,
-      routingKey: message.fields.routingKey,
-    });
+    const { routingKey } = message.fields;
+    let body: unknown;
+    try {
+      body = JSON.parse(message.content.toString('utf8'));
+    } catch {
+      this.contractViolations.push(`${routingKey} ${String(message.properties.messageId)}: the body is not JSON`);
+      return;
+    }
+    const problems = contractViolations(routingKey, body, message.properties.headers ?? {});
+    if (problems.length > 0) this.contractViolations.push(`${routingKey} ${String(message.properties.messageId)}: ${problems.join('; ')}`);
+    this.received.push({ envelope: body as Envelope, properties: message.properties, routingKey });
     for (const wake of this.#waiters) wake();
   }
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Database } from '../../db/client';
+import { buildEvent } from '../../activities/build-event';
 import { appendToOutbox } from '../../outbox/append';
 
 /**
@@ -13,7 +14,8 @@ export async function writeOrderEvents(db: Database, orders: number, eventsPerOr
       orderIds.map((orderId) =>
         db.transaction((tx) =>
           appendToOutbox(tx, { orderId, step: `step-${round}`, causationId: `test/${round}` }, [
-            { name: 'order.submitted', content: { orderId, round, padding: 'x'.repeat(300) } },
+            // A valid event (the probe checks each against the contract), padded to a realistic size.
+            submittedEvent(orderId, `customer-${round}-${'x'.repeat(300)}`),
           ]),
         ),
       ),
@@ -21,3 +23,7 @@ export async function writeOrderEvents(db: Database, orders: number, eventsPerOr
   }
   return orderIds;
 }
+
+/** An order.submitted event, built through its schema as a step builds it. */
+export const submittedEvent = (orderId: string, customerId = 'customer-test') =>
+  buildEvent('order.submitted', { orderId, customerId, totalCents: 0, currency: 'EUR', lines: [] });

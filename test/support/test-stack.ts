@@ -166,6 +166,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       }
       for (const relay of relays) await attempt(() => relay.stop());
       await attempt(() => probe.close());
+      // Every message the suite sees on the broker matches the events' published contract.
+      if (probe.contractViolations.length > 0) {
+        problems.push(new Error(`messages broke the events' contract (docs/events.md):\n${probe.contractViolations.join('\n')}`));
+      }
       await attempt(() => deleteRunExchange(config.AMQP_URL, exchange));
       await attempt(() => sagas.close());
       await attempt(() => client.connection.close());

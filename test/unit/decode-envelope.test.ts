@@ -39,6 +39,26 @@ describe('decodeEnvelope', () => {
     expect(decodeEnvelope(delivery(envelope), LIMITS)).toEqual({ ok: true, envelope });
   });
 
+  it('keeps the schema version an envelope carries, and accepts one without (written before versions: 1)', () => {
+    const versioned = { ...envelopeOf(), metadata: { ...envelopeOf().metadata, schemaVersion: 2 } };
+    const result = decodeEnvelope(delivery(versioned), LIMITS);
+    expect(result).toMatchObject({ ok: true, envelope: { metadata: { schemaVersion: 2 } } });
+    const unversioned = envelopeOf();
+    expect(decodeEnvelope(delivery(unversioned), LIMITS)).toEqual({ ok: true, envelope: unversioned });
+  });
+
+  it.each([
+    ['a string', '2'],
+    ['zero', 0],
+    ['a fraction', 1.5],
+    ['null', null],
+  ])('refuses a schema version that is %s', (_, schemaVersion) => {
+    const envelope = envelopeOf();
+    const hostile = { ...envelope, metadata: { ...envelope.metadata, schemaVersion } };
+    const result = decodeEnvelope(delivery(hostile), LIMITS);
+    expect(result).toMatchObject({ ok: false, reason: 'invalid-envelope', error: expect.stringContaining('metadata.schemaVersion') });
+  });
+
   it("parks the issue's reproduction, content nested 5,000 deep, as too-deep instead of overflowing the stack", () => {
     const envelope = envelopeOf();
     const body = Buffer.from(JSON.stringify({ ...envelope, content: { x: '@' } }).replace('"@"', nestedText(5000)));
