@@ -2,7 +2,7 @@ import type { ChannelModel, ConsumeMessage, MessageProperties } from 'amqplib';
 import amqp from 'amqplib';
 import type { Envelope } from '../../messaging/envelope';
 import { uniqueSuffix } from '../../tools/environment/run-identity';
-import { contractViolations } from './event-contract';
+import { contractViolations } from '../../tools/contracts/check-message';
 
 export interface ReceivedEvent {
   envelope: Envelope;
@@ -13,7 +13,7 @@ export interface ReceivedEvent {
 /**
  * A real queue bound to the events exchange that records every message it receives, the way
  * a consumer would see them. The queue is exclusive, so the broker deletes it with the probe.
- * Every message is checked against the events' AsyncAPI document (test/support/event-contract.ts):
+ * Every message is checked against the events' AsyncAPI document (tools/contracts/check-message.ts):
  * what breaks it is listed in `contractViolations`, and the test stack fails to close over any.
  */
 export class EventProbe {

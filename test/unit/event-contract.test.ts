@@ -10,7 +10,7 @@ import { asyncApiDocument, eventId } from '../../messaging/asyncapi-document';
 import { COMMITTED_ASYNCAPI_PATH, formatDocument, readCommittedDocument } from '../../tools/contracts/committed-document';
 import { diffContracts } from '../../tools/contracts/contract-diff';
 import { outboxMessage } from '../../outbox/confirm-publisher';
-import { contractViolations } from '../support/event-contract';
+import { contractViolations } from '../../tools/contracts/check-message';
 import { fakeApi } from '../support/fake-api';
 
 // The published event contract: generated from domain/event-schemas.ts, committed as

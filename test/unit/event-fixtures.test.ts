@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { EVENT_CONTRACTS } from '../../domain/event-schemas';
 import { EVENT_NAMES } from '../../domain/events';
-import { contractViolations } from '../support/event-contract';
+import { contractViolations } from '../../tools/contracts/check-message';
 import { loadEventFixtures } from '../support/event-fixtures';
 
 // The replay fixtures themselves (test/consumers/event-fixtures.test.ts feeds them to the real

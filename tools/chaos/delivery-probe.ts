@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import amqp, { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import type { Envelope } from '../../messaging/envelope';
+import { contractViolations } from '../contracts/check-message';
 
 export interface ProbeDelivery {
   messageId: string;
@@ -25,6 +26,8 @@ export class DeliveryProbe {
   readonly firstDeliveriesByOrder = new Map<string, string[]>();
   reconnects = 0;
   unparseable = 0;
+  /** One line per first delivery that breaks the events' published contract (docs/asyncapi.json), naming it and why. */
+  readonly contractViolations: string[] = [];
   #connection: ChannelModel | undefined;
   #closing = false;
   #loop: Promise<void> | undefined;
@@ -103,6 +106,8 @@ export class DeliveryProbe {
     if (seen) {
       seen.deliveries += 1;
     } else {
+      const problems = contractViolations(message.fields.routingKey, envelope, message.properties.headers ?? {});
+      if (problems.length > 0) this.contractViolations.push(`${envelope.name} ${envelope.messageId}: ${problems.join('; ')}`);
       const orderId = envelope.metadata.correlationId;
       this.byMessageId.set(envelope.messageId, {
         messageId: envelope.messageId,

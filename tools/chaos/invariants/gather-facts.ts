@@ -65,5 +65,6 @@ export async function gatherFacts(sources: FactSources): Promise<RunFacts> {
     bindings: sources.bindings,
     probe: sources.probe.byMessageId,
     probeOrder: sources.probe.firstDeliveriesByOrder,
+    contractViolations: sources.probe.contractViolations,
   };
 }

@@ -1,5 +1,5 @@
 import { consumedOncePerConsumer, oneNotificationPerOutcome, projectionMatchesEvents, queuesDrained } from './consumer-effects';
-import { eventsInCommitOrder, everyEventDelivered, outboxFullyPublished } from './outbox-and-delivery';
+import { eventsInCommitOrder, eventsMatchContract, everyEventDelivered, outboxFullyPublished } from './outbox-and-delivery';
 import { everySagaTerminal, noNeedsAttention, oneOrderPerIdempotencyKey, statusMatchesScenario } from './saga-outcomes';
 import { chargesMatchOutcome, shipmentsOnlyForCompleted, stockConserved } from './stock-and-money';
 import type { InvariantResult, RunFacts } from './types';
@@ -19,6 +19,7 @@ export function checkInvariants(facts: RunFacts): InvariantResult[] {
     outboxFullyPublished(facts),
     everyEventDelivered(facts),
     eventsInCommitOrder(facts),
+    eventsMatchContract(facts),
     ...consumedOncePerConsumer(facts),
     oneNotificationPerOutcome(facts),
     projectionMatchesEvents(facts),

@@ -45,3 +45,8 @@ export function eventsInCommitOrder(facts: RunFacts): InvariantResult {
   }
   return { name: "each order's events delivered in commit order", checked: byOrder.size, violations };
 }
+
+/** Every event on the broker matches the published contract: the AsyncAPI document (docs/asyncapi.json). */
+export function eventsMatchContract(facts: RunFacts): InvariantResult {
+  return { name: 'every event matches its published contract', checked: facts.probe.size, violations: [...facts.contractViolations] };
+}

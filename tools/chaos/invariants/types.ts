@@ -53,4 +53,6 @@ export interface RunFacts {
   bindings: ReadonlyMap<string, readonly string[]>;
   probe: ReadonlyMap<string, ProbeDelivery>;
   probeOrder: ReadonlyMap<string, readonly string[]>;
+  /** First deliveries at the probe that break the published event contract, one line each. */
+  contractViolations: readonly string[];
 }
