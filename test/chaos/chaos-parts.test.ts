@@ -20,7 +20,7 @@ describe('chaos harness parts', () => {
 
   it('reads the command line: the full profile by default, the CI one, a soak', () => {
     const full = parseOptions(['--seed', '7']);
-    expect(full).toMatchObject({ mode: 'chaos', profile: 'full', sagas: 300, seed: 7, faults: FULL_FAULTS });
+    expect(full).toMatchObject({ mode: 'chaos', profile: 'full', sagas: 500, seed: 7, faults: FULL_FAULTS });
     expect(parseOptions(['--profile', 'ci', '--sagas', '50', '--concurrency=4'])).toMatchObject({
       profile: 'ci',
       sagas: 50,

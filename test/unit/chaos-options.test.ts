@@ -5,7 +5,7 @@ const chaos = (...argv: string[]) => parseOptions(argv) as ChaosOptions;
 
 describe('the chaos run options (npm run chaos -- …)', () => {
   it('run the dev stack with one of each process by default', () => {
-    expect(chaos('--seed', '7')).toMatchObject({ mode: 'chaos', profile: 'full', cluster: false, replicas: 1, sagas: 300, seed: 7 });
+    expect(chaos('--seed', '7')).toMatchObject({ mode: 'chaos', profile: 'full', cluster: false, replicas: 1, sagas: 500, seed: 7 });
   });
 
   it('--cluster is a switch: two of each process by default, and the next argument stays a flag', () => {
@@ -37,7 +37,7 @@ describe('the chaos run options (npm run chaos -- …)', () => {
   });
 
   it('the full profile spaces its faults so each recovery is its own; the CI profile packs them', () => {
-    expect(chaosProfile('full', 1).faultGapMs).toBeGreaterThanOrEqual(10_000);
-    expect(chaosProfile('ci', 1).faultGapMs).toBe(0);
+    expect(chaosProfile('full', 1).faultSettleMs).toBeGreaterThanOrEqual(10_000);
+    expect(chaosProfile('ci', 1).faultSettleMs).toBe(0);
   });
 });

@@ -10,7 +10,8 @@ import { SeededRandom } from './random';
 import { startRunStack } from './run-stack';
 import { SagaDriver } from './saga-driver';
 import { buildScenarios, scenarioCounts, type ScenarioKind } from './scenarios';
-import { verifyRun, type Verification } from './verify-run';
+import { measureRecoveries } from './recovery';
+import { recoveryInputs, verifyRun, type Verification } from './verify-run';
 import type { InjectedFault } from './fault-injector';
 import { describeError } from './describe-error';
 import { needsOwnServices } from './fault-kinds';
@@ -73,7 +74,11 @@ export async function runChaos(
       stack.env.identity.database,
       stack.env.identity.vhost,
       stack.env.services,
-      options.faultGapMs,
+      options.faultSettleMs,
+      async (fault) => {
+        const [recovery] = await measureRecoveries(recoveryInputs(stack, driver.records, [fault]));
+        return recovery!.recoveryMs !== null || recovery!.caught === 'nothing in flight';
+      },
     );
     const bar = new ProgressBar('sagas ended', options.sagas);
     let nextFault = 0;
@@ -89,11 +94,11 @@ export async function runChaos(
         const hit = injector.injected.filter((fault) => fault.at !== null).length;
         bar.update(progress.ended, `${progress.submitted} submitted · faults ${hit}/${plan.length}`);
       },
-      async () => {
-        // While the fault chain is more than a lane's worth of sagas behind, each lane waits for it,
-        // but never more than CATCH_UP_PAUSE_MS a saga: a fault under way may itself wait for work
-        // (the activity crash waits for an activity), so stopping new sagas outright could starve it.
-        if (injector.isBehind(driver.progress.submitted, options.concurrency))
+      async (lane) => {
+        // While the fault chain is more than a lane's worth of sagas behind, half the lanes wait for
+        // it, never more than CATCH_UP_PAUSE_MS a saga; the other half keep sagas in flight, so the
+        // next fault finds work to hit (the activity crash waits for an activity).
+        if (lane >= options.concurrency / 2 && injector.isBehind(driver.progress.submitted, options.concurrency))
           await Promise.race([injector.settled(), sleep(CATCH_UP_PAUSE_MS)]);
       },
     );

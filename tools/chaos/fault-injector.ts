@@ -28,6 +28,7 @@ export interface InjectedFault {
 }
 
 const READY_WAIT_MS = 120_000;
+const SETTLE_POLL_MS = 250;
 /** Armed workers that may die of something else before the fault is injected. */
 const MAX_ARM_ATTEMPTS = 3;
 /** How long an armed worker may take to finish its next activity. */
@@ -61,10 +62,12 @@ export class FaultInjector {
     /** The run's own services, which the infrastructure faults restart; null: no such fault planned. */
     private readonly services: OwnServices | null,
     /**
-     * How long after a fault (after its killed process is serving again) the next one waits, so each
-     * fault's recovery is its own and not the sum of two overlapping faults.
+     * The longest the next fault waits for this one's caught work to be done (`recovered`), so each
+     * fault's recovery is its own and not the sum of two overlapping faults; 0: no wait.
      */
-    private readonly gapMs: number,
+    private readonly settleMs: number,
+    /** Whether everything `fault` caught in flight is done (or it caught nothing). */
+    private readonly recovered: (fault: InjectedFault) => Promise<boolean> = () => Promise.resolve(true),
   ) {}
 
   schedule(kind: FaultKind, afterSubmitted: number): void {
@@ -108,10 +111,8 @@ export class FaultInjector {
   }
 
   private async settle(fault: InjectedFault): Promise<void> {
-    if (this.gapMs === 0) return;
-    // A process that does not come back is the next kill's error to report (its waitReady throws).
-    if (fault.target) await this.supervisor.waitReady(fault.target, READY_WAIT_MS).catch(() => undefined);
-    await sleep(this.gapMs);
+    const deadline = Date.now() + this.settleMs;
+    while (Date.now() < deadline && !(await this.recovered(fault))) await sleep(SETTLE_POLL_MS);
   }
 
   private async inject(fault: InjectedFault): Promise<void> {

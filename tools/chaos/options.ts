@@ -22,10 +22,10 @@ export interface ChaosOptions {
   /** How many of each app process run at once: saga workers, relays, consumers processes, APIs. */
   replicas: number;
   /**
-   * The least time between one fault (its killed process serving again) and the next: the full
-   * profile measures each fault's recovery on its own; the CI profile packs its faults into a short run.
+   * The longest the next fault waits for the work the previous one caught to be done: the full
+   * profile measures each fault's recovery on its own; the CI profile packs its faults (0: no wait).
    */
-  faultGapMs: number;
+  faultSettleMs: number;
 }
 
 export interface SoakOptions {
@@ -65,18 +65,18 @@ export function chaosProfile(
         seed,
         faults: [...FAULT_KINDS],
         quiescenceTimeoutMs: 100_000,
-        faultGapMs: 0,
+        faultSettleMs: 0,
         ...stack,
       }
     : {
         mode: 'chaos',
         profile,
-        sagas: 300,
+        sagas: 500,
         concurrency: 16,
         seed,
         faults: [...FULL_FAULTS],
         quiescenceTimeoutMs: 240_000,
-        faultGapMs: 10_000,
+        faultSettleMs: 30_000,
         ...stack,
       };
 }

@@ -40,8 +40,11 @@ export class SagaDriver {
     private readonly api: ChaosApiClient,
     private readonly tracker: OrderTracker,
     private readonly onProgress: (progress: DriverProgress) => void,
-    /** Awaited before each submission of runWithConcurrency: lets the run hold new sagas back. */
-    private readonly beforeSubmit: () => Promise<void> = () => Promise.resolve(),
+    /**
+     * Awaited before each submission of runWithConcurrency, with the lane (0 to concurrency - 1)
+     * about to submit: lets the run hold some lanes back.
+     */
+    private readonly beforeSubmit: (lane: number) => Promise<void> = () => Promise.resolve(),
   ) {
     this.records = scenarios.map((scenario) => ({
       scenario,
@@ -60,13 +63,13 @@ export class SagaDriver {
   /** At most `concurrency` sagas in flight (submitted and not yet ended). */
   async runWithConcurrency(concurrency: number): Promise<void> {
     let next = 0;
-    const lane = async () => {
+    const lane = async (index: number) => {
       while (next < this.records.length) {
-        await this.beforeSubmit();
+        await this.beforeSubmit(index);
         if (next < this.records.length) await this.drive(this.records[next++]!);
       }
     };
-    await Promise.all(Array.from({ length: Math.min(concurrency, this.records.length) }, lane));
+    await Promise.all(Array.from({ length: Math.min(concurrency, this.records.length) }, (_, index) => lane(index)));
   }
 
   /** One saga every 1/rate seconds, steadily, however long each takes; `stop` ends it early. */

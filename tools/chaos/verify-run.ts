@@ -2,7 +2,7 @@ import { EVENT_NAMES } from '../../domain/events';
 import type { InjectedFault } from './fault-injector';
 import { topicMatches } from './invariants/topic-match';
 import { checkInvariants, gatherFacts, type InvariantResult } from './invariants';
-import { measureRecoveries, type FaultRecovery } from './recovery';
+import { measureRecoveries, type FaultRecovery, type RecoveryInputs } from './recovery';
 import type { RunStack } from './run-stack';
 import type { SagaRecord } from './saga-driver';
 import { collectWorkflowFacts, type WorkflowFacts } from './workflow-facts';
@@ -54,7 +54,19 @@ export async function verifyRun(stack: RunStack, sagas: readonly SagaRecord[], f
   const invariants = checkInvariants(facts);
   const crash = faults.find((fault) => fault.kind === 'activity-crash' && fault.injected);
   if (crash) invariants.push(crashedActivityRetried(crash, workflows));
-  const recoveries = await measureRecoveries({
+  const recoveries = await measureRecoveries(recoveryInputs(stack, sagas, faults));
+  return {
+    invariants,
+    violations: invariants.reduce((sum, result) => sum + result.violations.length, 0),
+    recoveries,
+    retries: retriesOf(sagas, workflows, faults, stack.env.services?.temporal.kind === 'cluster' ? STOPS_WORK_ON_CLUSTER : STOPS_WORK),
+    duplicates: { probe: stack.probe.duplicates, inbox: Object.fromEntries(stack.inboxDuplicates.byConsumer) },
+  };
+}
+
+/** What measureRecoveries reads for `faults`: the run's database, its restarts, each consumer's event names, and the sagas that count. */
+export function recoveryInputs(stack: RunStack, sagas: readonly SagaRecord[], faults: readonly InjectedFault[]): RecoveryInputs {
+  return {
     sql: stack.env.db.sql,
     faults,
     starts: stack.supervisor.starts,
@@ -67,13 +79,6 @@ export async function verifyRun(stack: RunStack, sagas: readonly SagaRecord[], f
     sagas: sagas.flatMap((saga) =>
       !waitsByDesign(saga) && saga.orderId && saga.submittedAt ? [{ orderId: saga.orderId, submittedAt: saga.submittedAt }] : [],
     ),
-  });
-  return {
-    invariants,
-    violations: invariants.reduce((sum, result) => sum + result.violations.length, 0),
-    recoveries,
-    retries: retriesOf(sagas, workflows, faults, stack.env.services?.temporal.kind === 'cluster' ? STOPS_WORK_ON_CLUSTER : STOPS_WORK),
-    duplicates: { probe: stack.probe.duplicates, inbox: Object.fromEntries(stack.inboxDuplicates.byConsumer) },
   };
 }
 
