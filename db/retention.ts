@@ -57,21 +57,17 @@ export const archivePublishedOutbox = (sql: Sql, ms: number): Promise<number> =>
  * Deletes the inbox rows of messages handled longer than `ms` ago. A redelivery of such a message
  * would be handled again, so `ms` must exceed the longest redelivery (config/env.ts checks it).
  */
-export const pruneInbox = (sql: Sql, ms: number): Promise<number> =>
-  inChunks(async (limit) => {
-    const deleted = await sql`
-      DELETE FROM inbox WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM inbox WHERE processed_at < ${before(sql, ms)} LIMIT ${limit} FOR UPDATE SKIP LOCKED
-      ))`;
-    return deleted.count;
-  });
+export const pruneInbox = (sql: Sql, ms: number): Promise<number> => deleteOlderThan(sql, 'inbox', 'processed_at', ms);
 
 /** Deletes Idempotency-Keys recorded longer than `ms` ago: a repeat after that starts a new order. */
-export const pruneIdempotencyKeys = (sql: Sql, ms: number): Promise<number> =>
+export const pruneIdempotencyKeys = (sql: Sql, ms: number): Promise<number> => deleteOlderThan(sql, 'idempotency_keys', 'created_at', ms);
+
+/** Deletes the rows of `table` whose `column` is older than `ms`, in chunks (tables without a single-column key: by ctid). */
+const deleteOlderThan = (sql: Sql, table: string, column: string, ms: number): Promise<number> =>
   inChunks(async (limit) => {
     const deleted = await sql`
-      DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM idempotency_keys WHERE created_at < ${before(sql, ms)} LIMIT ${limit} FOR UPDATE SKIP LOCKED
+      DELETE FROM ${sql(table)} WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM ${sql(table)} WHERE ${sql(column)} < ${before(sql, ms)} LIMIT ${limit} FOR UPDATE SKIP LOCKED
       ))`;
     return deleted.count;
   });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useApiStack } from '../support/api-server';
 import { openHeadlessBrowser } from '../support/headless-browser';
 
@@ -45,15 +46,7 @@ describe('security headers', () => {
     const browser = await openHeadlessBrowser(ctx.api.baseUrl);
     try {
       const { page } = browser;
-      const violations: string[] = [];
-      page.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-      });
-      // The browser reports each blocked load or inline use as an event; pass them to the console.
-      await page.addInitScript({
-        content:
-          "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));",
-      });
+      const violations = await collectCspViolations(page);
       await page.goto(`${ctx.api.baseUrl}/docs`);
       await page.locator('.opblock-summary-path', { hasText: '/orders/{id}/cancel' }).first().waitFor();
       // Expand one operation: Swagger UI renders its parameters and schemas, styled, without another violation.
@@ -69,14 +62,7 @@ describe('security headers', () => {
     const browser = await openHeadlessBrowser(ctx.api.baseUrl);
     try {
       const { page } = browser;
-      const violations: string[] = [];
-      page.on('console', (message) => {
-        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
-      });
-      await page.addInitScript({
-        content:
-          "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));",
-      });
+      const violations = await collectCspViolations(page);
       await page.goto(`${ctx.api.baseUrl}/asyncapi`);
       await page.locator('h2', { hasText: 'order.needs-attention' }).waitFor();
       // The stylesheet from this server applied: tables collapse their borders.
@@ -87,3 +73,16 @@ describe('security headers', () => {
     }
   });
 });
+
+/** The page's Content-Security-Policy violations, as the browser reports them (each blocked load or inline use). */
+async function collectCspViolations(page: Page): Promise<string[]> {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+  });
+  await page.addInitScript({
+    content:
+      "document.addEventListener('securitypolicyviolation', (e) => console.error('Content Security Policy: ' + e.violatedDirective + ' ' + e.blockedURI));",
+  });
+  return violations;
+}
