@@ -64,7 +64,8 @@ try {
     }),
   );
 
-  // Only once every scenario ran as expected: a failed recording leaves the old fixtures in place.
+  // Only once every scenario ran as expected and its events were built to their contract: a failed
+  // recording leaves the old fixtures in place.
   await clearHistoryFixtures(CURRENT_HISTORIES_DIR);
   for (const { scenario, handle } of recorded) {
     const file = join(CURRENT_HISTORIES_DIR, `${scenario.name}.json`);
