@@ -77,7 +77,7 @@ try {
     console.log(`recorded ${displayPath(await writeEventFixture(file, fixture))}`);
   }
   const unrecorded = EVENT_NAMES.filter((name) => !eventFixtures.some(({ fixture }) => fixture.envelope.name === name));
-  if (unrecorded.length > 0) console.log(`no scenario publishes ${unrecorded.join(', ')}: their fixtures stay hand-made`);
+  if (unrecorded.length > 0) console.log(`no scenario publishes ${unrecorded.join(', ')}; its fixture stays hand-made (docs/events.md)`);
 } finally {
   await client.connection.close();
   await connection.close();
