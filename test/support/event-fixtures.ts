@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import type { DeadLetterReason } from '../../messaging/delivery-headers';
 
 /**
- * The consumer replay fixtures (test/fixtures/events/, rules in docs/events.md): recorded
- * envelopes of every event, at its current and past versions and in hostile variants, each with
- * the AMQP headers it was published with and what every shipped consumer must do with it.
+ * The consumer replay fixtures (test/fixtures/events/, rules in docs/events.md): envelopes of
+ * every event, at its current version recorded from real sagas by `npm run histories:record`
+ * (tools/histories/event-fixture-files.ts), at past versions and in hostile variants made by
+ * hand, each with the AMQP headers it was published with and what every shipped consumer must do with it.
  */
 export const EVENT_FIXTURE_DIR = 'test/fixtures/events';
 

@@ -16,6 +16,15 @@ export interface HistoryScenario {
 /** Two espresso machines (1298.00 EUR) go over the default review threshold (1000.00). */
 const ABOVE_REVIEW_THRESHOLD: Partial<OrderSagaInput> = { items: [{ sku: 'SKU-ESPRESSO', quantity: 2 }] };
 
+/** The carrier refuses to ship to Antarctica (activities/create-shipment.ts). */
+const UNSHIPPABLE_ADDRESS: OrderSagaInput['shippingAddress'] = {
+  name: 'McMurdo Station',
+  line1: 'Ross Island',
+  city: 'McMurdo',
+  postalCode: '0000',
+  country: 'AQ',
+};
+
 /** Long enough for a saga on an idle worker; the recording is refused if the saga does not take the decision. */
 const DECISION_TIMEOUT_MS = 30_000;
 
@@ -35,7 +44,7 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   },
   {
     name: 'shipping-refused',
-    input: { shippingAddress: { name: 'McMurdo Station', line1: 'Ross Island', city: 'McMurdo', postalCode: '0000', country: 'AQ' } },
+    input: { shippingAddress: UNSHIPPABLE_ADDRESS },
     expected: { status: 'FAILED', failureType: 'ShippingRefused' },
   },
   {
@@ -68,6 +77,12 @@ export const HISTORY_SCENARIOS: readonly HistoryScenario[] = [
   { name: 'flaky-payment-retried', input: { payment: { token: 'tok_flaky' } }, expected: { status: 'COMPLETED' } },
   // Since the fraud-check patch.
   { name: 'fraud-suspected', input: { customerId: 'cust-fraud' }, expected: { status: 'FAILED', failureType: 'FraudSuspected' } },
+  // The carrier refuses and the refund is rejected: a compensation that cannot succeed (order.needs-attention).
+  {
+    name: 'refund-rejected',
+    input: { payment: { token: 'tok_refundRejected' }, shippingAddress: UNSHIPPABLE_ADDRESS },
+    expected: { status: 'NEEDS_ATTENTION', failureType: 'ShippingRefused' },
+  },
 ];
 
 export function scenarioInput(scenario: HistoryScenario, orderId: string): OrderSagaInput {
