@@ -9,6 +9,7 @@ import { submitOrder, useApiStack, waitForOrderStatus } from '../support/api-ser
 import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
+import { deleteShippedQueues } from '../support/shipped-queues';
 
 const ctx = useApiStack();
 let consumersProcess: RunningChild | undefined;
@@ -28,13 +29,7 @@ const deadLetters = (name: string, limit?: number) =>
 afterAll(async () => {
   consumersProcess?.child.kill('SIGTERM');
   await consumersProcess?.exited;
-  const connection = await amqp.connect(ctx.stack.config.AMQP_URL);
-  const channel = await connection.createChannel();
-  for (const name of ['notifications', 'order-projection']) {
-    const { queue, deadLetter, retries } = queuesOf(name);
-    for (const q of [queue, deadLetter, ...retries]) await channel.deleteQueue(q);
-  }
-  await connection.close();
+  await deleteShippedQueues(ctx.stack, prefix());
 });
 
 describe('admin routes over the consumers, which run in their own process', () => {

@@ -1,11 +1,7 @@
-import amqp from 'amqplib';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { archivePublishedOutbox } from '../../db/retention';
 import { workflowIdForOrder } from '../../domain/order';
-import { retryPolicyFrom } from '../../messaging/consumer-settings';
-import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { orderSagaHandle } from '../../saga-client/order-handle';
 import { appEntry, CONSUMERS } from '../../tools/environment/app-entries';
 import type { components } from '../../api/client/openapi';
@@ -13,6 +9,7 @@ import { submitOrder, useApiStack, waitForOrderStatus } from '../support/api-ser
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
 import { orderBody } from '../support/order-body';
+import { deleteShippedQueues } from '../support/shipped-queues';
 
 const ctx = useApiStack();
 let consumersProcess: RunningChild | undefined;
@@ -21,13 +18,7 @@ const prefix = () => `${ctx.stack.exchange}.`;
 afterAll(async () => {
   consumersProcess?.child.kill('SIGTERM');
   await consumersProcess?.exited;
-  const connection = await amqp.connect(ctx.stack.config.AMQP_URL);
-  const channel = await connection.createChannel();
-  for (const definition of shippedConsumers({ CONSUMER_QUEUE_PREFIX: prefix() })) {
-    const { queue, deadLetter, retries } = consumerQueuesOf(definition, retryPolicyFrom(ctx.stack.config));
-    for (const q of [queue, deadLetter, ...retries]) await channel.deleteQueue(q);
-  }
-  await connection.close();
+  await deleteShippedQueues(ctx.stack, prefix());
 });
 
 type Timeline = components['schemas']['OrderTimeline'];
