@@ -12,14 +12,7 @@ import { UnprocessableMessageError, type ConsumerDefinition, type EventHandler }
 import type { ConsumerSettings } from './consumer-settings';
 import { CONSUMER_CONTROL_CHANNEL, readDesiredState } from './consumer-state';
 import type { ConsumerState } from './consumer-states';
-import {
-  assertConsumerTopology,
-  checkConsumerTopology,
-  deadLetterQueueOf,
-  retryDelayMs,
-  retryQueueOf,
-  retryTiers,
-} from './consumer-topology';
+import { assertConsumerTopology, checkConsumerTopology, deadLetterQueueOf, retryDelayMs, retryQueueOf } from './consumer-topology';
 import { sendConfirmed } from './confirmed-send';
 import { decodeEnvelope, type ReceivedEnvelope } from './decode-envelope';
 import {
@@ -395,35 +388,27 @@ export class ConsumerRunner {
       return this.deadLetter(session, message, { reason: 'unprocessable', error: text, attempts: attempt }, log);
     }
     const { retry } = this.options.settings;
-    const tiers = retryTiers(retry);
     const outages = databaseOutagesOf(message);
-    if (isDatabaseUnavailable(error) && tiers.length > 0 && outages < MAX_DATABASE_OUTAGE_RETRIES) {
-      // The database was down, not the message at fault: wait the longest back-off and come back
-      // with the same attempt number, so a PostgreSQL restart slower than the whole retry budget
-      // parks nothing. Bounded, in case "unavailable" is somehow this message's own doing.
-      const delay = tiers.at(-1)!;
-      const headers = { ...retryHeaders(message, attempt, text), [HEADER.databaseOutages]: outages + 1 };
-      await sendConfirmed(
-        session.channel,
-        retryQueueOf(this.definition.queue, delay),
-        message.content,
-        carriedProperties(message, headers),
-      );
-      this.acknowledge(session, message, log);
-      this.stats.retried += 1;
-      this.stats.databaseOutageRetries += 1;
-      log.warn({ err: error, retryInMs: delay, outages: outages + 1 }, 'database unavailable; retrying without counting the attempt');
-      return;
-    }
-    if (attempt >= retry.maxAttempts) {
+    // The database was down, not the message at fault: the delivery waits the longest back-off and
+    // comes back with the same attempt number, so a PostgreSQL restart slower than the whole retry
+    // budget parks nothing. Bounded, in case "unavailable" is somehow this message's own doing.
+    const outage = isDatabaseUnavailable(error) && retry.maxAttempts > 1 && outages < MAX_DATABASE_OUTAGE_RETRIES;
+    if (!outage && attempt >= retry.maxAttempts) {
       return this.deadLetter(session, message, { reason: 'retries-exhausted', error: text, attempts: attempt }, log);
     }
-    const delay = retryDelayMs(attempt, retry);
-    const properties = carriedProperties(message, retryHeaders(message, attempt + 1, text));
-    await sendConfirmed(session.channel, retryQueueOf(this.definition.queue, delay), message.content, properties);
+    const delay = retryDelayMs(outage ? retry.maxAttempts - 1 : attempt, retry);
+    const headers = outage
+      ? { ...retryHeaders(message, attempt, text), [HEADER.databaseOutages]: outages + 1 }
+      : retryHeaders(message, attempt + 1, text);
+    await sendConfirmed(session.channel, retryQueueOf(this.definition.queue, delay), message.content, carriedProperties(message, headers));
     this.acknowledge(session, message, log);
     this.stats.retried += 1;
-    log.warn({ err: error, retryInMs: delay, maxAttempts: retry.maxAttempts }, 'handler failed; retrying after back-off');
+    if (outage) {
+      this.stats.databaseOutageRetries += 1;
+      log.warn({ err: error, retryInMs: delay, outages: outages + 1 }, 'database unavailable; retrying without counting the attempt');
+    } else {
+      log.warn({ err: error, retryInMs: delay, maxAttempts: retry.maxAttempts }, 'handler failed; retrying after back-off');
+    }
   }
 
   /**
