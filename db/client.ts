@@ -56,9 +56,24 @@ export function connectDb(url: string, options: ConnectOptions = {}): DbHandle {
     return client;
   });
 
+  // A handle that only runs single statements (tagged templates, or drizzle's sql.unsafe) must stop
+  // fetching too, or every reconnect after a restart of PostgreSQL is exposed again: its first
+  // statement starts the load beside it. A failed load is tried again by the next statement, and
+  // its cause reaches the caller through the caller's own statement, so it needs no handler here.
+  const loadTypesBeside = () => {
+    if (pool.options.fetch_types) loadArrayTypes().catch(() => undefined);
+  };
   // drizzle's db.transaction() calls sql.begin(): every transaction of this handle takes a slot.
   const sql = new Proxy(pool, {
-    get: (target, property, receiver) => (property === 'begin' ? slots.begin.bind(slots) : Reflect.get(target, property, receiver)),
+    get: (target, property, receiver) => {
+      if (property === 'begin') return slots.begin.bind(slots);
+      if (property === 'unsafe') loadTypesBeside();
+      return Reflect.get(target, property, receiver);
+    },
+    apply: (target, thisArgument, args: Parameters<Sql>) => {
+      if (isTaggedTemplate(args[0])) loadTypesBeside();
+      return Reflect.apply(target, thisArgument, args);
+    },
   });
   const db = drizzle(sql, { schema });
   return {
@@ -68,4 +83,9 @@ export function connectDb(url: string, options: ConnectOptions = {}): DbHandle {
       await Promise.all([pool.end({ timeout: 5 }), slots.close()]);
     },
   };
+}
+
+/** `sql\`…\`` (a statement) rather than `sql(value)` (a fragment or an identifier). */
+function isTaggedTemplate(value: unknown): value is TemplateStringsArray {
+  return Array.isArray(value) && 'raw' in value;
 }
