@@ -82,10 +82,7 @@ export async function createRunEnvironment(
 
   const logDir = runLogDir(id);
   const apiPorts: number[] = [];
-  while (apiPorts.length < apiInstances) {
-    const port = await freePort();
-    if (!apiPorts.includes(port)) apiPorts.push(port);
-  }
+  while (apiPorts.length < apiInstances) apiPorts.push(await freePort(apiPorts));
   const adminToken = randomBytes(24).toString('base64url');
   const config: AppConfig = {
     ...base,

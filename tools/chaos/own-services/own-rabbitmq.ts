@@ -31,7 +31,8 @@ export interface OwnRabbitmq {
  */
 export async function startOwnRabbitmq(dir: string, name: string): Promise<OwnRabbitmq> {
   const node = `${name}@localhost`;
-  const [port, distPort] = [await freePort(), await freePort()];
+  const port = await freePort();
+  const distPort = await freePort([port]);
   await mkdir(dir, { recursive: true });
   const machineConfig = await readFile(MACHINE_CONFIG, 'utf8').catch(() => '');
   const config = machineConfig

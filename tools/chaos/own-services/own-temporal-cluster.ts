@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../../environment/free-port';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../environment/child-process';
 import { parseAssignments, TEMPORAL_ENV_FILE } from '../../environment/cluster-settings';
@@ -63,25 +63,6 @@ async function clusterBinaries(log: (message: string) => void): Promise<ClusterB
 }
 
 /**
- * A free port below 32768: the server records its ports in PostgreSQL's `cluster_membership` as
- * `smallint` (a port the OS hands out, 32768 and up here, makes it exit at start), so they are
- * picked at random from 20000-32767, each checked free.
- */
-async function freeSmallintPort(taken: Record<string, string>): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_768);
-    if (Object.values(taken).includes(String(port))) continue;
-    const free = await new Promise<boolean>((resolve) => {
-      const server = createServer();
-      server.once('error', () => resolve(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-  throw new Error('no free port found below 32768 in 50 tries');
-}
-
-/**
  * A production-mode Temporal server of the chaos run's own (`--cluster`): go.temporal.io/server as
  * `STACK=cluster` runs it (docker/temporal/config, --env cluster), its persistence and SQL
  * visibility in the run's own PostgreSQL (schema by docker/temporal/setup-schema.sh), the
@@ -100,7 +81,8 @@ export async function startOwnTemporalCluster(dir: string, postgres: OwnPostgres
     SQL_PASSWORD: '',
   };
   const ports: Record<string, string> = {};
-  for (const name of ['FRONTEND_GRPC_PORT', ...portNames]) if (!(name in ports)) ports[name] = String(await freeSmallintPort(ports));
+  for (const name of ['FRONTEND_GRPC_PORT', ...portNames])
+    if (!(name in ports)) ports[name] = String(await freePort(Object.values(ports).map(Number)));
   const frontendPort = Number(ports.FRONTEND_GRPC_PORT);
   const address = `127.0.0.1:${frontendPort}`;
 

@@ -38,7 +38,9 @@ const temporalBinary = (): Promise<string> =>
 export async function startOwnTemporal(dir: string): Promise<OwnTemporal> {
   const binary = await temporalBinary();
   await mkdir(dir, { recursive: true });
-  const [port, httpPort, metricsPort] = [await freePort(), await freePort(), await freePort()];
+  const port = await freePort();
+  const httpPort = await freePort([port]);
+  const metricsPort = await freePort([port, httpPort]);
   const address = `127.0.0.1:${port}`;
   const searchAttributes = searchAttributesFile()
     .split('\n')
