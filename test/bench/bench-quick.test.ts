@@ -55,6 +55,14 @@ describe('npm run bench -- --quick', () => {
     expect(latency!.naive.count).toBeGreaterThan(0);
     expect(saga!.saga.count).toBe(saga!.sagas);
     expect(saga!.baseline.count).toBe(saga!.sagas);
+    // Where each side's CPU went: both workers and the server worked, PostgreSQL only for the saga.
+    for (const run of [saga!.saga, saga!.baseline]) {
+      expect(run.cpuMsPerSaga.process).toBeGreaterThan(0);
+      expect(run.cpuMsPerSaga.temporal).toBeGreaterThan(0);
+      expect(run.cpuMsPerSaga.machine).toBeGreaterThanOrEqual(run.cpuMsPerSaga.process);
+    }
+    expect(saga!.saga.cpuMsPerSaga.postgres).toBeGreaterThan(0);
+    expect(stdout).toContain('CPU per saga');
     expect(api!.api.count).toBe(api!.requests);
     expect(api!.adminToken.count).toBe(api!.requests);
     // Tracing on really traced (the part fails itself otherwise) and the metrics were really scraped.

@@ -4,6 +4,7 @@ import { appEntry, SAGA_WORKER } from '../../environment/app-entries';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';
 import type { BenchStack } from '../support/bench-stack';
+import { perItem, withCpuSpent, type CpuSpent } from '../support/cpu-usage';
 import type { PeakMemory } from '../support/memory';
 import { runPool } from '../support/run-pool';
 import { sampleOrder, withOrderId } from '../support/sample-order';
@@ -14,12 +15,17 @@ export interface WorkflowRun extends LatencySummary {
   perSecond: number;
 }
 
+/** A run with the CPU milliseconds spent per saga: by its worker, the Temporal server, PostgreSQL, the machine. */
+export interface AccountedRun extends WorkflowRun {
+  cpuMsPerSaga: CpuSpent;
+}
+
 export interface SagaThroughputResult {
   sagas: number;
   concurrency: number;
   /** The round whose ratio is the median: its saga run and the baseline run just before it. */
-  saga: WorkflowRun;
-  baseline: WorkflowRun;
+  saga: AccountedRun;
+  baseline: AccountedRun;
   /** saga/baseline throughput of each round, in order. */
   roundRatios: number[];
   /** The median of roundRatios. */
@@ -69,10 +75,15 @@ export async function sagaThroughput(stack: BenchStack, profile: BenchProfile, m
     await driveSagas(concurrency, concurrency, runBaseline);
     await driveSagas(concurrency, concurrency, runSaga);
 
+    // Each run also says where its CPU went: a ratio below 1 is then a cost that can be named.
+    const accounted = async (pid: number, runOne: RunOne): Promise<AccountedRun> => {
+      const { result, cpu } = await withCpuSpent(pid, () => driveSagas(sagas, concurrency, runOne));
+      return { ...result, cpuMsPerSaga: perItem(cpu, sagas) };
+    };
     const runs = await alternate(
       rounds,
-      () => driveSagas(sagas, concurrency, runBaseline),
-      () => driveSagas(sagas, concurrency, runSaga),
+      () => accounted(noopWorker.pid, runBaseline),
+      () => accounted(sagaWorker.pid, runSaga),
     );
     const paired = runs.product.map((saga, round) => ({
       saga,
