@@ -5,6 +5,25 @@ import prettier from 'eslint-config-prettier';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The product runs without the harnesses and the tests: they depend on it, never the other way.
+const productOffHarnesses = {
+  regex: '^(\\.\\./)+(tools|test)(/|$)',
+  message: 'Product code may not import tools/ or test/: move what both need into the product.',
+};
+const PRODUCT_FILES = [
+  'activities/**/*.ts',
+  'config/**/*.ts',
+  'consumers/**/*.ts',
+  'db/**/*.ts',
+  'domain/**/*.ts',
+  'logging/**/*.ts',
+  'messaging/**/*.ts',
+  'outbox/**/*.ts',
+  'saga-client/**/*.ts',
+  'telemetry/**/*.ts',
+  'workers/**/*.ts',
+];
+
 // Workflow code runs in Temporal's deterministic sandbox: Node built-ins, clients/workers/activity context
 // and our own I/O modules must never be bundled into it (types are fine: they vanish at compile time).
 // Bare names here; every `node:` specifier is caught by the pattern below.
@@ -24,6 +43,7 @@ const workflowRestrictedImports = {
       allowTypeImports: true,
       message: 'I/O modules belong in activities; workflows may import their types only (`import type`).',
     },
+    productOffHarnesses,
   ],
 };
 
@@ -42,6 +62,7 @@ const apiRestrictedImports = {
       message:
         'The API depends on the SagaClient interface (saga-client/saga-client.ts, errors.ts); workers/run-api.ts wires the Temporal one.',
     },
+    productOffHarnesses,
   ],
 };
 
@@ -133,6 +154,13 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    files: PRODUCT_FILES,
+    rules: {
+      'no-restricted-imports': 'off',
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [productOffHarnesses] }],
     },
   },
   {

@@ -8,7 +8,7 @@ import { armCrashAfterCommitOnSignal } from './faults/crash-after-commit';
 import { registerSagaGauges } from '../telemetry/metrics-saga';
 import { startMetricsServer, type MetricsServer } from '../telemetry/metrics-server';
 import { temporalMetricsAppendix, temporalPrometheusExporter } from '../telemetry/temporal-runtime-metrics';
-import { freePort } from '../tools/environment/free-port';
+import { freePort } from './free-port';
 import { stopOnSignals } from './stop-on-signals';
 import { startTracing } from '../telemetry/tracing';
 

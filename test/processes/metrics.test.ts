@@ -8,7 +8,7 @@ import { orders } from '../../drizzle/schema';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
 import { consumerQueuesOf } from '../../messaging/consumer-topology';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
-import { freePort } from '../../tools/environment/free-port';
+import { freePort } from '../../workers/free-port';
 import { apiClientAt, TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { envelope, startConsumerKit, waitFor, type ConsumerKit } from '../support/consumer-kit';

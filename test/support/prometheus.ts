@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, stringify } from 'yaml';
-import { freePort } from '../../tools/environment/free-port';
+import { freePort } from '../../workers/free-port';
 import { REPO_ROOT } from '../../tools/environment/child-process';
 import { waitFor } from './consumer-kit';
 

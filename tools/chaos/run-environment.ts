@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { loadConfig, type AppConfig } from '../../config/env';
 import { connectDb, type DbHandle } from '../../db/client';
 import { inventory } from '../../drizzle/schema';
-import { freePort } from '../environment/free-port';
+import { freePort } from '../../workers/free-port';
 import { createRunDatabase } from '../environment/run-database';
 import { declareRunExchange } from '../environment/run-exchange';
 import { createRunVhost, deleteRunVhost, sweepStaleVhosts, withVhost } from '../environment/run-vhost';

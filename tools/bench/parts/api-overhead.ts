@@ -5,7 +5,7 @@ import { mintToken } from '../../../api/auth/mint-token';
 import { workflowIdForOrder } from '../../../domain/order';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
 import { API, appEntry } from '../../environment/app-entries';
-import { freePort } from '../../environment/free-port';
+import { freePort } from '../../../workers/free-port';
 import { harnessRateLimitEnv } from '../../environment/rate-limits';
 import type { BenchProfile } from '../profiles';
 import { startAppProcess } from '../support/app-process';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startOrderSaga } from '../../../saga-client/start-order-saga';
 import { appEntry, SAGA_WORKER } from '../../environment/app-entries';
-import { freePort } from '../../environment/free-port';
+import { freePort } from '../../../workers/free-port';
 import { startOtlpReceiver, type OtlpReceiver } from '../../environment/otlp-receiver';
 import { writeWorkflowBundle } from '../../environment/workflow-bundle';
 import type { BenchProfile } from '../profiles';

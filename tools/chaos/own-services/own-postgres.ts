@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { appendFile, chown, mkdir, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../../environment/free-port';
+import { freePort } from '../../../workers/free-port';
 import { runCommand } from './run-command';
 
 /** The machine's PostgreSQL: its newest installed version, where Debian puts binaries and settings. */

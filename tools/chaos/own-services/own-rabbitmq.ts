@@ -1,7 +1,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { chown, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { freePort } from '../../environment/free-port';
+import { freePort } from '../../../workers/free-port';
 import { rabbitmqctlOn } from '../../environment/rabbitmqctl';
 import { userIds } from './own-postgres';
 import { waitUntil } from './run-command';

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { freePort } from '../../environment/free-port';
+import { freePort } from '../../../workers/free-port';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT } from '../../environment/child-process';
 import { parseAssignments, TEMPORAL_ENV_FILE } from '../../environment/cluster-settings';

@@ -5,7 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { searchAttributesFile } from '../../../scripts/search-attributes';
 import { REPO_ROOT } from '../../environment/child-process';
-import { freePort } from '../../environment/free-port';
+import { freePort } from '../../../workers/free-port';
 import { runCommand, waitUntil } from './run-command';
 
 const START_TIMEOUT_MS = 120_000;
