@@ -13,16 +13,20 @@ export interface CpuSpent {
   temporal: number;
   /** Every `postgres` process: the backends serving the run, and the server's own. */
   postgres: number;
-  /** All cores, anything not idle or waiting for I/O. */
+  /** All cores: user, nice, system and interrupt time (Node's os.cpus()). */
   machine: number;
 }
 
 /** Linux's USER_HZ, the unit of /proc/<pid>/stat times: 100 on every architecture Node runs on. */
 const MS_PER_TICK = 10;
 
-interface CpuSnapshot extends CpuSpent {
+type ProcessGroup = 'temporal' | 'postgres' | 'other';
+
+interface CpuSnapshot {
   /** Per pid, so a process that ended between two snapshots is not counted as negative time. */
-  byPid: Map<number, { group: 'temporal' | 'postgres' | 'other'; ms: number }>;
+  byPid: Map<number, { group: ProcessGroup; ms: number }>;
+  process: number;
+  machine: number;
 }
 
 /** Runs `work` and returns its result with the CPU time spent meanwhile. */
@@ -51,7 +55,7 @@ function spentBetween(before: CpuSnapshot, after: CpuSnapshot): CpuSpent {
 }
 
 async function snapshot(pid: number): Promise<CpuSnapshot> {
-  const byPid = new Map<number, { group: 'temporal' | 'postgres' | 'other'; ms: number }>();
+  const byPid: CpuSnapshot['byPid'] = new Map();
   const pids = (await readdir('/proc')).filter((name) => /^\d+$/.test(name)).map(Number);
   await Promise.all(
     pids.map(async (each) => {
@@ -60,11 +64,10 @@ async function snapshot(pid: number): Promise<CpuSnapshot> {
     }),
   );
   const machine = cpus().reduce((sum, { times }) => sum + times.user + times.nice + times.sys + times.irq, 0);
-  return { byPid, process: byPid.get(pid)?.ms ?? 0, temporal: 0, postgres: 0, machine };
+  return { byPid, process: byPid.get(pid)?.ms ?? 0, machine };
 }
 
-const groupOf = (name: string): 'temporal' | 'postgres' | 'other' =>
-  name.startsWith('temporal') ? 'temporal' : name === 'postgres' ? 'postgres' : 'other';
+const groupOf = (name: string): ProcessGroup => (name.startsWith('temporal') ? 'temporal' : name === 'postgres' ? 'postgres' : 'other');
 
 /** A process's name and user plus system time; undefined when it ended meanwhile. */
 async function readProcessStat(pid: number): Promise<{ name: string; ms: number } | undefined> {
