@@ -4,7 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { ZodError } from 'zod';
 import { InvalidPageTokenError, OrderNotFoundError } from '../saga-client/errors';
 import type { ApiEnv } from './hono-env';
-import { problem, PROBLEM_CONTENT_TYPE, type ProblemField } from './problem';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemExtensions, type ProblemField } from './problem';
 
 /** A field an error is about; the problem's `errors`. */
 export type ErrorDetail = ProblemField;
@@ -18,6 +18,8 @@ export class ApiError extends Error {
     readonly details: ErrorDetail[] = [],
     /** Headers the answer needs, such as `WWW-Authenticate` on a 401 or `Retry-After` on a 429. */
     readonly headers: Readonly<Record<string, string>> = {},
+    /** Members the problem carries besides the shared ones, such as a failed dead-letter action's `actionId`. */
+    readonly extensions: ProblemExtensions = {},
   ) {
     super(message);
   }
@@ -50,7 +52,8 @@ const HTTP_EXCEPTION_CODES: Partial<Record<number, string>> = {
 /** The one place an error becomes an answer: RFC 9457 problem details (api/problem.ts). */
 export function respond(c: Context<ApiEnv>, error: ApiError): Response {
   for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
-  const body = problem(error.status, error.code, error.message, error.details, { instance: c.req.path, requestId: c.get('requestId') });
+  const request = { instance: c.req.path, requestId: c.get('requestId') };
+  const body = problem(error.status, error.code, error.message, error.details, request, error.extensions);
   return c.body(JSON.stringify(body), error.status, { 'Content-Type': PROBLEM_CONTENT_TYPE });
 }
 

@@ -22,7 +22,12 @@ export interface Problem {
   code: string;
   errors: ProblemField[];
   requestId?: string;
+  /** A replay or discard of dead letters that failed part way: its audit entry, which lists what it did. */
+  actionId?: number;
 }
+
+/** The problem's members beyond the shared ones, set by the error that answers (api/errors.ts ApiError). */
+export type ProblemExtensions = Pick<Problem, 'actionId'>;
 
 /** A URN, not a URL: it names the kind of problem without promising a page; docs/api.md lists the codes. */
 export const problemType = (code: string): string => `urn:saga-orchestrator:problem:${code}`;
@@ -39,6 +44,16 @@ export function problem(
   detail: string,
   errors: ProblemField[] = [],
   request: { instance?: string; requestId?: string } = {},
+  extensions: ProblemExtensions = {},
 ): Problem {
-  return { type: problemType(code), title: titleOf(code) || (STATUS_CODES[status] ?? 'Error'), status, detail, ...request, code, errors };
+  return {
+    type: problemType(code),
+    title: titleOf(code) || (STATUS_CODES[status] ?? 'Error'),
+    status,
+    detail,
+    ...request,
+    code,
+    errors,
+    ...extensions,
+  };
 }

@@ -12,6 +12,7 @@ import {
   quantityViolations,
 } from '../domain/order-limits';
 import { DEPENDENCY_NAMES } from './readiness';
+import { DEAD_LETTER_ACTION_STATUSES } from './store/dead-letter-action-status';
 import { freeText } from './free-text';
 
 /** Request and response shapes; the single source for validation and the OpenAPI document. */
@@ -240,6 +241,10 @@ export const ProblemSchema = z
       .string()
       .optional()
       .openapi({ description: 'The X-Request-Id of the answer: quote it to an operator', example: '2f1c7a0e-3b9d-4c55-8a1e-6d0b7f9e4c21' }),
+    actionId: z.number().int().optional().openapi({
+      description:
+        'Only on dead_letter_sweep_failed: the audit entry of the replay or discard that failed (GET /admin/dlq/{name}/actions), listing the dead letters it acted on before it failed',
+    }),
   })
   .openapi('Problem');
 
@@ -378,7 +383,22 @@ export const DeadLetterListSchema = z.object({ consumer: z.string(), deadLetters
 const sweptIds = z
   .array(z.string().nullable())
   .openapi({ description: 'The message ids acted on, in queue order (null: a message without one)' });
-const skippedCount = z.number().int().openapi({ description: 'Dead letters the filter passed over, left in place' });
+const skippedCount = z.number().int().openapi({ description: 'Dead letters the filter passed over, left in the DLQ' });
+/** How far a replay or discard got: it scans at most DLQ_SWEEP_MAX_SCAN dead letters per request. */
+const sweepProgress = {
+  complete: z.boolean().openapi({
+    description:
+      'False when the request stopped at DLQ_SWEEP_MAX_SCAN dead letters before reaching all of them: call again with the same filter and `cursor` until true',
+  }),
+  unscanned: z.number().int().openapi({
+    description:
+      'Dead letters present when the request started that it did not reach (0 when complete); after a call with a cursor, it also counts those the earlier calls passed over',
+  }),
+  cursor: z.string().nullable().openapi({
+    description: 'Give it as `cursor` to the next call to go on where this one stopped; null when complete',
+    example: '0b7d3c9e-2f4a-4e61-9a57-3c1d8e2b6f10',
+  }),
+};
 export const ReplayResultSchema = z
   .object({
     consumer: z.string(),
@@ -390,6 +410,7 @@ export const ReplayResultSchema = z
       description:
         'Matching dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago, left in place: the inbox may have forgotten them, so only a discard takes them',
     }),
+    ...sweepProgress,
     actionId: z.number().int().openapi({ description: 'Its entry in GET /admin/dlq/{name}/actions' }),
   })
   .openapi('ReplayResult');
@@ -400,6 +421,7 @@ export const DiscardResultSchema = z
     dlqDepth: z.number().int(),
     messageIds: sweptIds,
     skipped: skippedCount,
+    ...sweepProgress,
     actionId: z.number().int().openapi({ description: 'Its entry in GET /admin/dlq/{name}/actions' }),
   })
   .openapi('DiscardResult');
@@ -413,6 +435,14 @@ export const DeadLetterFilterSchema = z.object({
     .optional()
     .openapi({ description: 'Only the message with this id (any string: a message not from the relay may carry any id)' }),
 });
+/** A replay's or discard's query: the filter, and where an earlier incomplete call of it stopped. */
+export const DeadLetterSweepQuerySchema = DeadLetterFilterSchema.extend({
+  cursor: z
+    .string()
+    .uuid()
+    .optional()
+    .openapi({ description: 'The `cursor` of an earlier call with the same filter that answered `complete: false`: go on from there' }),
+});
 export const DeadLetterActionSchema = z
   .object({
     id: z.number().int(),
@@ -425,10 +455,16 @@ export const DeadLetterActionSchema = z
       ])
       .openapi({ description: 'Who did it (the caller of the admin route)' }),
     filter: z.record(z.string(), z.string()).openapi({ description: 'The filter given; empty: every dead letter' }),
+    status: z.enum(DEAD_LETTER_ACTION_STATUSES).openapi({
+      description:
+        'running: recorded before the first dead letter was taken, still going (or its API process died during it); done; failed: see error, and messageIds for what it did before',
+    }),
+    error: z.string().nullable().openapi({ description: 'Why it failed; null unless failed' }),
     messageIds: sweptIds,
-    count: z.number().int(),
+    count: z.number().int().openapi({ description: 'Dead letters acted on (those in messageIds)' }),
     skipped: skippedCount,
-    at: z.string().datetime(),
+    at: z.string().datetime().openapi({ description: 'When it started' }),
+    finishedAt: z.string().datetime().nullable().openapi({ description: 'When it ended; null while running' }),
   })
   .openapi('DeadLetterAction');
 export const DeadLetterActionListSchema = z.object({ consumer: z.string(), actions: z.array(DeadLetterActionSchema) });

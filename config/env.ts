@@ -44,6 +44,11 @@ const EnvSchema = z.object({
   ORDER_EVENT_HISTORY_RETENTION_MS: nonNegativeInt(0),
   /** Dead letters parked longer than this ago are not replayed (only discarded): the inbox must still know them. */
   DLQ_REPLAY_WINDOW_MS: positiveInt(14 * DAY_MS),
+  /**
+   * Dead letters one replay or discard request scans at most: each is held unacknowledged until the
+   * request ends, on the broker and in the API. A longer DLQ takes more requests (`complete: false`).
+   */
+  DLQ_SWEEP_MAX_SCAN: positiveInt(10_000),
   RELAY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_HOST: z.string().default('127.0.0.1'),

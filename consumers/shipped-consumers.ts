@@ -22,4 +22,5 @@ export const shippedConsumerControl = (config: AppConfig, db: Database, log: Log
     retry: retryPolicyFrom(config),
     log,
     replayWindowMs: config.DLQ_REPLAY_WINDOW_MS,
+    sweepMaxScan: config.DLQ_SWEEP_MAX_SCAN,
   });

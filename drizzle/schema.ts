@@ -17,6 +17,7 @@ import type { EventName } from '../domain/events';
 import type { EnvelopeMetadata, EventContent } from '../messaging/envelope';
 import type { ConsumerState } from '../messaging/consumer-states';
 import type { Caller } from '../api/auth/caller';
+import type { DeadLetterActionStatus } from '../api/store/dead-letter-action-status';
 import type { TraceCarrier } from '../telemetry/trace-context';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
@@ -192,7 +193,10 @@ export const orderEventHistory = pgTable('order_event_history', {
 
 export type DeadLetterAction = 'replay' | 'discard';
 
-/** Every replay and discard of dead letters over the admin API: who, when, what (GET /admin/dlq/{name}/actions). */
+/**
+ * Every replay and discard of dead letters over the admin API: who, when, what (GET /admin/dlq/{name}/actions).
+ * Written `running` before the first dead letter is taken, finished `done` or `failed` (migration 0012).
+ */
 export const deadLetterActions = pgTable('dead_letter_actions', {
   id: bigserial('id', { mode: 'number' }).primaryKey(),
   consumer: text('consumer').notNull(),
@@ -201,15 +205,29 @@ export const deadLetterActions = pgTable('dead_letter_actions', {
   actor: jsonb('actor').$type<Caller>().notNull(),
   /** The filter as given (empty: every dead letter). */
   filter: jsonb('filter').$type<Record<string, string>>().notNull(),
-  /** The message ids acted on (null for a message without one). */
+  /** The message ids acted on (null for a message without one); on a failed action, those acted on before it failed. */
   messageIds: jsonb('message_ids').$type<(string | null)[]>().notNull(),
   count: integer('count').notNull(),
   /** Dead letters the filter passed over, left in place. */
   skipped: integer('skipped').notNull(),
+  /** When it started. */
   at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  /**
+   * running while the sweep runs (or if its process died during it). The defaults (done, now) are
+   * for rows from before 0012, and for an API from before it during a rollout: it inserts its row
+   * once the sweep succeeded. Starting an action sets both (api/store/dead-letter-actions.ts).
+   */
+  status: text('status').$type<DeadLetterActionStatus>().notNull().default('done'),
+  /** Why a failed action failed. */
+  error: text('error'),
+  /** Null while running. */
+  finishedAt: timestamp('finished_at', { withTimezone: true }).defaultNow(),
 }, (t) => [
   index('dead_letter_actions_consumer_at_idx').on(t.consumer, t.at),
   check('dead_letter_actions_action', sql`${t.action} IN ('replay', 'discard')`),
+  check('dead_letter_actions_status', sql`${t.status} IN ('running', 'done', 'failed')`),
+  check('dead_letter_actions_finished', sql`(${t.status} = 'running') = (${t.finishedAt} IS NULL)`),
+  check('dead_letter_actions_error', sql`(${t.status} = 'failed') = (${t.error} IS NOT NULL)`),
 ]);
 
 /**

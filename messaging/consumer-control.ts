@@ -9,10 +9,19 @@ import type { ConsumerRetryPolicy } from './consumer-settings';
 import { readDesiredState, readDesiredStates, writeDesiredState, type DesiredState } from './consumer-state';
 import type { ConsumerState } from './consumer-states';
 import { consumerQueuesOf } from './consumer-topology';
-import { peekDeadLetters, sweepDeadLetters, type DeadLetter, type DeadLetterFilter, type DeadLetterSweep } from './dead-letter-queue';
+import {
+  DeadLetterSweepError,
+  peekDeadLetters,
+  sweepDeadLetters,
+  type DeadLetter,
+  type DeadLetterAction,
+  type DeadLetterFilter,
+  type DeadLetterSweep,
+} from './dead-letter-queue';
 import { inspectQueue } from './queue-inspection';
 
-export type { DeadLetter, DeadLetterFilter } from './dead-letter-queue';
+export { DeadLetterSweepError } from './dead-letter-queue';
+export type { DeadLetter, DeadLetterFilter, DeadLetterSweep } from './dead-letter-queue';
 
 export interface ConsumerStatus {
   name: string;
@@ -53,6 +62,17 @@ export interface DiscardResult extends Omit<DeadLetterSweep, 'expired'> {
   consumer: string;
   discarded: number;
   dlqDepth: number;
+}
+
+export interface SweepOptions {
+  /** The `cursor` of an earlier incomplete replay or discard of the same filter: this call goes on from it. */
+  cursor?: string;
+  /**
+   * Awaited once the consumer and its queues are checked, right before the first dead letter is
+   * taken (the admin API writes its audit row here); if it throws, nothing is taken. From then on
+   * every failure is a DeadLetterSweepError saying what was already done.
+   */
+  beforeSweep?: () => Promise<void>;
 }
 
 export interface WaitOptions {
@@ -96,11 +116,12 @@ export interface ConsumerControl {
   peekDeadLetters(name: string, limit?: number): Promise<DeadLetter[]>;
   /**
    * Moves the parked messages `filter` matches (all when empty) back to the consumer's queue with
-   * fresh attempts; those parked longer than the replay window ago stay (expired).
+   * fresh attempts; those parked longer than the replay window ago stay (expired). Scans at most
+   * `sweepMaxScan` dead letters: `complete: false` then says to call again with `cursor`.
    */
-  replayDeadLetters(name: string, filter?: DeadLetterFilter): Promise<ReplayResult>;
-  /** Drops the parked messages `filter` matches for good; an empty filter is refused (RangeError). */
-  discardDeadLetters(name: string, filter: DeadLetterFilter): Promise<DiscardResult>;
+  replayDeadLetters(name: string, filter?: DeadLetterFilter, options?: SweepOptions): Promise<ReplayResult>;
+  /** Drops the parked messages `filter` matches for good; an empty filter is refused (RangeError). Bounded as a replay. */
+  discardDeadLetters(name: string, filter: DeadLetterFilter, options?: SweepOptions): Promise<DiscardResult>;
   close(): Promise<void>;
 }
 
@@ -113,6 +134,8 @@ export interface ConsumerControlOptions {
   log: Logger;
   /** Dead letters parked longer than this ago are not replayed (DLQ_REPLAY_WINDOW_MS); unset: any. */
   replayWindowMs?: number;
+  /** Dead letters one replay or discard scans at most (DLQ_SWEEP_MAX_SCAN); unset: every one. */
+  sweepMaxScan?: number;
 }
 
 const SETTLE_POLL_MS = 100;
@@ -132,13 +155,28 @@ async function depthAfterReturns(connection: ChannelModel, deadLetterQueue: stri
 }
 const DEFAULT_WAIT_MS = 5000;
 
+/** The DLQ's depth after a sweep that did `sweep`; failing to read it fails the sweep's request, which says what was done. */
+async function afterSweep(
+  connection: ChannelModel,
+  deadLetterQueue: string,
+  action: DeadLetterAction,
+  sweep: DeadLetterSweep,
+  returned: number,
+): Promise<number> {
+  try {
+    return await depthAfterReturns(connection, deadLetterQueue, returned);
+  } catch (error) {
+    throw new DeadLetterSweepError(deadLetterQueue, action.kind, sweep, error);
+  }
+}
+
 /**
  * Operates consumers from any process (the API's admin routes): the running/stopped state
  * goes through Postgres (a row plus NOTIFY that every consumer process follows), queue
  * depths and dead letters through the broker.
  */
 export function createConsumerControl(options: ConsumerControlOptions): ConsumerControl {
-  const { db, amqpUrl, consumers, retry, log, replayWindowMs } = options;
+  const { db, amqpUrl, consumers, retry, log, replayWindowMs, sweepMaxScan = Infinity } = options;
 
   const definitionOf = (name: string): ConsumerDefinition => {
     const definition = consumers.find((candidate) => candidate.name === name);
@@ -211,7 +249,7 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
       if (!(await inspectQueue(connection, deadLetter))) return [];
       return peekDeadLetters(connection, deadLetter, limit);
     },
-    async replayDeadLetters(name, filter = {}) {
+    async replayDeadLetters(name, filter = {}, { cursor, beforeSweep } = {}) {
       const definition = definitionOf(name);
       const connection = await broker.get();
       const { queue, deadLetter } = consumerQueuesOf(definition, retry);
@@ -220,18 +258,24 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
         if (!(await inspectQueue(connection, required))) throw new ConsumerNotDeclaredError(name, required);
       }
       const parkedSince = replayWindowMs === undefined ? undefined : Date.now() - replayWindowMs;
+      await beforeSweep?.();
+      const action: DeadLetterAction = { kind: 'replay', queue, parkedSince };
       const sweep = await sweepDeadLetters(
         connection,
         deadLetter,
         filter,
-        { kind: 'replay', queue, parkedSince },
+        action,
+        { maxScan: sweepMaxScan, cursor },
         log.child({ consumer: name }),
       );
-      log.info({ consumer: name, filter, replayed: sweep.messageIds.length, expired: sweep.expired }, 'replayed dead letters');
-      const dlqDepth = await depthAfterReturns(connection, deadLetter, sweep.skipped + sweep.expired);
+      log.info(
+        { consumer: name, filter, replayed: sweep.messageIds.length, expired: sweep.expired, complete: sweep.complete },
+        'replayed dead letters',
+      );
+      const dlqDepth = await afterSweep(connection, deadLetter, action, sweep, sweep.skipped + sweep.expired);
       return { consumer: name, replayed: sweep.messageIds.length, dlqDepth, ...sweep };
     },
-    async discardDeadLetters(name, filter) {
+    async discardDeadLetters(name, filter, { cursor, beforeSweep } = {}) {
       const definition = definitionOf(name);
       if (Object.values(filter).every((value) => value === undefined)) {
         throw new RangeError('a discard needs a filter (event, orderId or messageId): it drops messages for good');
@@ -239,16 +283,20 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
       const connection = await broker.get();
       const { deadLetter } = consumerQueuesOf(definition, retry);
       if (!(await inspectQueue(connection, deadLetter))) throw new ConsumerNotDeclaredError(name, deadLetter);
-      const { messageIds, skipped } = await sweepDeadLetters(
+      await beforeSweep?.();
+      const action: DeadLetterAction = { kind: 'discard' };
+      const sweep = await sweepDeadLetters(
         connection,
         deadLetter,
         filter,
-        { kind: 'discard' },
+        action,
+        { maxScan: sweepMaxScan, cursor },
         log.child({ consumer: name }),
       );
-      log.info({ consumer: name, filter, discarded: messageIds.length }, 'discarded dead letters');
-      const dlqDepth = await depthAfterReturns(connection, deadLetter, skipped);
-      return { consumer: name, discarded: messageIds.length, dlqDepth, messageIds, skipped };
+      log.info({ consumer: name, filter, discarded: sweep.messageIds.length, complete: sweep.complete }, 'discarded dead letters');
+      const dlqDepth = await afterSweep(connection, deadLetter, action, sweep, sweep.skipped);
+      const { messageIds, skipped, complete, unscanned } = sweep;
+      return { consumer: name, discarded: messageIds.length, dlqDepth, messageIds, skipped, complete, unscanned, cursor: sweep.cursor };
     },
     close: () => broker.close(),
   };

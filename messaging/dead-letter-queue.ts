@@ -1,4 +1,5 @@
-import type { ChannelModel, GetMessage, Message, XDeath } from 'amqplib';
+import { randomUUID } from 'node:crypto';
+import type { ChannelModel, ConfirmChannel, GetMessage, Message, XDeath } from 'amqplib';
 import type { Logger } from '../logging/logger';
 import { sendConfirmed } from './confirmed-send';
 import { carriedProperties, DEAD_LETTER_REASONS, HEADER, numberIn, replayedHeaders, type DeadLetterReason } from './delivery-headers';
@@ -66,13 +67,58 @@ export interface DeadLetterFilter {
 export interface DeadLetterSweep {
   /** The message ids acted on, in queue order (null for a message without one). */
   messageIds: (string | null)[];
-  /** Dead letters the filter passed over, left in place. */
+  /** Dead letters the filter passed over, left in the DLQ (at the back when the sweep is incomplete). */
   skipped: number;
   /**
-   * A replay's matching dead letters parked longer than the replay window ago, left in place: the
+   * A replay's matching dead letters parked longer than the replay window ago, left in the DLQ: the
    * inbox may have forgotten they were handled (INBOX_RETENTION_MS), so only a discard takes them.
    */
   expired: number;
+  /**
+   * False when the sweep stopped at its scan bound (`maxScan`) before it reached every dead letter
+   * present when it started, or when it failed: call again, with `cursor`, to go on.
+   */
+  complete: boolean;
+  /**
+   * Dead letters present when it started that it did not reach (0 when complete). After a call with
+   * a cursor this also counts those the series' earlier calls passed over and moved to the back.
+   */
+  unscanned: number;
+  /** What the next call passes to go on where this one stopped; null when complete. */
+  cursor: string | null;
+}
+
+/** How much one sweep may do. */
+export interface SweepBounds {
+  /**
+   * Dead letters one sweep takes from the queue at most, so it never holds more than this many
+   * unacknowledged (on the broker and in this process) however long the DLQ is.
+   */
+  maxScan: number;
+  /**
+   * An earlier incomplete sweep's cursor: this one stops at the dead letters that series passed over
+   * (they are at the back, marked with it), and marks those it passes over the same way.
+   */
+  cursor?: string;
+}
+
+/**
+ * A sweep that failed part way (the broker connection lost, a confirm refused): `sweep` says what it
+ * had done by then, so the caller can record which dead letters were already replayed or discarded.
+ */
+export class DeadLetterSweepError extends Error {
+  override readonly name = 'DeadLetterSweepError';
+  constructor(
+    readonly deadLetterQueue: string,
+    readonly action: DeadLetterAction['kind'],
+    readonly sweep: DeadLetterSweep,
+    cause: unknown,
+  ) {
+    const done = `${sweep.messageIds.length} dead letter${sweep.messageIds.length === 1 ? '' : 's'} ${action === 'replay' ? 'replayed' : 'discarded'}`;
+    super(`the ${action} of ${deadLetterQueue} failed after ${done}: ${cause instanceof Error ? cause.message : String(cause)}`, {
+      cause,
+    });
+  }
 }
 
 export const matchesDeadLetter = (filter: DeadLetterFilter, message: Pick<Message, 'properties'>): boolean => {
@@ -97,57 +143,128 @@ export type DeadLetterAction =
 
 /**
  * Replays or discards the dead letters present now (not those parked while this runs) that
- * `filter` matches. Each is fetched unacknowledged; a replayed one is published with a confirm
- * first, then removed, so a failure in between leaves a duplicate (absorbed by the inbox), never
- * a loss; those passed over are held until the end and then returned to the queue.
+ * `filter` matches, taking at most `bounds.maxScan` of them from the queue. Each is fetched
+ * unacknowledged; a replayed one is published with a confirm first, then removed, so a failure in
+ * between leaves a duplicate (absorbed by the inbox), never a loss. Those passed over are held
+ * until the end, then returned to their place; when the sweep stopped at its bound they are moved
+ * to the back instead, marked with the cursor, so the next call starts with those not yet scanned
+ * and stops when it meets them. A failure throws DeadLetterSweepError with what was done by then.
  */
 export async function sweepDeadLetters(
   connection: ChannelModel,
   deadLetterQueue: string,
   filter: DeadLetterFilter,
   action: DeadLetterAction,
+  bounds: SweepBounds,
   log: Logger,
 ): Promise<DeadLetterSweep> {
-  const channel = await connection.createConfirmChannel();
+  const sweep: DeadLetterSweep = { messageIds: [], skipped: 0, expired: 0, complete: false, unscanned: 0, cursor: bounds.cursor ?? null };
+  let channel: ConfirmChannel | undefined;
+  let messageCount = 0;
+  let seen = 0;
   try {
-    const { messageCount } = await channel.checkQueue(deadLetterQueue);
-    const sweep: DeadLetterSweep = { messageIds: [], skipped: 0, expired: 0 };
-    let seen = 0;
-    while (seen < messageCount) {
+    channel = await connection.createConfirmChannel();
+    ({ messageCount } = await channel.checkQueue(deadLetterQueue));
+    const limit = Math.min(messageCount, bounds.maxScan);
+    const passedOver: GetMessage[] = [];
+    // The queue ran dry (someone else took messages), or we met what the series' earlier calls moved back.
+    let reachedEnd = false;
+    while (seen < limit && !reachedEnd) {
       const batch: GetMessage[] = [];
-      while (batch.length < REPLAY_BATCH && seen < messageCount) {
+      while (batch.length < REPLAY_BATCH && seen < limit) {
         const message = await channel.get(deadLetterQueue, { noAck: false });
-        if (!message) break;
+        if (!message || (bounds.cursor !== undefined && message.properties.headers?.[HEADER.sweepCursor] === bounds.cursor)) {
+          reachedEnd = true;
+          break;
+        }
         seen += 1;
-        if (!matchesDeadLetter(filter, message)) sweep.skipped += 1;
-        else if (action.kind === 'replay' && action.parkedSince !== undefined && (parkedAt(message) ?? Infinity) < action.parkedSince)
+        if (!matchesDeadLetter(filter, message)) {
+          sweep.skipped += 1;
+          passedOver.push(message);
+        } else if (action.kind === 'replay' && action.parkedSince !== undefined && (parkedAt(message) ?? Infinity) < action.parkedSince) {
           sweep.expired += 1;
-        else batch.push(message);
+          passedOver.push(message);
+        } else batch.push(message);
       }
-      if (batch.length === 0 && seen < messageCount) break;
-      if (action.kind === 'replay') {
-        await Promise.all(
+      await actOn(channel, batch, action, sweep, log);
+    }
+    if (reachedEnd || seen === messageCount) {
+      sweep.complete = true;
+      sweep.cursor = null;
+    } else {
+      sweep.unscanned = messageCount - seen;
+      sweep.cursor ??= randomUUID();
+      await moveToBack(channel, deadLetterQueue, passedOver, sweep.cursor);
+    }
+    // Those passed over go back, in the order they were in (and one met from an earlier call, if any).
+    channel.nackAll(true);
+    return sweep;
+  } catch (error) {
+    // Those passed over return to their place as the channel closes: a retry (with the same cursor) goes on.
+    const progress = { ...sweep, complete: false, unscanned: messageCount - seen, cursor: bounds.cursor ?? null };
+    throw new DeadLetterSweepError(deadLetterQueue, action.kind, progress, error);
+  } finally {
+    // Also returns anything still held if the sweep failed.
+    await channel?.close().catch(() => {});
+  }
+}
+
+/**
+ * Replays (with confirms) or discards a batch and adds each message that took effect to the sweep,
+ * before it throws the first refusal: those confirmed are acknowledged all the same.
+ */
+async function actOn(channel: ConfirmChannel, batch: GetMessage[], action: DeadLetterAction, sweep: DeadLetterSweep, log: Logger) {
+  const sent: PromiseSettledResult<void>[] =
+    action.kind === 'replay'
+      ? await Promise.allSettled(
           batch.map((message) =>
             sendConfirmed(channel, action.queue, message.content, carriedProperties(message, replayedHeaders(message))),
           ),
-        );
-      }
-      for (const message of batch) {
-        channel.ack(message);
-        const { messageId, correlationId, type } = message.properties;
-        sweep.messageIds.push(stringOrNull(messageId));
-        log.info(
-          { messageId, orderId: correlationId, event: type, action: action.kind },
-          `${action.kind === 'replay' ? 'replayed' : 'discarded'} a dead letter`,
-        );
-      }
+        )
+      : batch.map(() => ({ status: 'fulfilled', value: undefined }));
+  let refused: Error | undefined;
+  for (const [index, message] of batch.entries()) {
+    const outcome = sent[index]!;
+    if (outcome.status === 'rejected') {
+      refused ??= outcome.reason instanceof Error ? outcome.reason : new Error(String(outcome.reason));
+      continue;
     }
-    // Those passed over go back, in the order they were in.
-    channel.nackAll(true);
-    return sweep;
-  } finally {
-    // Also returns anything still held if the loop above threw.
-    await channel.close().catch(() => {});
+    // A replay took effect with its confirm, a discard with its acknowledgement (which can throw).
+    if (action.kind === 'replay') tookEffect(message, action, sweep, log);
+    channel.ack(message);
+    if (action.kind === 'discard') tookEffect(message, action, sweep, log);
+  }
+  if (refused !== undefined) throw refused;
+}
+
+function tookEffect(message: GetMessage, action: DeadLetterAction, sweep: DeadLetterSweep, log: Logger): void {
+  const { messageId, correlationId, type } = message.properties;
+  sweep.messageIds.push(stringOrNull(messageId));
+  log.info(
+    { messageId, orderId: correlationId, event: type, action: action.kind },
+    `${action.kind === 'replay' ? 'replayed' : 'discarded'} a dead letter`,
+  );
+}
+
+/**
+ * Moves the dead letters a bounded sweep passed over to the back of the queue, marked with its
+ * cursor: each copy is published with a confirm, then the original removed, so a failure in
+ * between leaves a duplicate dead letter, never a loss.
+ */
+async function moveToBack(channel: ConfirmChannel, deadLetterQueue: string, messages: GetMessage[], cursor: string): Promise<void> {
+  for (let start = 0; start < messages.length; start += REPLAY_BATCH) {
+    const batch = messages.slice(start, start + REPLAY_BATCH);
+    await Promise.all(
+      batch.map((message) =>
+        sendConfirmed(
+          channel,
+          deadLetterQueue,
+          message.content,
+          carriedProperties(message, { ...message.properties.headers, [HEADER.sweepCursor]: cursor }),
+        ),
+      ),
+    );
+    for (const message of batch) channel.ack(message);
   }
 }
 

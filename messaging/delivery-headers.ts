@@ -17,6 +17,11 @@ export const HEADER = {
   databaseOutages: 'x-database-outages',
   /** On a dead letter parked without the publisher's headers: why they could not be kept. */
   droppedHeaders: 'x-dropped-headers',
+  /**
+   * On a dead letter a bounded replay or discard passed over and moved to the back of the DLQ: that
+   * sweep's cursor, where the next call of its series stops (messaging/dead-letter-queue.ts).
+   */
+  sweepCursor: 'x-sweep-cursor',
 } as const;
 
 export const DEAD_LETTER_REASONS = [

@@ -505,16 +505,16 @@ export interface paths {
         put?: never;
         /**
          * Move a consumer's dead letters (all, or those the filter matches) back to its queue with fresh attempts (admin)
-         * @description Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in GET /admin/dlq/{name}/actions. Dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago stay (expired): discard them instead.
+         * @description Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in GET /admin/dlq/{name}/actions before the first dead letter is taken, then marked done or failed. One call scans at most DLQ_SWEEP_MAX_SCAN dead letters: while it answers complete: false, call again with the same filter and its cursor. Dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago stay (expired): discard them instead.
          *
          *     Errors (application/problem+json):
-         *     - 400: validation_failed: the name or a filter is invalid
+         *     - 400: validation_failed: the name, a filter or the cursor is invalid
          *     - 401: unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why)
          *     - 403: forbidden: the caller is not an admin
          *     - 404: consumer_not_found: no consumer of that name (errors lists the known ones)
          *     - 409: consumer_not_declared: the consumer has not declared its queues yet (it never ran)
          *     - 500: internal_error: the server failed; it logged the error under the requestId
-         *     - 503: auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After
+         *     - 503: dead_letter_sweep_failed: the broker failed the sweep part way (connection lost, a message refused); `actionId` names its audit entry, which lists the dead letters already acted on; the others stay in the DLQ. Or auth_unavailable: the identity provider's keys are out of reach
          */
         post: operations["replayDeadLetters"];
         delete?: never;
@@ -534,16 +534,16 @@ export interface paths {
         put?: never;
         /**
          * Drop a consumer's dead letters that the filter matches, for good (admin)
-         * @description Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in GET /admin/dlq/{name}/actions. At least one filter is required: there is no discard-everything.
+         * @description Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in GET /admin/dlq/{name}/actions before the first dead letter is taken, then marked done or failed. One call scans at most DLQ_SWEEP_MAX_SCAN dead letters: while it answers complete: false, call again with the same filter and its cursor. At least one filter is required: there is no discard-everything.
          *
          *     Errors (application/problem+json):
-         *     - 400: validation_failed: the name or a filter is invalid, or no filter was given
+         *     - 400: validation_failed: the name, a filter or the cursor is invalid, or no filter was given
          *     - 401: unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why)
          *     - 403: forbidden: the caller is not an admin
          *     - 404: consumer_not_found: no consumer of that name (errors lists the known ones)
          *     - 409: consumer_not_declared: the consumer has not declared its queues yet (it never ran)
          *     - 500: internal_error: the server failed; it logged the error under the requestId
-         *     - 503: auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After
+         *     - 503: dead_letter_sweep_failed: the broker failed the sweep part way (connection lost, a message refused); `actionId` names its audit entry, which lists the dead letters already acted on; the others stay in the DLQ. Or auth_unavailable: the identity provider's keys are out of reach
          */
         post: operations["discardDeadLetters"];
         delete?: never;
@@ -560,8 +560,8 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Every replay and discard of a consumer's dead letters: who, when, which filter and messages, newest first (admin)
-         * @description Every replay and discard of a consumer's dead letters: who, when, which filter and messages, newest first (admin).
+         * Every replay and discard of a consumer's dead letters: who, when, which filter and messages, whether it is running, done or failed, newest first (admin)
+         * @description Every replay and discard of a consumer's dead letters: who, when, which filter and messages, whether it is running, done or failed, newest first (admin).
          *
          *     Errors (application/problem+json):
          *     - 400: validation_failed: the name or limit is invalid
@@ -683,6 +683,8 @@ export interface components {
              * @example 2f1c7a0e-3b9d-4c55-8a1e-6d0b7f9e4c21
              */
             requestId?: string;
+            /** @description Only on dead_letter_sweep_failed: the audit entry of the replay or discard that failed (GET /admin/dlq/{name}/actions), listing the dead letters it acted on before it failed */
+            actionId?: number;
         };
         Readiness: {
             /** @enum {string} */
@@ -988,10 +990,19 @@ export interface components {
             dlqDepth: number;
             /** @description The message ids acted on, in queue order (null: a message without one) */
             messageIds: (string | null)[];
-            /** @description Dead letters the filter passed over, left in place */
+            /** @description Dead letters the filter passed over, left in the DLQ */
             skipped: number;
             /** @description Matching dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago, left in place: the inbox may have forgotten them, so only a discard takes them */
             expired: number;
+            /** @description False when the request stopped at DLQ_SWEEP_MAX_SCAN dead letters before reaching all of them: call again with the same filter and `cursor` until true */
+            complete: boolean;
+            /** @description Dead letters present when the request started that it did not reach (0 when complete); after a call with a cursor, it also counts those the earlier calls passed over */
+            unscanned: number;
+            /**
+             * @description Give it as `cursor` to the next call to go on where this one stopped; null when complete
+             * @example 0b7d3c9e-2f4a-4e61-9a57-3c1d8e2b6f10
+             */
+            cursor: string | null;
             /** @description Its entry in GET /admin/dlq/{name}/actions */
             actionId: number;
         };
@@ -1001,8 +1012,17 @@ export interface components {
             dlqDepth: number;
             /** @description The message ids acted on, in queue order (null: a message without one) */
             messageIds: (string | null)[];
-            /** @description Dead letters the filter passed over, left in place */
+            /** @description Dead letters the filter passed over, left in the DLQ */
             skipped: number;
+            /** @description False when the request stopped at DLQ_SWEEP_MAX_SCAN dead letters before reaching all of them: call again with the same filter and `cursor` until true */
+            complete: boolean;
+            /** @description Dead letters present when the request started that it did not reach (0 when complete); after a call with a cursor, it also counts those the earlier calls passed over */
+            unscanned: number;
+            /**
+             * @description Give it as `cursor` to the next call to go on where this one stopped; null when complete
+             * @example 0b7d3c9e-2f4a-4e61-9a57-3c1d8e2b6f10
+             */
+            cursor: string | null;
             /** @description Its entry in GET /admin/dlq/{name}/actions */
             actionId: number;
         };
@@ -1027,13 +1047,29 @@ export interface components {
             filter: {
                 [key: string]: string;
             };
+            /**
+             * @description running: recorded before the first dead letter was taken, still going (or its API process died during it); done; failed: see error, and messageIds for what it did before
+             * @enum {string}
+             */
+            status: "running" | "done" | "failed";
+            /** @description Why it failed; null unless failed */
+            error: string | null;
             /** @description The message ids acted on, in queue order (null: a message without one) */
             messageIds: (string | null)[];
+            /** @description Dead letters acted on (those in messageIds) */
             count: number;
-            /** @description Dead letters the filter passed over, left in place */
+            /** @description Dead letters the filter passed over, left in the DLQ */
             skipped: number;
-            /** Format: date-time */
+            /**
+             * Format: date-time
+             * @description When it started
+             */
             at: string;
+            /**
+             * Format: date-time
+             * @description When it ended; null while running
+             */
+            finishedAt: string | null;
         };
         StuckSagaList: {
             stuckAfterMs: number;
@@ -1821,6 +1857,8 @@ export interface operations {
                 orderId?: string;
                 /** @description Only the message with this id (any string: a message not from the relay may carry any id) */
                 messageId?: string;
+                /** @description The `cursor` of an earlier call with the same filter that answered `complete: false`: go on from there */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -1839,7 +1877,7 @@ export interface operations {
                     "application/json": components["schemas"]["ReplayResult"];
                 };
             };
-            /** @description validation_failed: the name or a filter is invalid */
+            /** @description validation_failed: the name, a filter or the cursor is invalid */
             400: components["responses"]["Problem"];
             /** @description unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why) */
             401: components["responses"]["Problem"];
@@ -1851,7 +1889,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             /** @description internal_error: the server failed; it logged the error under the requestId */
             500: components["responses"]["Problem"];
-            /** @description auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After */
+            /** @description dead_letter_sweep_failed: the broker failed the sweep part way (connection lost, a message refused); `actionId` names its audit entry, which lists the dead letters already acted on; the others stay in the DLQ. Or auth_unavailable: the identity provider's keys are out of reach */
             503: components["responses"]["Problem"];
         };
     };
@@ -1864,6 +1902,8 @@ export interface operations {
                 orderId?: string;
                 /** @description Only the message with this id (any string: a message not from the relay may carry any id) */
                 messageId?: string;
+                /** @description The `cursor` of an earlier call with the same filter that answered `complete: false`: go on from there */
+                cursor?: string;
             };
             header?: never;
             path: {
@@ -1882,7 +1922,7 @@ export interface operations {
                     "application/json": components["schemas"]["DiscardResult"];
                 };
             };
-            /** @description validation_failed: the name or a filter is invalid, or no filter was given */
+            /** @description validation_failed: the name, a filter or the cursor is invalid, or no filter was given */
             400: components["responses"]["Problem"];
             /** @description unauthorized: no credentials where the operation needs them, or an Authorization header that does not verify (WWW-Authenticate says why) */
             401: components["responses"]["Problem"];
@@ -1894,7 +1934,7 @@ export interface operations {
             409: components["responses"]["Problem"];
             /** @description internal_error: the server failed; it logged the error under the requestId */
             500: components["responses"]["Problem"];
-            /** @description auth_unavailable: the identity provider's keys cannot be fetched to verify a token; retry after Retry-After */
+            /** @description dead_letter_sweep_failed: the broker failed the sweep part way (connection lost, a message refused); `actionId` names its audit entry, which lists the dead letters already acted on; the others stay in the DLQ. Or auth_unavailable: the identity provider's keys are out of reach */
             503: components["responses"]["Problem"];
         };
     };

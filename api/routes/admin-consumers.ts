@@ -3,6 +3,7 @@ import { ConsumerNotDeclaredError, UnknownConsumerError } from '../../messaging/
 import type { ApiDeps } from '../deps';
 import { ApiError } from '../errors';
 import { callerOf, requireAdmin } from '../auth/require-caller';
+import { auditedSweep, SWEEP_FAILED } from './audited-sweep';
 import { operation } from '../operation';
 import { ADMIN_SECURITY, createRouter } from '../router';
 import {
@@ -11,8 +12,8 @@ import {
   ConsumerStateChangeSchema,
   DeadLetterActionListSchema,
   DeadLetterActionQuerySchema,
-  DeadLetterFilterSchema,
   DeadLetterListSchema,
+  DeadLetterSweepQuerySchema,
   DiscardResultSchema,
   DeadLetterPeekQuerySchema,
   jsonContent as json,
@@ -77,19 +78,26 @@ const peekRoute = createRoute({
 
 const FILTER_NOTE =
   'Filters (query): event, orderId, messageId; a dead letter must match each one given. Recorded, with the caller, in ' +
-  'GET /admin/dlq/{name}/actions';
+  'GET /admin/dlq/{name}/actions before the first dead letter is taken, then marked done or failed. One call scans at most ' +
+  'DLQ_SWEEP_MAX_SCAN dead letters: while it answers complete: false, call again with the same filter and its cursor';
 
 const replayRoute = createRoute({
   method: 'post',
   path: '/admin/dlq/{name}/replay',
   security: ADMIN_SECURITY,
-  request: { params: ConsumerParamSchema, query: DeadLetterFilterSchema },
+  request: { params: ConsumerParamSchema, query: DeadLetterSweepQuerySchema },
   ...operation({
     operationId: 'replayDeadLetters',
     tag: 'dead letters',
     summary: "Move a consumer's dead letters (all, or those the filter matches) back to its queue with fresh attempts (admin)",
     description: `${FILTER_NOTE}. Dead letters parked longer than DLQ_REPLAY_WINDOW_MS ago stay (expired): discard them instead`,
-    errors: { 400: 'validation_failed: the name or a filter is invalid', ...ADMIN_ONLY, ...UNKNOWN_CONSUMER, ...NOT_DECLARED },
+    errors: {
+      400: 'validation_failed: the name, a filter or the cursor is invalid',
+      ...ADMIN_ONLY,
+      ...UNKNOWN_CONSUMER,
+      ...NOT_DECLARED,
+      503: SWEEP_FAILED,
+    },
     responses: { 200: json(ReplayResultSchema, 'What was replayed') },
   }),
 });
@@ -98,17 +106,18 @@ const discardRoute = createRoute({
   method: 'post',
   path: '/admin/dlq/{name}/discard',
   security: ADMIN_SECURITY,
-  request: { params: ConsumerParamSchema, query: DeadLetterFilterSchema },
+  request: { params: ConsumerParamSchema, query: DeadLetterSweepQuerySchema },
   ...operation({
     operationId: 'discardDeadLetters',
     tag: 'dead letters',
     summary: "Drop a consumer's dead letters that the filter matches, for good (admin)",
     description: `${FILTER_NOTE}. At least one filter is required: there is no discard-everything`,
     errors: {
-      400: 'validation_failed: the name or a filter is invalid, or no filter was given',
+      400: 'validation_failed: the name, a filter or the cursor is invalid, or no filter was given',
       ...ADMIN_ONLY,
       ...UNKNOWN_CONSUMER,
       ...NOT_DECLARED,
+      503: SWEEP_FAILED,
     },
     responses: { 200: json(DiscardResultSchema, 'What was discarded') },
   }),
@@ -122,13 +131,14 @@ const actionsRoute = createRoute({
   ...operation({
     operationId: 'listDeadLetterActions',
     tag: 'dead letters',
-    summary: "Every replay and discard of a consumer's dead letters: who, when, which filter and messages, newest first (admin)",
+    summary:
+      "Every replay and discard of a consumer's dead letters: who, when, which filter and messages, whether it is running, done or failed, newest first (admin)",
     errors: { 400: 'validation_failed: the name or limit is invalid', ...ADMIN_ONLY },
     responses: { 200: json(DeadLetterActionListSchema, 'The recorded actions') },
   }),
 });
 
-/** The control's errors as HTTP answers. */
+/** The control's errors as HTTP answers (a sweep's DeadLetterSweepError: auditedSweep, which knows its audit entry). */
 async function controlled<T>(operation: () => Promise<T>): Promise<T> {
   try {
     return await operation();
@@ -168,40 +178,33 @@ export function adminConsumerRoutes(deps: ApiDeps) {
     })
     .openapi(replayRoute, async (c) => {
       const { name } = c.req.valid('param');
-      const filter = c.req.valid('query');
-      const result = await controlled(() => consumers.replayDeadLetters(name, filter));
-      const action = await store.recordDeadLetterAction({
-        consumer: name,
-        action: 'replay',
-        actor: callerOf(c),
-        filter: definedOf(filter),
-        messageIds: result.messageIds,
-        count: result.replayed,
-        skipped: result.skipped + result.expired,
-      });
-      c.get('log').info({ consumer: name, filter, replayed: result.replayed, expired: result.expired }, 'dead letters replayed');
-      return c.json({ ...result, actionId: action.id }, 200);
+      const { cursor, ...query } = c.req.valid('query');
+      const filter = definedOf(query);
+      const entry = { consumer: name, action: 'replay' as const, actor: callerOf(c), filter };
+      const result = await auditedSweep(store, c.get('log'), entry, (beforeSweep) =>
+        controlled(() => consumers.replayDeadLetters(name, filter, { cursor, beforeSweep })),
+      );
+      c.get('log').info(
+        { consumer: name, filter, replayed: result.replayed, expired: result.expired, complete: result.complete },
+        'dead letters replayed',
+      );
+      return c.json(result, 200);
     })
     .openapi(discardRoute, async (c) => {
       const { name } = c.req.valid('param');
-      const filter = definedOf(c.req.valid('query'));
+      const { cursor, ...query } = c.req.valid('query');
+      const filter = definedOf(query);
       if (Object.keys(filter).length === 0) {
         throw new ApiError(400, 'validation_failed', 'a discard needs a filter: it drops messages for good', [
           { path: 'event', message: 'give event, orderId or messageId' },
         ]);
       }
-      const result = await controlled(() => consumers.discardDeadLetters(name, filter));
-      const action = await store.recordDeadLetterAction({
-        consumer: name,
-        action: 'discard',
-        actor: callerOf(c),
-        filter,
-        messageIds: result.messageIds,
-        count: result.discarded,
-        skipped: result.skipped,
-      });
-      c.get('log').warn({ consumer: name, filter, discarded: result.discarded }, 'dead letters discarded');
-      return c.json({ ...result, actionId: action.id }, 200);
+      const entry = { consumer: name, action: 'discard' as const, actor: callerOf(c), filter };
+      const result = await auditedSweep(store, c.get('log'), entry, (beforeSweep) =>
+        controlled(() => consumers.discardDeadLetters(name, filter, { cursor, beforeSweep })),
+      );
+      c.get('log').warn({ consumer: name, filter, discarded: result.discarded, complete: result.complete }, 'dead letters discarded');
+      return c.json(result, 200);
     })
     .openapi(actionsRoute, async (c) => {
       const { name } = c.req.valid('param');

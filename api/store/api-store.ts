@@ -2,7 +2,7 @@ import type { CatalogPricing } from '../../db/catalog';
 import type { OrderItem } from '../../domain/order';
 import type { InventoryItem, InventoryUpdate, OutboxStats } from '../schemas';
 import type { OrderSagaState } from '../../domain/order';
-import type { DeadLetterActionRecord, NewDeadLetterAction } from './dead-letter-actions';
+import type { DeadLetterActionOutcome, DeadLetterActionRecord, NewDeadLetterAction } from './dead-letter-actions';
 import type { EventDelivery } from './order-deliveries';
 import type { OrderEvent } from './order-events';
 import type { OrderStepRetry, StepRetryQuery } from './step-retries';
@@ -52,7 +52,10 @@ export interface OrderArchive {
 }
 
 export interface DeadLetterAudit {
-  recordDeadLetterAction(entry: NewDeadLetterAction): Promise<DeadLetterActionRecord>;
+  /** Records a replay or discard as running, before it takes any dead letter. */
+  startDeadLetterAction(entry: NewDeadLetterAction): Promise<DeadLetterActionRecord>;
+  /** Records how a running action ended and what it did; a finished action is never changed. */
+  finishDeadLetterAction(id: number, outcome: DeadLetterActionOutcome): Promise<DeadLetterActionRecord>;
   /** A consumer's replays and discards, newest first. */
   listDeadLetterActions(consumer: string, limit: number): Promise<DeadLetterActionRecord[]>;
 }

@@ -2,7 +2,7 @@ import { priceAtCatalog } from '../../db/catalog';
 import type { Database } from '../../db/client';
 import type { ApiStore } from './api-store';
 import { readArchivedOrder } from './archived-orders';
-import { listDeadLetterActions, recordDeadLetterAction } from './dead-letter-actions';
+import { finishDeadLetterAction, listDeadLetterActions, startDeadLetterAction } from './dead-letter-actions';
 import { claimIdempotencyKey } from './idempotency-keys';
 import { readOrderDeliveries } from './order-deliveries';
 import { setInventory } from './inventory';
@@ -23,7 +23,8 @@ export function postgresApiStore(db: Database): ApiStore {
     setInventory: (sku, update) => setInventory(db, sku, update),
     outboxStats: () => outboxStats(db),
     retryDeadOutboxRow: (id) => retryDeadOutboxRow(db, id),
-    recordDeadLetterAction: (entry) => recordDeadLetterAction(db, entry),
+    startDeadLetterAction: (entry) => startDeadLetterAction(db, entry),
+    finishDeadLetterAction: (id, outcome) => finishDeadLetterAction(db, id, outcome),
     listDeadLetterActions: (consumer, limit) => listDeadLetterActions(db, consumer, limit),
   };
 }

@@ -102,10 +102,12 @@ describe('admin routes over the consumers, which run in their own process', () =
     expect(discardedBody).toMatchObject({ consumer: 'notifications', discarded: 1, skipped: 0, messageIds: ['poison-1'], dlqDepth: 0 });
     const { data: audit } = await ctx.api.client().GET('/admin/dlq/{name}/actions', { params: { path: { name: 'notifications' } } });
     expect(
-      audit!.actions.map(({ action, actor, filter, messageIds, count, skipped }) => ({
+      audit!.actions.map(({ action, actor, filter, status, error, messageIds, count, skipped }) => ({
         action,
         actor,
         filter,
+        status,
+        error,
         messageIds,
         count,
         skipped,
@@ -115,6 +117,8 @@ describe('admin routes over the consumers, which run in their own process', () =
         action: 'discard',
         actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
         filter: { messageId: 'poison-1' },
+        status: 'done',
+        error: null,
         messageIds: ['poison-1'],
         count: 1,
         skipped: 0,
@@ -123,6 +127,8 @@ describe('admin routes over the consumers, which run in their own process', () =
         action: 'discard',
         actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
         filter: { messageId: 'poison-2' },
+        status: 'done',
+        error: null,
         messageIds: [],
         count: 0,
         skipped: 1,
@@ -131,6 +137,8 @@ describe('admin routes over the consumers, which run in their own process', () =
         action: 'replay',
         actor: { kind: 'admin', subject: 'operator', via: 'admin-token' },
         filter: {},
+        status: 'done',
+        error: null,
         messageIds: ['poison-1'],
         count: 1,
         skipped: 0,
@@ -138,6 +146,7 @@ describe('admin routes over the consumers, which run in their own process', () =
     ]);
     expect(audit!.actions[0]!.id).toBe(discardedBody.actionId);
     expect(Date.parse(audit!.actions[0]!.at)).toBeGreaterThan(Date.now() - 60_000);
+    expect(Date.parse(audit!.actions[0]!.finishedAt!)).toBeGreaterThanOrEqual(Date.parse(audit!.actions[0]!.at));
     const asCustomer = await ctx.api.client({ customer: 'cust-1' }).GET('/admin/dlq/{name}/actions', consumer('notifications'));
     expect(asCustomer.response.status).toBe(403);
   });

@@ -157,7 +157,16 @@ describe('consumer control', () => {
     expect(both).toMatchObject({ replayed: 1, skipped: 2, messageIds: [submitted[0]!.messageId], dlqDepth: 2 });
 
     const discarded = await control.discardDeadLetters('sorting', { orderId: orderA });
-    expect(discarded).toEqual({ consumer: 'sorting', discarded: 1, skipped: 1, messageIds: [submitted[2]!.messageId], dlqDepth: 1 });
+    expect(discarded).toEqual({
+      consumer: 'sorting',
+      discarded: 1,
+      skipped: 1,
+      messageIds: [submitted[2]!.messageId],
+      dlqDepth: 1,
+      complete: true,
+      unscanned: 0,
+      cursor: null,
+    });
     await expect(control.discardDeadLetters('sorting', {})).rejects.toThrow(RangeError);
     expect(await control.replayDeadLetters('sorting', { orderId: randomUUID() })).toMatchObject({ replayed: 0, skipped: 1, dlqDepth: 1 });
 

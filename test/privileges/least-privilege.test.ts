@@ -240,11 +240,20 @@ describe('refused outside its permissions', () => {
     expect(await databaseAnswer(dbUrl('api'), 'DELETE FROM order_event_history')).toMatch(
       /^42501 permission denied for table order_event_history/,
     );
-    // The dead-letter audit is append-only for it: no rewriting who did what.
+    // The dead-letter audit: it finishes a running entry, once; who did what, and when, stay as written.
     expect(await databaseAnswer(dbUrl('api'), 'DELETE FROM dead_letter_actions')).toMatch(
       /^42501 permission denied for table dead_letter_actions/,
     );
-    expect(await databaseAnswer(dbUrl('api'), `UPDATE dead_letter_actions SET count = 0`)).toMatch(/^42501/);
+    expect(await databaseAnswer(dbUrl('api'), `UPDATE dead_letter_actions SET actor = '{}', at = now()`)).toMatch(/^42501/);
+    const startThenFinish = (status: string, finishedAt: string) => `DO $$ BEGIN
+      INSERT INTO dead_letter_actions (consumer, action, actor, filter, message_ids, count, skipped, status, finished_at)
+        VALUES ('privileges', 'discard', '{}', '{}', '[]', 0, 0, '${status}', ${finishedAt});
+      UPDATE dead_letter_actions SET status = 'done', count = 1, finished_at = now() WHERE consumer = 'privileges';
+    END $$`;
+    expect(await databaseAnswer(dbUrl('api'), startThenFinish('running', 'NULL'))).toBe('allowed');
+    expect(await databaseAnswer(dbUrl('api'), startThenFinish('done', 'now()'))).toMatch(
+      /^P0001 dead-letter action \d+ is done: a finished action is never changed/,
+    );
     expect(await databaseAnswer(dbUrl('api'), 'SELECT count(*) FROM payments')).toMatch(/^42501 permission denied for table payments/);
     // What its admin route does (requeue a dead row) it may.
     expect(await databaseAnswer(dbUrl('api'), `UPDATE outbox SET dead_at = NULL, attempts = 0 WHERE false`)).toBe('allowed');

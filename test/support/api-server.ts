@@ -44,10 +44,10 @@ let apiCount = 0;
 /** The real API on a real port (chosen by the OS), wired to the test file's stack. */
 export async function startApi(stack: TestStack, overrides: ApiOverrides = {}): Promise<RunningApi> {
   const log = createLogger('test-api', 'warn');
-  // The shipped consumers' queues under the stack's own prefix, so runs never share them.
-  const consumerConfig = { ...stack.config, CONSUMER_QUEUE_PREFIX: `${stack.exchange}.` };
-  const consumers = overrides.consumers ?? shippedConsumerControl(consumerConfig, stack.db.db, log);
   const config = { ...stack.config, ADMIN_TOKEN: TEST_ADMIN_TOKEN, ...overrides.config };
+  // The shipped consumers' queues under the stack's own prefix, so runs never share them.
+  const consumerConfig = { ...config, CONSUMER_QUEUE_PREFIX: `${stack.exchange}.` };
+  const consumers = overrides.consumers ?? shippedConsumerControl(consumerConfig, stack.db.db, log);
   const { db = stack.db, ...depsOverrides } = overrides;
   const sagas = overrides.sagas ?? stack.sagas;
   const store = overrides.store ?? postgresApiStore(db.db);

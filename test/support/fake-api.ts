@@ -149,9 +149,26 @@ export function fakeStore(): FakeStore {
         handledBy: [],
       }));
     },
-    async recordDeadLetterAction(entry) {
-      const record = { ...entry, id: store.deadLetterActions.length + 1, at: new Date().toISOString() };
+    async startDeadLetterAction(entry) {
+      const record: DeadLetterActionRecord = {
+        ...entry,
+        id: store.deadLetterActions.length + 1,
+        status: 'running',
+        error: null,
+        messageIds: [],
+        count: 0,
+        skipped: 0,
+        at: new Date().toISOString(),
+        finishedAt: null,
+      };
       store.deadLetterActions.push(record);
+      return record;
+    },
+    async finishDeadLetterAction(id, outcome) {
+      const index = store.deadLetterActions.findIndex((action) => action.id === id && action.status === 'running');
+      if (index < 0) throw new Error(`dead-letter action ${id} is not running`);
+      const record = { ...store.deadLetterActions[index]!, error: null, ...outcome, finishedAt: new Date().toISOString() };
+      store.deadLetterActions[index] = record;
       return record;
     },
     async listDeadLetterActions(consumer, limit) {

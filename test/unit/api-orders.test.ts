@@ -164,9 +164,9 @@ describe('an order past Temporal retention, and GET /orders/:id/timeline', () =>
 });
 
 describe('POST /admin/dlq/:name/discard', () => {
-  it('400 without a filter, before touching the broker; 400 for an order id that is no UUID', async () => {
+  it('400 without a filter (a cursor is none), before touching the broker; 400 for an order id or cursor that is no UUID', async () => {
     const api = fakeApi();
-    const discard = (query: { orderId?: string }) =>
+    const discard = (query: { orderId?: string; cursor?: string }) =>
       api.client().POST('/admin/dlq/{name}/discard', { params: { path: { name: 'notifications' }, query } });
     const none = await discard({});
     expect(none.response.status).toBe(400);
@@ -174,6 +174,10 @@ describe('POST /admin/dlq/:name/discard', () => {
     const malformed = await discard({ orderId: 'nope' });
     expect(malformed.response.status).toBe(400);
     expect(problemOfAnswer(malformed)).toMatchObject({ code: 'validation_failed', errors: [{ path: 'orderId' }] });
+    const onlyCursor = await discard({ cursor: randomUUID() });
+    expect(problemOfAnswer(onlyCursor)).toMatchObject({ status: 400, code: 'validation_failed' });
+    const badCursor = await discard({ orderId: randomUUID(), cursor: 'next' });
+    expect(problemOfAnswer(badCursor)).toMatchObject({ status: 400, code: 'validation_failed', errors: [{ path: 'cursor' }] });
     expect(api.deps.store.deadLetterActions).toEqual([]);
   });
 });
