@@ -49,6 +49,12 @@ const EnvSchema = z.object({
    * request ends, on the broker and in the API. A longer DLQ takes more requests (`complete: false`).
    */
   DLQ_SWEEP_MAX_SCAN: positiveInt(10_000),
+  /**
+   * A replay or discard still `running` this long after it started counts in the API's
+   * dead_letter_actions_unfinished: its process died during the sweep (or could not record its
+   * end). Far above the longest sweep of DLQ_SWEEP_MAX_SCAN dead letters: one still at work never counts.
+   */
+  DLQ_ACTION_UNFINISHED_AFTER_SECONDS: positiveInt(15 * 60),
   RELAY_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
   API_PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   API_HOST: z.string().default('127.0.0.1'),

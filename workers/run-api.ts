@@ -9,6 +9,8 @@ import { createApp } from '../api/app';
 import { serveApi, serveTimeouts } from '../api/serve-api';
 import { createReadinessChecker } from '../api/readiness';
 import { postgresApiStore } from '../api/store/postgres-store';
+import { countUnfinishedDeadLetterActions } from '../api/store/dead-letter-actions';
+import { registerDeadLetterActionGauges } from '../telemetry/metrics-dead-letter-actions';
 import { resolveAdminToken } from './admin-token';
 import { postgresTicketStore } from '../api/store/event-stream-tickets';
 import { startEventStreams } from '../api/event-streams/event-streams';
@@ -27,6 +29,7 @@ if (admin.source === 'generated')
 if (admin.source === 'file') log.info({ file: admin.file }, 'ADMIN_TOKEN is not set: using the one in the file');
 const adminToken = admin.token;
 const db = connectDb(config.DATABASE_URL, { applicationName: 'api' });
+registerDeadLetterActionGauges(() => countUnfinishedDeadLetterActions(db.db, config.DLQ_ACTION_UNFINISHED_AFTER_SECONDS));
 const sagas = await connectSagaClient(config);
 const consumers = shippedConsumerControl(config, db.db, log);
 const readiness = createReadinessChecker({

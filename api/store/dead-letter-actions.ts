@@ -1,4 +1,4 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, count, desc, eq, lt, sql } from 'drizzle-orm';
 import type { Database } from '../../db/client';
 import { deadLetterActions, type DeadLetterAction } from '../../drizzle/schema';
 import type { DeadLetterActionStatus } from './dead-letter-action-status';
@@ -66,4 +66,16 @@ export async function listDeadLetterActions(db: Database, consumer: string, limi
     .orderBy(desc(deadLetterActions.id))
     .limit(limit);
   return rows.map(recordOf);
+}
+
+/**
+ * Actions still running that started more than `seconds` ago (DLQ_ACTION_UNFINISHED_AFTER_SECONDS),
+ * on the database's clock as `at` is: their API process died during the sweep, or could not record its end.
+ */
+export async function countUnfinishedDeadLetterActions(db: Database, seconds: number): Promise<number> {
+  const [row] = await db
+    .select({ unfinished: count() })
+    .from(deadLetterActions)
+    .where(and(eq(deadLetterActions.status, 'running'), lt(deadLetterActions.at, sql`now() - make_interval(secs => ${seconds})`)));
+  return row!.unfinished;
 }

@@ -2,11 +2,13 @@ import { randomUUID } from 'node:crypto';
 import amqp from 'amqplib';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { finishDeadLetterAction } from '../../api/store/dead-letter-actions';
 import { appendToOutbox } from '../../outbox/append';
 import { API, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { spawnWithMetrics, type ProcessWithMetrics } from '../support/metrics-processes';
 import { alertRules, startPrometheus, type AlertRule, type RunningPrometheus } from '../support/prometheus';
 import { deleteShippedQueues } from '../support/shipped-queues';
+import { deadLetterActionStarted } from '../support/dead-letter-actions';
 import { startTcpRelay, type TcpRelay } from '../support/tcp-relay';
 import { waitFor } from '../support/consumer-kit';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
@@ -196,6 +198,20 @@ describe('the alerts on real processes scraped by a real Prometheus', () => {
     expect(Number(alert.value)).toBeGreaterThan(OUTBOX_TEST_THRESHOLD);
     const [age] = await prometheus.query('max without (instance) (outbox_oldest_pending_age_seconds)');
     expect(age!.value).toBeGreaterThan(OUTBOX_TEST_THRESHOLD);
+  });
+
+  it('DeadLetterActionsUnfinished: a replay left running an hour ago (its API process died during the sweep), until it is closed', async () => {
+    const entry = await deadLetterActionStarted(stack.db, 'order-projection', 3600);
+    const alert = await waitForFiring('DeadLetterActionsUnfinished', { job: API });
+    expect(Number(alert.value)).toBe(1);
+    await finishDeadLetterAction(stack.db.db, entry.id, {
+      status: 'failed',
+      error: 'closed by the operator',
+      messageIds: [],
+      count: 0,
+      skipped: 0,
+    });
+    await waitFor(async () => (await firing('DeadLetterActionsUnfinished')).length === 0, 'DeadLetterActionsUnfinished to clear', 30_000);
   });
 
   it('MetricsTargetDown: a process that stopped', async () => {

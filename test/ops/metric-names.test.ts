@@ -95,6 +95,6 @@ describe('metric names in the dashboard and the alert rules', () => {
     expect([...exported.get(SAGA_WORKER)!].some((metric) => metric.startsWith('temporal_'))).toBe(true);
     expect(has(RELAY, 'outbox_oldest_pending_age_seconds') && has(RELAY, 'outbox_events_published_total')).toBe(true);
     expect(has(CONSUMERS, 'consumer_dead_letter_messages') && has(CONSUMERS, 'consumer_unacknowledged_messages')).toBe(true);
-    expect(has(API, 'http_server_requests_total')).toBe(true);
+    expect(has(API, 'http_server_requests_total') && has(API, 'dead_letter_actions_unfinished')).toBe(true);
   });
 });

@@ -1,4 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import amqp, { type ConfirmChannel } from 'amqplib';
 import { eq } from 'drizzle-orm';
 import postgres from 'postgres';
@@ -15,9 +17,11 @@ import { sendConfirmed } from '../../messaging/confirmed-send';
 import { API, appEntry, CONSUMERS, RELAY, SAGA_WORKER } from '../../tools/environment/app-entries';
 import { deleteBrokerUsers, ensureBrokerUsers, listBrokerUsers } from '../../tools/environment/broker-users';
 import { isStaleRunName } from '../../tools/environment/run-identity';
+import { REPO_ROOT } from '../../tools/environment/child-process';
 import { apiClientAt, TEST_ADMIN_TOKEN } from '../support/api-server';
 import { spawnTs, type RunningChild } from '../support/child-process';
 import { waitFor } from '../support/consumer-kit';
+import { deadLetterActionStarted } from '../support/dead-letter-actions';
 import { orderBody } from '../support/order-body';
 import { scrapeMetrics } from '../support/prometheus-text';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
@@ -152,11 +156,34 @@ describe('every process on its own user and role', () => {
       expect(metrics.has(gauge), gauge).toBe(true);
       expect(metrics.value('metrics_read_failures_total'), gauge).toBe(0);
     }
+    // The API's: a replay left running an hour ago counts (a failed reading would show in the
+    // next scrape's failures, so the check takes two).
+    const stale = await deadLetterActionStarted(stack.db, 'privileges-stale', 3600);
+    const unfinished = async () => (await scrapeMetrics(`${apiUrl}/metrics`, TEST_ADMIN_TOKEN)).value('dead_letter_actions_unfinished');
+    await waitFor(async () => (await unfinished()) === 1, 'the API to count the unfinished action', 15_000);
     const apiMetrics = await scrapeMetrics(`${apiUrl}/metrics`, TEST_ADMIN_TOKEN);
     expect(apiMetrics.value('metrics_read_failures_total')).toBe(0);
+    // The runbook's statement closes it as the API's own login, and the gauge follows.
+    const asApi = postgres(dbUrl('api'), { max: 1, onnotice: () => {} });
+    try {
+      expect((await asApi.unsafe(runbookCloseStatement(stale.id))).count).toBe(1);
+    } finally {
+      await asApi.end({ timeout: 5 });
+    }
+    await waitFor(async () => (await unfinished()) === 0, 'the closed action out of the gauge', 15_000);
     for (const child of [worker, relay, consumers, api]) expect(child.output()).not.toMatch(/permission denied|ACCESS_REFUSED/);
   }, 120_000);
 });
+
+/** The statement the DeadLetterActionsUnfinished runbook (docs/observability.md) gives to close entry `id`. */
+function runbookCloseStatement(id: number): string {
+  const docs = readFileSync(join(REPO_ROOT, 'docs/observability.md'), 'utf8');
+  const runbook = docs.split('\n### DeadLetterActionsUnfinished\n')[1]?.split('\n### ')[0] ?? '';
+  const statement = /```sql\n([\s\S]*?)```/.exec(runbook)?.[1];
+  if (!statement?.includes('<id>'))
+    throw new Error('docs/observability.md: the DeadLetterActionsUnfinished runbook has no ```sql block with <id>');
+  return statement.replace('<id>', String(id));
+}
 
 /** The broker's answer to `work` on a fresh confirm channel as `url`'s user: 'allowed', or the error that closed the channel. */
 async function brokerAnswer(url: string, work: (channel: ConfirmChannel) => Promise<unknown>): Promise<string> {

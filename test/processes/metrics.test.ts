@@ -3,6 +3,7 @@ import amqp from 'amqplib';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { finishDeadLetterAction } from '../../api/store/dead-letter-actions';
 import { shippedConsumers } from '../../consumers/shipped-consumers';
 import { orders } from '../../drizzle/schema';
 import { retryPolicyFrom } from '../../messaging/consumer-settings';
@@ -16,6 +17,7 @@ import { failOrderWrites } from '../support/failing-trigger';
 import { orderBody, type SubmitOrder } from '../support/order-body';
 import { delta, scrapeMetrics, type Scrape } from '../support/prometheus-text';
 import { deleteShippedQueues } from '../support/shipped-queues';
+import { deadLetterActionStarted } from '../support/dead-letter-actions';
 import { appProcessEnv, startTestStack, type TestStack } from '../support/test-stack';
 
 /**
@@ -25,6 +27,7 @@ import { appProcessEnv, startTestStack, type TestStack } from '../support/test-s
  */
 const PROJECTION = 'order-projection';
 const STALL_AFTER_SECONDS = 2;
+const UNFINISHED_AFTER_SECONDS = 60;
 
 let stack: TestStack;
 let kit: ConsumerKit;
@@ -47,6 +50,7 @@ async function start(name: string, env: NodeJS.ProcessEnv = {}): Promise<{ child
       ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       METRICS_PORT: '0',
       SAGA_STALL_AFTER_SECONDS: String(STALL_AFTER_SECONDS),
+      DLQ_ACTION_UNFINISHED_AFTER_SECONDS: String(UNFINISHED_AFTER_SECONDS),
       CONSUMER_QUEUE_PREFIX: prefix,
       CONSUMER_MAX_ATTEMPTS: '2',
       CONSUMER_RETRY_BASE_MS: '100',
@@ -140,6 +144,8 @@ describe('metrics of the real processes', () => {
       expect(r!.has(name), name).toBe(true);
     expect(c!.value('consumer_queue_messages', { consumer: PROJECTION })).toBe(0);
     expect(c!.has('consumer_dead_letter_messages')).toBe(true);
+    expect(a!.has('dead_letter_actions_unfinished')).toBe(true);
+    expect(a!.value('dead_letter_actions_unfinished')).toBe(0);
     // The API's /metrics is for the operator only.
     expect((await fetch(api)).status).toBe(401);
   });
@@ -331,6 +337,38 @@ describe('metrics of the real processes', () => {
     } finally {
       await stack.db.sql.unsafe(`DROP TRIGGER ${name} ON order_projection; DROP FUNCTION ${name}();`);
     }
+  });
+
+  it(`dead-letter actions: one left running longer than DLQ_ACTION_UNFINISHED_AFTER_SECONDS (${UNFINISHED_AFTER_SECONDS} s here) counts in the API's gauge; a fresh or a finished one does not`, async () => {
+    const stale = await deadLetterActionStarted(stack.db, PROJECTION, UNFINISHED_AFTER_SECONDS * 2);
+    // Still within the threshold: a sweep that may yet finish.
+    const fresh = await deadLetterActionStarted(stack.db, PROJECTION, UNFINISHED_AFTER_SECONDS / 2);
+    // Started as long ago as the stale one, and finished.
+    for (const status of ['done', 'failed'] as const) {
+      const old = await deadLetterActionStarted(stack.db, 'notifications', UNFINISHED_AFTER_SECONDS * 2);
+      await finishDeadLetterAction(stack.db.db, old.id, {
+        ...(status === 'done' ? { status } : { status, error: 'the broker closed the channel' }),
+        messageIds: [],
+        count: 0,
+        skipped: 0,
+      });
+    }
+    await scrapeUntil(api, (m) => m.value('dead_letter_actions_unfinished') === 1, 'the stale action in the gauge');
+
+    await finishDeadLetterAction(stack.db.db, stale.id, {
+      status: 'failed',
+      error: 'closed by the operator',
+      messageIds: [],
+      count: 0,
+      skipped: 0,
+    });
+    const closed = await scrapeUntil(
+      api,
+      (m) => m.value('dead_letter_actions_unfinished') === 0,
+      'the gauge back to 0 once it is finished',
+    );
+    expect(closed.value('metrics_read_failures_total', { reading: 'dead_letter_actions' })).toBe(0);
+    await finishDeadLetterAction(stack.db.db, fresh.id, { status: 'done', messageIds: [], count: 0, skipped: 0 });
   });
 
   it('an outbox backlog: pending and its age rise while no relay can publish, and return to 0 once one can', async () => {

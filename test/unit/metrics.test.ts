@@ -39,6 +39,7 @@ describe('labels and settings', () => {
     ]);
     expect(metricsPortOf(loadConfig({ METRICS_PORT: '0' }), 'consumers')).toBe(0);
     expect(loadConfig({}).SAGA_STALL_AFTER_SECONDS).toBe(300);
+    expect(loadConfig({}).DLQ_ACTION_UNFINISHED_AFTER_SECONDS).toBe(900);
   });
 });
 
