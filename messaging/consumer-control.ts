@@ -295,8 +295,9 @@ export function createConsumerControl(options: ConsumerControlOptions): Consumer
       );
       log.info({ consumer: name, filter, discarded: sweep.messageIds.length, complete: sweep.complete }, 'discarded dead letters');
       const dlqDepth = await afterSweep(connection, deadLetter, action, sweep, sweep.skipped);
-      const { messageIds, skipped, complete, unscanned } = sweep;
-      return { consumer: name, discarded: messageIds.length, dlqDepth, messageIds, skipped, complete, unscanned, cursor: sweep.cursor };
+      // A discard takes expired dead letters too: `expired` is always 0 here.
+      const { expired: _expired, ...discarded } = sweep;
+      return { consumer: name, discarded: sweep.messageIds.length, dlqDepth, ...discarded };
     },
     close: () => broker.close(),
   };

@@ -30,11 +30,8 @@ export function summarize(results: BenchResults): string {
       `textbook saga ${line(saga.baseline)}`,
       `saga/baseline ${fixed(saga.sagaToBaseline, 2)} (median of ${saga.roundRatios.map((r) => fixed(r, 2)).join(', ')})`,
     ]);
-    // Older results have no CPU accounting.
-    const cpu = (run: typeof saga.saga) =>
-      run.cpuMsPerSaga
-        ? `worker ${ms(run.cpuMsPerSaga.process)}, Temporal ${ms(run.cpuMsPerSaga.temporal)}, PostgreSQL ${ms(run.cpuMsPerSaga.postgres)}, machine ${ms(run.cpuMsPerSaga.machine)}`
-        : '—';
+    const cpu = ({ cpuMsPerSaga: spent }: typeof saga.saga) =>
+      `worker ${ms(spent.process)}, Temporal ${ms(spent.temporal)}, PostgreSQL ${ms(spent.postgres)}, machine ${ms(spent.machine)}`;
     rows.push(['  CPU per saga', cpu(saga.saga), cpu(saga.baseline), '']);
   }
   if (api) {
